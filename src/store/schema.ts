@@ -1,0 +1,327 @@
+/**
+ * Rapport's database schema: the single source of truth for tables. Migrations in ./migrations are
+ * generated from this file with `npm run db:generate` (drizzle-kit) and reviewed before commit.
+ */
+import { sql } from "drizzle-orm";
+import {
+  bigint,
+  bigserial,
+  boolean,
+  customType,
+  doublePrecision,
+  index,
+  integer,
+  jsonb,
+  pgTable,
+  primaryKey,
+  text,
+  timestamp,
+  uniqueIndex,
+  uuid,
+} from "drizzle-orm/pg-core";
+
+const tsvector = customType<{ data: string }>({ dataType: () => "tsvector" });
+const ts = (name: string) => timestamp(name, { withTimezone: true, mode: "date" });
+const createdAt = () => ts("created_at").notNull().defaultNow();
+
+/** A human being who writes to us. Never a "consumer", "lead" or "user". */
+export const people = pgTable(
+  "people",
+  {
+    id: uuid("id").primaryKey().defaultRandom(),
+    displayName: text("display_name"),
+    notes: text("notes"),
+    tags: text("tags").array().notNull().default(sql`'{}'::text[]`),
+    locale: text("locale"),
+    /** Set when this person was merged into another; kept so a merge can be undone. */
+    mergedIntoId: uuid("merged_into_id"),
+    createdAt: createdAt(),
+    updatedAt: ts("updated_at").notNull().defaultNow(),
+  },
+  (t) => [index("people_created_idx").on(t.createdAt)],
+);
+
+/** A person's account on one platform. Follower count is for display and the fairness audit only. */
+export const identities = pgTable(
+  "identities",
+  {
+    id: uuid("id").primaryKey().defaultRandom(),
+    personId: uuid("person_id")
+      .notNull()
+      .references(() => people.id),
+    platform: text("platform").notNull(),
+    externalId: text("external_id").notNull(),
+    handle: text("handle"),
+    displayName: text("display_name"),
+    profileUrl: text("profile_url"),
+    followerCount: integer("follower_count"),
+    createdAt: createdAt(),
+    updatedAt: ts("updated_at").notNull().defaultNow(),
+  },
+  (t) => [
+    uniqueIndex("identities_platform_external_uq").on(t.platform, t.externalId),
+    index("identities_person_idx").on(t.personId),
+  ],
+);
+
+/** One connected account of ours on a platform. `key` is the name used by ingest and import. */
+export const channels = pgTable("channels", {
+  id: uuid("id").primaryKey().defaultRandom(),
+  key: text("key").notNull().unique(),
+  kind: text("kind").notNull(),
+  /** Identity namespace: identities are unique per (platform, external id). */
+  platform: text("platform").notNull(),
+  name: text("name").notNull(),
+  config: jsonb("config").notNull().default({}),
+  /** Encrypted secrets (tokens, passwords); never returned by the API. */
+  secrets: text("secrets"),
+  /** Stream/poll position, so a restart resumes where it stopped. */
+  cursor: jsonb("cursor"),
+  createdAt: createdAt(),
+});
+
+/** A named human who answers (or, for imported history, a brand account that answered). */
+export const agents = pgTable("agents", {
+  id: uuid("id").primaryKey().defaultRandom(),
+  email: text("email").unique(),
+  name: text("name").notNull(),
+  passwordHash: text("password_hash"),
+  role: text("role", { enum: ["admin", "agent"] })
+    .notNull()
+    .default("agent"),
+  signature: text("signature"),
+  avatarUrl: text("avatar_url"),
+  capacity: integer("capacity").notNull().default(10),
+  availability: text("availability", { enum: ["online", "away", "offline"] })
+    .notNull()
+    .default("offline"),
+  /** For agents created by an import: the platform account they answered from (e.g. "x:sprintcare"). */
+  externalRef: text("external_ref").unique(),
+  createdAt: createdAt(),
+});
+
+export const teams = pgTable("teams", {
+  id: uuid("id").primaryKey().defaultRandom(),
+  name: text("name").notNull().unique(),
+  createdAt: createdAt(),
+});
+
+export const teamMembers = pgTable(
+  "team_members",
+  {
+    teamId: uuid("team_id")
+      .notNull()
+      .references(() => teams.id, { onDelete: "cascade" }),
+    agentId: uuid("agent_id")
+      .notNull()
+      .references(() => agents.id, { onDelete: "cascade" }),
+  },
+  (t) => [primaryKey({ columns: [t.teamId, t.agentId] })],
+);
+
+export const labels = pgTable("labels", {
+  id: uuid("id").primaryKey().defaultRandom(),
+  name: text("name").notNull().unique(),
+  color: text("color"),
+  createdAt: createdAt(),
+});
+
+/** A thread with one person on one channel. `threadKey` is the external id of the thread's root. */
+export const conversations = pgTable(
+  "conversations",
+  {
+    id: uuid("id").primaryKey().defaultRandom(),
+    channelId: uuid("channel_id")
+      .notNull()
+      .references(() => channels.id),
+    /** Null only until the first inbound message of a thread that began with our own message. */
+    personId: uuid("person_id").references(() => people.id),
+    threadKey: text("thread_key").notNull(),
+    status: text("status", { enum: ["open", "waiting", "resolved", "spam"] })
+      .notNull()
+      .default("open"),
+    visibility: text("visibility", { enum: ["public", "private"] })
+      .notNull()
+      .default("public"),
+    subject: text("subject"),
+    assigneeAgentId: uuid("assignee_agent_id").references(() => agents.id),
+    assigneeTeamId: uuid("assignee_team_id").references(() => teams.id),
+    messageCount: integer("message_count").notNull().default(0),
+    firstInboundAt: ts("first_inbound_at"),
+    lastInboundAt: ts("last_inbound_at"),
+    lastOutboundAt: ts("last_outbound_at"),
+    firstHumanResponseAt: ts("first_human_response_at"),
+    lastMessageAt: ts("last_message_at"),
+    /** True when the newest non-note message is inbound: the person is waiting for us. */
+    awaitingReply: boolean("awaiting_reply").notNull().default(false),
+    slaDueAt: ts("sla_due_at"),
+    createdAt: createdAt(),
+    updatedAt: ts("updated_at").notNull().defaultNow(),
+  },
+  (t) => [
+    uniqueIndex("conversations_channel_thread_uq").on(t.channelId, t.threadKey),
+    index("conversations_person_idx").on(t.personId),
+    index("conversations_status_last_idx").on(t.status, t.lastMessageAt),
+    index("conversations_last_idx").on(t.lastMessageAt),
+    index("conversations_assignee_idx").on(t.assigneeAgentId),
+  ],
+);
+
+export const conversationLabels = pgTable(
+  "conversation_labels",
+  {
+    conversationId: uuid("conversation_id")
+      .notNull()
+      .references(() => conversations.id, { onDelete: "cascade" }),
+    labelId: uuid("label_id")
+      .notNull()
+      .references(() => labels.id, { onDelete: "cascade" }),
+  },
+  (t) => [primaryKey({ columns: [t.conversationId, t.labelId] }), index("conversation_labels_label_idx").on(t.labelId)],
+);
+
+/** Inbound payloads exactly as received, stored before anything else happens to them. */
+export const rawEvents = pgTable(
+  "raw_events",
+  {
+    id: bigserial("id", { mode: "number" }).primaryKey(),
+    /** Where it came from: "api", "import:jsonl", "import:twcs", "webhook:mastodon", ... */
+    source: text("source").notNull(),
+    channelKey: text("channel_key"),
+    payload: jsonb("payload").notNull(),
+    status: text("status", { enum: ["pending", "processed", "dead"] })
+      .notNull()
+      .default("pending"),
+    receivedAt: ts("received_at").notNull().defaultNow(),
+  },
+  (t) => [index("raw_events_status_idx").on(t.status)],
+);
+
+/** Payloads that could not be normalized or stored, with the reason. Visible and replayable. */
+export const deadLetters = pgTable(
+  "dead_letters",
+  {
+    id: bigserial("id", { mode: "number" }).primaryKey(),
+    rawEventId: bigint("raw_event_id", { mode: "number" })
+      .notNull()
+      .references(() => rawEvents.id),
+    source: text("source").notNull(),
+    reason: text("reason").notNull(),
+    /** Extra context, e.g. { line: 42 } for an import row. */
+    detail: jsonb("detail"),
+    attempts: integer("attempts").notNull().default(1),
+    createdAt: createdAt(),
+    lastAttemptAt: ts("last_attempt_at").notNull().defaultNow(),
+    resolvedAt: ts("resolved_at"),
+  },
+  (t) => [index("dead_letters_open_idx").on(t.resolvedAt)],
+);
+
+/** A message in or out. Analysis columns are filled by the pipeline's analyzer. */
+export const messages = pgTable(
+  "messages",
+  {
+    id: uuid("id").primaryKey().defaultRandom(),
+    conversationId: uuid("conversation_id")
+      .notNull()
+      .references(() => conversations.id),
+    channelId: uuid("channel_id")
+      .notNull()
+      .references(() => channels.id),
+    externalId: text("external_id").notNull(),
+    inReplyToExternalId: text("in_reply_to_external_id"),
+    direction: text("direction", { enum: ["in", "out"] }).notNull(),
+    visibility: text("visibility", { enum: ["public", "private", "note"] })
+      .notNull()
+      .default("public"),
+    text: text("text").notNull(),
+    authorIdentityId: uuid("author_identity_id").references(() => identities.id),
+    authorAgentId: uuid("author_agent_id").references(() => agents.id),
+    rawEventId: bigint("raw_event_id", { mode: "number" }).references(() => rawEvents.id),
+    /** For outbound messages: pending | sent | failed (with the platform's error). */
+    deliveryStatus: text("delivery_status", { enum: ["pending", "sent", "failed"] }),
+    deliveryError: text("delivery_error"),
+    createdAt: ts("created_at").notNull(),
+    receivedAt: ts("received_at").notNull().defaultNow(),
+    sentimentScore: doublePrecision("sentiment_score"),
+    sentimentLabel: text("sentiment_label", { enum: ["positive", "neutral", "negative"] }),
+    intent: text("intent").array(),
+    urgency: text("urgency", { enum: ["low", "normal", "high"] }),
+    spamScore: doublePrecision("spam_score"),
+    spamLabel: text("spam_label", { enum: ["spam", "ham"] }),
+    language: text("language"),
+    /** The analyzer's full output (reasons and details), and which analyzer produced it. */
+    analysis: jsonb("analysis"),
+    analyzerVersion: text("analyzer_version"),
+    search: tsvector("search").generatedAlwaysAs(sql`to_tsvector('simple', text)`),
+  },
+  (t) => [
+    uniqueIndex("messages_channel_external_uq").on(t.channelId, t.externalId),
+    index("messages_conversation_idx").on(t.conversationId, t.createdAt),
+    index("messages_created_idx").on(t.createdAt),
+    index("messages_search_idx").using("gin", t.search),
+  ],
+);
+
+/** Background work taken with FOR UPDATE SKIP LOCKED, on both engines. */
+export const jobs = pgTable(
+  "jobs",
+  {
+    id: bigserial("id", { mode: "number" }).primaryKey(),
+    queue: text("queue").notNull(),
+    payload: jsonb("payload").notNull().default({}),
+    status: text("status", { enum: ["queued", "running", "done", "failed", "dead"] })
+      .notNull()
+      .default("queued"),
+    attempts: integer("attempts").notNull().default(0),
+    maxAttempts: integer("max_attempts").notNull().default(8),
+    runAt: ts("run_at").notNull().defaultNow(),
+    lockedAt: ts("locked_at"),
+    lockedBy: text("locked_by"),
+    lastError: text("last_error"),
+    createdAt: createdAt(),
+  },
+  (t) => [index("jobs_ready_idx").on(t.status, t.runAt)],
+);
+
+/** Who did what, when. Append-only. */
+export const auditEvents = pgTable(
+  "audit_events",
+  {
+    id: bigserial("id", { mode: "number" }).primaryKey(),
+    actorKind: text("actor_kind", { enum: ["agent", "token", "system"] }).notNull(),
+    actorId: text("actor_id"),
+    action: text("action").notNull(),
+    subjectType: text("subject_type"),
+    subjectId: text("subject_id"),
+    data: jsonb("data"),
+    createdAt: createdAt(),
+  },
+  (t) => [index("audit_events_subject_idx").on(t.subjectType, t.subjectId), index("audit_events_created_idx").on(t.createdAt)],
+);
+
+/** Browser sessions; the id is the SHA-256 of the cookie value, so a database leak reveals no session. */
+export const sessions = pgTable(
+  "sessions",
+  {
+    id: text("id").primaryKey(),
+    agentId: uuid("agent_id")
+      .notNull()
+      .references(() => agents.id, { onDelete: "cascade" }),
+    createdAt: createdAt(),
+    expiresAt: ts("expires_at").notNull(),
+  },
+  (t) => [index("sessions_agent_idx").on(t.agentId)],
+);
+
+/** API tokens, stored as SHA-256 hashes of the secret; the secret is shown once at creation. */
+export const apiTokens = pgTable("api_tokens", {
+  id: uuid("id").primaryKey().defaultRandom(),
+  name: text("name").notNull(),
+  tokenHash: text("token_hash").notNull().unique(),
+  /** The agent the token acts as (audit trail); null for a workspace token. */
+  agentId: uuid("agent_id").references(() => agents.id, { onDelete: "cascade" }),
+  createdAt: createdAt(),
+  lastUsedAt: ts("last_used_at"),
+  revokedAt: ts("revoked_at"),
+});
