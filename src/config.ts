@@ -1,0 +1,41 @@
+/**
+ * Rapport's configuration, read from the environment once and validated into a typed object.
+ * Nothing else reads process.env.
+ */
+import { z } from "zod";
+import { AppError } from "./core/errors.ts";
+import { describeZodError } from "./core/inbound.ts";
+
+const envSchema = z.object({
+  DATABASE_URL: z.string().optional(),
+  RAPPORT_DATA: z.string().default("./rapport-data"),
+  PORT: z.coerce.number().int().min(0).max(65535).default(3000),
+  HOST: z.string().default("127.0.0.1"),
+  LOG_LEVEL: z.enum(["fatal", "error", "warn", "info", "debug", "trace", "silent"]).default("info"),
+  /** Set to "true" when served over HTTPS, so session cookies get the Secure flag. */
+  RAPPORT_SECURE_COOKIES: z.enum(["true", "false"]).default("false"),
+});
+
+export interface Config {
+  /** `postgres://…` or a PGlite data folder. */
+  databaseUrl: string;
+  port: number;
+  host: string;
+  logLevel: z.infer<typeof envSchema>["LOG_LEVEL"];
+  secureCookies: boolean;
+}
+
+export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
+  const parsed = envSchema.safeParse(env);
+  if (!parsed.success) {
+    throw new AppError("bad_request", `Invalid configuration: ${describeZodError(parsed.error)}`);
+  }
+  const e = parsed.data;
+  return {
+    databaseUrl: e.DATABASE_URL && e.DATABASE_URL.length > 0 ? e.DATABASE_URL : e.RAPPORT_DATA,
+    port: e.PORT,
+    host: e.HOST,
+    logLevel: e.LOG_LEVEL,
+    secureCookies: e.RAPPORT_SECURE_COOKIES === "true",
+  };
+}
