@@ -28,7 +28,10 @@ export const inboundMessageSchema = z.object({
   direction: z.enum(["in", "out"]),
   author: authorSchema,
   text: z.string().max(MAX_TEXT, `text is longer than ${MAX_TEXT} characters`),
-  createdAt: z.iso.datetime({ offset: true, message: "createdAt must be an ISO 8601 date-time with a time zone" }),
+  createdAt: z.iso.datetime({
+    offset: true,
+    message: "createdAt must be an ISO 8601 date-time with a time zone",
+  }),
   visibility: z.enum(["public", "private"]).default("public"),
 });
 

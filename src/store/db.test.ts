@@ -8,7 +8,20 @@ describeEachEngine("database", (ctx) => {
       sql`SELECT table_name FROM information_schema.tables WHERE table_schema = 'public' ORDER BY table_name`,
     );
     const names = rows.map((r) => r.table_name);
-    for (const table of ["people", "identities", "channels", "conversations", "messages", "agents", "teams", "labels", "raw_events", "dead_letters", "jobs", "audit_events"]) {
+    for (const table of [
+      "people",
+      "identities",
+      "channels",
+      "conversations",
+      "messages",
+      "agents",
+      "teams",
+      "labels",
+      "raw_events",
+      "dead_letters",
+      "jobs",
+      "audit_events",
+    ]) {
       expect(names).toContain(table);
     }
   });

@@ -177,7 +177,10 @@ export const conversationLabels = pgTable(
       .notNull()
       .references(() => labels.id, { onDelete: "cascade" }),
   },
-  (t) => [primaryKey({ columns: [t.conversationId, t.labelId] }), index("conversation_labels_label_idx").on(t.labelId)],
+  (t) => [
+    primaryKey({ columns: [t.conversationId, t.labelId] }),
+    index("conversation_labels_label_idx").on(t.labelId),
+  ],
 );
 
 /** Inbound payloads exactly as received, stored before anything else happens to them. */
@@ -187,6 +190,8 @@ export const rawEvents = pgTable(
     id: bigserial("id", { mode: "number" }).primaryKey(),
     /** Where it came from: "api", "import:jsonl", "import:twcs", "webhook:mastodon", ... */
     source: text("source").notNull(),
+    /** Which normalizer turns the payload into canonical messages: "canonical", "twcs", "csv", a platform… */
+    format: text("format").notNull(),
     channelKey: text("channel_key"),
     payload: jsonb("payload").notNull(),
     status: text("status", { enum: ["pending", "processed", "dead"] })
@@ -297,7 +302,10 @@ export const auditEvents = pgTable(
     data: jsonb("data"),
     createdAt: createdAt(),
   },
-  (t) => [index("audit_events_subject_idx").on(t.subjectType, t.subjectId), index("audit_events_created_idx").on(t.createdAt)],
+  (t) => [
+    index("audit_events_subject_idx").on(t.subjectType, t.subjectId),
+    index("audit_events_created_idx").on(t.createdAt),
+  ],
 );
 
 /** Browser sessions; the id is the SHA-256 of the cookie value, so a database leak reveals no session. */

@@ -166,6 +166,7 @@ CREATE TABLE "people" (
 CREATE TABLE "raw_events" (
 	"id" bigserial PRIMARY KEY NOT NULL,
 	"source" text NOT NULL,
+	"format" text NOT NULL,
 	"channel_key" text,
 	"payload" jsonb NOT NULL,
 	"status" text DEFAULT 'pending' NOT NULL,
