@@ -48,7 +48,20 @@ export function describeZodError(error: z.ZodError): string {
     .join("; ");
 }
 
-export type NormalizeResult = { ok: true; message: InboundMessage } | { ok: false; reason: string };
+/** How to create a channel a message names when it does not exist yet. */
+export interface ChannelDefaults {
+  kind: string;
+  /** Identity namespace: the same person on two channels of one platform is one identity. */
+  platform: string;
+  name: string;
+}
+
+export type NormalizeResult =
+  | { ok: true; message: InboundMessage; channel?: ChannelDefaults }
+  | { ok: false; reason: string };
+
+/** Turns one raw payload of some format into a canonical message, or says precisely why it cannot. */
+export type Normalizer = (payload: unknown) => NormalizeResult;
 
 /** Validates one canonical payload. Never throws: a failure carries a precise reason. */
 export function normalizeCanonical(payload: unknown): NormalizeResult {

@@ -1,0 +1,609 @@
+/**
+ * The ingest pipeline, as DESIGN.md draws it:
+ *   raw event stored first → normalize (✗ → dead letter) → dedupe on (channel, external id)
+ *   → resolve person + identity → thread into a conversation → analyze → persist (one transaction)
+ *   → publish events after commit.
+ * One code path serves the API (a batch of one), importers (batches of a thousand) and dead-letter replay.
+ */
+import { randomUUID } from "node:crypto";
+import type { Analyzer } from "../analysis/analyzer.ts";
+import type { ChannelDefaults, InboundMessage } from "../core/inbound.ts";
+import { replaceNul } from "../core/sanitize.ts";
+import type { Database, Db } from "../store/db.ts";
+import {
+  type ChannelRow,
+  IngestRepository,
+  type NewConversation,
+  type NewMessage,
+} from "../store/ingest.repository.ts";
+import type { EventBus, RapportEvent } from "./events.ts";
+import { emptySummary, type IngestItem, type IngestSummary, type ItemOutcome } from "./ingest.types.ts";
+import type { NormalizerRegistry } from "./normalizers.ts";
+
+export interface IngestDeps {
+  database: Database;
+  analyzer: Analyzer;
+  events: EventBus;
+  normalizers: NormalizerRegistry;
+  /** Messages per transaction (default 1000). */
+  batchSize?: number;
+}
+
+/** A raw event already stored, waiting to be normalized and persisted. */
+interface Entry {
+  index: number;
+  rawEventId: number;
+  source: string;
+  format: string;
+  payload: unknown;
+  detail?: Record<string, unknown>;
+  /** Set when replaying: the dead letter to update instead of creating a new one. */
+  deadLetterId?: number;
+}
+
+interface Normalized {
+  entry: Entry;
+  message: InboundMessage;
+  channel: ChannelRow;
+}
+
+interface Failed {
+  entry: Entry;
+  reason: string;
+}
+
+/** A conversation as the batch sees it: found in the database, or new in this batch. */
+interface ConvRef {
+  id: string;
+  channelId: string;
+  threadKey: string;
+  personId: string | null;
+  isNew: boolean;
+  visibility: "public" | "private";
+  createdAt: string;
+}
+
+const key = (channelId: string, id: string) => `${channelId}\u0000${id}`;
+const errorText = (error: unknown) => (error instanceof Error ? error.message : String(error));
+
+export class IngestService {
+  private readonly repo: IngestRepository;
+  private readonly channels = new Map<string, ChannelRow>();
+  private readonly batchSize: number;
+
+  constructor(private readonly deps: IngestDeps) {
+    this.repo = new IngestRepository(deps.database);
+    this.batchSize = deps.batchSize ?? 1000;
+  }
+
+  /** Stores every item raw, then normalizes and persists it. Never throws for bad payloads. */
+  async ingest(items: IngestItem[]): Promise<IngestSummary> {
+    const summary = emptySummary();
+    for (let start = 0; start < items.length; start += this.batchSize) {
+      const chunk = items.slice(start, start + this.batchSize).map((item) => ({
+        ...item,
+        payload: replaceNul(item.payload ?? null),
+      }));
+      const rawIds = await this.repo.insertRawEvents(
+        chunk.map((item) => ({
+          source: item.source,
+          format: item.format,
+          channel_key: channelKeyOf(item.payload),
+          payload: item.payload ?? null,
+        })),
+      );
+      const entries = chunk.map((item, i) => ({
+        index: start + i,
+        rawEventId: rawIds[i]!,
+        source: item.source,
+        format: item.format,
+        payload: item.payload,
+        ...(item.detail ? { detail: item.detail } : {}),
+      }));
+      addInto(summary, await this.process(entries));
+    }
+    return summary;
+  }
+
+  /** Runs stored raw events (e.g. dead letters' events) through the pipeline again. */
+  async reprocess(entries: Array<Omit<Entry, "index">>): Promise<IngestSummary> {
+    const summary = emptySummary();
+    for (let start = 0; start < entries.length; start += this.batchSize) {
+      const chunk = entries.slice(start, start + this.batchSize).map((e, i) => ({ ...e, index: start + i }));
+      addInto(summary, await this.process(chunk));
+    }
+    return summary;
+  }
+
+  private async process(entries: Entry[]): Promise<IngestSummary> {
+    const normalized: Array<{ entry: Entry; message: InboundMessage; defaults?: ChannelDefaults }> = [];
+    const failed: Failed[] = [];
+    for (const entry of entries) {
+      if (!this.deps.normalizers.has(entry.format)) {
+        failed.push({ entry, reason: `unknown format "${entry.format}"` });
+        continue;
+      }
+      try {
+        const result = this.deps.normalizers.get(entry.format)(entry.payload);
+        if (result.ok)
+          normalized.push({
+            entry,
+            message: result.message,
+            ...(result.channel ? { defaults: result.channel } : {}),
+          });
+        else failed.push({ entry, reason: result.reason });
+      } catch (error) {
+        failed.push({ entry, reason: `the ${entry.format} normalizer failed: ${errorText(error)}` });
+      }
+    }
+    const channels = await this.ensureChannels(normalized);
+    const ready: Normalized[] = normalized.map((n) => ({
+      entry: n.entry,
+      message: n.message,
+      channel: channels.get(n.message.channel)!,
+    }));
+
+    let summary: IngestSummary;
+    let events: RapportEvent[];
+    try {
+      ({ summary, events } = await this.deps.database.db.transaction((tx) =>
+        this.persist(tx, ready, failed),
+      ));
+    } catch (error) {
+      if (entries.length === 1) {
+        // Even a payload the store rejects is kept: it becomes a dead letter with the store's reason.
+        const entry = entries[0]!;
+        ({ summary, events } = await this.deps.database.db.transaction((tx) =>
+          this.persist(tx, [], [{ entry, reason: `could not be stored: ${errorText(error)}` }]),
+        ));
+      } else {
+        // One bad apple must not spoil the batch: retry each payload on its own.
+        summary = emptySummary();
+        for (const entry of entries) addInto(summary, await this.process([entry]));
+        return summary;
+      }
+    }
+    this.deps.events.publish(events);
+    return summary;
+  }
+
+  private async ensureChannels(
+    normalized: Array<{ message: InboundMessage; defaults?: ChannelDefaults }>,
+  ): Promise<Map<string, ChannelRow>> {
+    const missing = new Map<string, { key: string; kind: string; platform: string; name: string }>();
+    for (const { message, defaults } of normalized) {
+      if (this.channels.has(message.channel) || missing.has(message.channel)) continue;
+      // A channel nobody set up yet: created as an import channel, its own identity namespace.
+      missing.set(message.channel, {
+        key: message.channel,
+        kind: defaults?.kind ?? "import",
+        platform: defaults?.platform ?? message.channel,
+        name: defaults?.name ?? message.channel,
+      });
+    }
+    if (missing.size > 0) {
+      for (const row of await this.repo.ensureChannels([...missing.values()]))
+        this.channels.set(row.key, row);
+    }
+    return this.channels;
+  }
+
+  private async persist(
+    tx: Db,
+    normalized: Normalized[],
+    failed: Failed[],
+  ): Promise<{ summary: IngestSummary; events: RapportEvent[] }> {
+    const outcomes = new Map<number, ItemOutcome>();
+    const events: RapportEvent[] = [];
+    const summary = emptySummary();
+
+    // 1. Dead letters: visible and replayable; nothing a person sent is lost.
+    await this.storeFailures(tx, failed, outcomes);
+    summary.deadLetters = failed.length;
+
+    // 2. Dedupe: within the batch, then against what is stored.
+    const fresh: Normalized[] = [];
+    const firstInBatch = new Map<string, Normalized>();
+    for (const n of normalized) {
+      const k = key(n.channel.id, n.message.externalId);
+      if (firstInBatch.has(k)) outcomes.set(n.entry.index, { status: "duplicate" });
+      else {
+        firstInBatch.set(k, n);
+        fresh.push(n);
+      }
+    }
+    const stored = await this.repo.existingMessages(
+      tx,
+      fresh.map((n) => ({ channel_id: n.channel.id, external_id: n.message.externalId })),
+    );
+    const storedIds = new Map(stored.map((s) => [key(s.channel_id, s.external_id), s.id]));
+    const todo = fresh
+      .filter((n) => {
+        const id = storedIds.get(key(n.channel.id, n.message.externalId));
+        if (id) outcomes.set(n.entry.index, { status: "duplicate", messageId: id });
+        return !id;
+      })
+      // Parents usually precede replies in time; threading below also copes when they do not.
+      .sort((a, b) => Date.parse(a.message.createdAt) - Date.parse(b.message.createdAt));
+
+    // 3. People and identities (inbound authors); agents for our own accounts (outbound authors).
+    const { personOf, identityOf, newPeople } = await this.resolveIdentities(tx, todo);
+    summary.people = newPeople;
+    const agentOf = await this.resolveAgents(tx, todo);
+
+    // 4. Threading.
+    const { conversationOf, newConversations, merges, personUpdates } = await this.thread(tx, todo, personOf);
+    const inserted = await this.repo.insertConversations(
+      tx,
+      newConversations.map(
+        (c): NewConversation => ({
+          id: c.id,
+          channel_id: c.channelId,
+          thread_key: c.threadKey,
+          person_id: c.personId,
+          visibility: c.visibility,
+          created_at: c.createdAt,
+        }),
+      ),
+    );
+    await this.adoptRacedConversations(tx, newConversations, inserted, conversationOf);
+    for (const [from, into] of merges)
+      await this.repo.mergeConversation(tx, from, conversationOf.resolve(into));
+    await this.repo.setConversationPeople(tx, personUpdates);
+    summary.conversations = inserted.size;
+
+    // 5. Analysis, with how often this person already wrote in the conversation.
+    const prior = await this.repo.inboundCounts(
+      tx,
+      [...new Set(todo.map((n) => conversationOf.get(n)))].filter((id) => !inserted.has(id)),
+    );
+    const rows: NewMessage[] = todo.map((n) => {
+      const conversationId = conversationOf.get(n);
+      const m = n.message;
+      const priorInboundCount = prior.get(conversationId) ?? 0;
+      if (m.direction === "in") prior.set(conversationId, priorInboundCount + 1);
+      const analysis = this.deps.analyzer.analyze(m.text, { direction: m.direction, priorInboundCount });
+      return {
+        id: randomUUID(),
+        conversation_id: conversationId,
+        channel_id: n.channel.id,
+        external_id: m.externalId,
+        in_reply_to_external_id: m.inReplyToExternalId ?? null,
+        direction: m.direction,
+        visibility: m.visibility,
+        text: m.text,
+        author_identity_id: m.direction === "in" ? (identityOf.get(identityKey(n)) ?? null) : null,
+        author_agent_id: m.direction === "out" ? (agentOf.get(agentRef(n)) ?? null) : null,
+        raw_event_id: n.entry.rawEventId,
+        // Outbound messages that arrive through ingest were already sent on the platform.
+        delivery_status: m.direction === "out" ? "sent" : null,
+        created_at: m.createdAt,
+        sentiment_score: analysis.sentiment.score,
+        sentiment_label: analysis.sentiment.label,
+        intent: analysis.intent,
+        urgency: analysis.urgency?.level ?? null,
+        spam_score: analysis.spam?.score ?? null,
+        spam_label: analysis.spam?.label ?? null,
+        language: analysis.language,
+        analysis,
+        analyzer_version: this.deps.analyzer.version,
+      };
+    });
+
+    // 6. Persist messages and the conversations' timelines.
+    const insertedMessages = await this.repo.insertMessages(tx, rows);
+    const reopen = new Set<string>();
+    rows.forEach((row, i) => {
+      const n = todo[i]!;
+      if (!insertedMessages.has(row.id)) {
+        outcomes.set(n.entry.index, { status: "duplicate" });
+        return;
+      }
+      outcomes.set(n.entry.index, {
+        status: "stored",
+        messageId: row.id,
+        conversationId: row.conversation_id,
+      });
+      if (row.direction === "in") reopen.add(row.conversation_id);
+      events.push({
+        type: "message.created",
+        messageId: row.id,
+        conversationId: row.conversation_id,
+        direction: row.direction,
+      });
+    });
+    summary.messages = insertedMessages.size;
+    const touched = [
+      ...new Set(rows.filter((r) => insertedMessages.has(r.id)).map((r) => r.conversation_id)),
+    ];
+    await this.repo.refreshConversations(tx, touched, [...reopen]);
+    for (const id of touched) {
+      events.push({
+        type: inserted.has(id) ? "conversation.created" : "conversation.updated",
+        conversationId: id,
+      });
+    }
+
+    const done = normalized.map((n) => n.entry.rawEventId);
+    await this.repo.markRawEvents(tx, done, "processed");
+    await this.repo.resolveDeadLetters(tx, done);
+
+    summary.duplicates = [...outcomes.values()].filter((o) => o.status === "duplicate").length;
+    summary.outcomes = [...normalized.map((n) => n.entry), ...failed.map((f) => f.entry)]
+      .sort((a, b) => a.index - b.index)
+      .map((e) => outcomes.get(e.index)!);
+    return { summary, events };
+  }
+
+  private async storeFailures(tx: Db, failed: Failed[], outcomes: Map<number, ItemOutcome>): Promise<void> {
+    if (failed.length === 0) return;
+    const fresh = failed.filter((f) => f.entry.deadLetterId === undefined);
+    const retried = failed.filter((f) => f.entry.deadLetterId !== undefined);
+    const ids = await this.repo.insertDeadLetters(
+      tx,
+      fresh.map((f) => ({
+        raw_event_id: f.entry.rawEventId,
+        source: f.entry.source,
+        reason: f.reason,
+        detail: f.entry.detail ?? null,
+      })),
+    );
+    fresh.forEach((f, i) => {
+      outcomes.set(f.entry.index, { status: "dead_letter", deadLetterId: ids[i]!, reason: f.reason });
+    });
+    await this.repo.recordRetries(
+      tx,
+      retried.map((f) => ({ id: f.entry.deadLetterId!, reason: f.reason })),
+    );
+    for (const f of retried) {
+      outcomes.set(f.entry.index, {
+        status: "dead_letter",
+        deadLetterId: f.entry.deadLetterId!,
+        reason: f.reason,
+      });
+    }
+    await this.repo.markRawEvents(
+      tx,
+      failed.map((f) => f.entry.rawEventId),
+      "dead",
+    );
+  }
+
+  private async resolveIdentities(tx: Db, todo: Normalized[]) {
+    const latest = new Map<string, Normalized>();
+    for (const n of todo) if (n.message.direction === "in") latest.set(identityKey(n), n);
+    const wanted = [...latest.values()];
+    const found = await this.repo.identities(
+      tx,
+      wanted.map((n) => ({ platform: n.channel.platform, external_id: n.message.author.externalId })),
+    );
+    const identityOf = new Map<string, string>();
+    const personOf = new Map<string, string>();
+    for (const row of found) {
+      identityOf.set(`${row.platform}\u0000${row.external_id}`, row.id);
+      personOf.set(`${row.platform}\u0000${row.external_id}`, row.person_id);
+    }
+    const author = (n: Normalized) => n.message.author;
+    const fields = (n: Normalized) => ({
+      handle: author(n).handle ?? null,
+      display_name: author(n).displayName ?? null,
+      follower_count: author(n).followerCount ?? null,
+      profile_url: author(n).profileUrl ?? null,
+    });
+    await this.repo.refreshIdentities(
+      tx,
+      wanted
+        .filter((n) => identityOf.has(identityKey(n)))
+        .map((n) => ({ id: identityOf.get(identityKey(n))!, ...fields(n) })),
+    );
+    const toCreate = wanted
+      .filter((n) => !identityOf.has(identityKey(n)))
+      .map((n) => ({
+        id: randomUUID(),
+        person_id: randomUUID(),
+        platform: n.channel.platform,
+        external_id: author(n).externalId,
+        ...fields(n),
+      }));
+    const created = await this.repo.insertIdentities(tx, toCreate);
+    for (const row of created) {
+      identityOf.set(`${row.platform}\u0000${row.external_id}`, row.id);
+      personOf.set(`${row.platform}\u0000${row.external_id}`, row.person_id);
+    }
+    if (created.length < toCreate.length) {
+      // Another writer created some of these identities meanwhile: use theirs.
+      const raced = toCreate.filter((r) => !identityOf.has(`${r.platform}\u0000${r.external_id}`));
+      for (const row of await this.repo.identities(tx, raced)) {
+        identityOf.set(`${row.platform}\u0000${row.external_id}`, row.id);
+        personOf.set(`${row.platform}\u0000${row.external_id}`, row.person_id);
+      }
+    }
+    return { identityOf, personOf, newPeople: created.length };
+  }
+
+  private async resolveAgents(tx: Db, todo: Normalized[]): Promise<Map<string, string>> {
+    const wanted = new Map<string, string>();
+    for (const n of todo) {
+      if (n.message.direction !== "out") continue;
+      const a = n.message.author;
+      wanted.set(agentRef(n), a.displayName ?? a.handle ?? a.externalId);
+    }
+    return this.repo.ensureAgents(
+      tx,
+      [...wanted].map(([external_ref, name]) => ({ external_ref, name })),
+    );
+  }
+
+  /**
+   * Puts each message into a conversation. The conversation of a thread is keyed by its root's external
+   * id: an explicit thread id, else the parent's conversation, else (parent not seen yet) the parent's id,
+   * so a reply that arrives before its parent waits in the conversation the parent will join. When a
+   * message turns out to be the missing link of such a waiting conversation, the two are merged.
+   */
+  private async thread(tx: Db, todo: Normalized[], personOf: Map<string, string>) {
+    const parentKeys = todo
+      .filter((n) => !n.message.threadExternalId && n.message.inReplyToExternalId)
+      .map((n) => ({ channel_id: n.channel.id, external_id: n.message.inReplyToExternalId! }));
+    const parents = new Map(
+      (await this.repo.existingMessages(tx, parentKeys)).map((p) => [
+        key(p.channel_id, p.external_id),
+        p.conversation_id,
+      ]),
+    );
+    const candidateKeys = new Map<string, { channel_id: string; thread_key: string }>();
+    const addCandidate = (channelId: string, threadKey: string) =>
+      candidateKeys.set(key(channelId, threadKey), { channel_id: channelId, thread_key: threadKey });
+    for (const n of todo) {
+      const m = n.message;
+      addCandidate(n.channel.id, m.externalId);
+      if (m.threadExternalId) addCandidate(n.channel.id, m.threadExternalId);
+      if (m.inReplyToExternalId) addCandidate(n.channel.id, m.inReplyToExternalId);
+      if (m.visibility === "private") addCandidate(n.channel.id, dmKey(n));
+    }
+    const byKey = new Map<string, ConvRef>();
+    const dbConversations = await this.repo.conversationsByThread(tx, [...candidateKeys.values()]);
+    const parentConvIds = [...new Set(parents.values())].filter(
+      (id) => !dbConversations.some((c) => c.id === id),
+    );
+    const byId = new Map<string, ConvRef>();
+    for (const c of [...dbConversations, ...(await this.repo.conversationsByIds(tx, parentConvIds))]) {
+      const ref: ConvRef = {
+        id: c.id,
+        channelId: c.channel_id,
+        threadKey: c.thread_key,
+        personId: c.person_id,
+        isNew: false,
+        visibility: "public",
+        createdAt: "",
+      };
+      byId.set(c.id, ref);
+      byKey.set(key(c.channel_id, c.thread_key), ref);
+    }
+
+    const assigned = new Map<Normalized, ConvRef>();
+    const messageConv = new Map<string, ConvRef>();
+    const merges = new Map<string, string>();
+    const personUpdates = new Map<string, string>();
+    const newConversations: ConvRef[] = [];
+    const redirect = new Map<string, ConvRef>();
+    const follow = (ref: ConvRef): ConvRef => {
+      let current = ref;
+      for (let next = redirect.get(current.id); next; next = redirect.get(current.id)) current = next;
+      return current;
+    };
+
+    for (const n of todo) {
+      const m = n.message;
+      let conv: ConvRef | undefined;
+      let threadKey: string;
+      if (m.threadExternalId) threadKey = m.threadExternalId;
+      else if (m.inReplyToExternalId) {
+        const parentKey = key(n.channel.id, m.inReplyToExternalId);
+        conv = messageConv.get(parentKey) ?? byId.get(parents.get(parentKey) ?? "");
+        threadKey = m.inReplyToExternalId;
+      } else if (m.visibility === "private" && m.direction === "in") threadKey = dmKey(n);
+      else threadKey = m.externalId;
+
+      conv = conv ? follow(conv) : undefined;
+      if (!conv) {
+        const existing = byKey.get(key(n.channel.id, threadKey));
+        conv = existing ? follow(existing) : undefined;
+      }
+      if (!conv) {
+        conv = {
+          id: randomUUID(),
+          channelId: n.channel.id,
+          threadKey,
+          personId: null,
+          isNew: true,
+          visibility: m.visibility,
+          createdAt: m.createdAt,
+        };
+        newConversations.push(conv);
+        byKey.set(key(n.channel.id, threadKey), conv);
+        byId.set(conv.id, conv);
+      }
+
+      // A conversation waiting for this very message (its replies came first) joins this one.
+      const waiting = byKey.get(key(n.channel.id, m.externalId));
+      if (waiting && follow(waiting).id !== conv.id) {
+        const from = follow(waiting);
+        redirect.set(from.id, conv);
+        if (from.isNew) newConversations.splice(newConversations.indexOf(from), 1);
+        else merges.set(from.id, conv.id);
+        if (!conv.personId && from.personId) conv.personId = from.personId;
+      }
+
+      if (m.direction === "in" && !conv.personId) {
+        conv.personId = personOf.get(identityKey(n)) ?? null;
+        if (!conv.isNew && conv.personId) personUpdates.set(conv.id, conv.personId);
+      }
+      assigned.set(n, conv);
+      messageConv.set(key(n.channel.id, m.externalId), conv);
+    }
+
+    const conversationOf = {
+      get: (n: Normalized) => follow(assigned.get(n)!).id,
+      resolve: (id: string) => follow(byId.get(id)!).id,
+      remap: (fromId: string, to: ConvRef) => {
+        const from = byId.get(fromId);
+        if (from) redirect.set(from.id, to);
+      },
+    };
+    return {
+      conversationOf,
+      newConversations,
+      merges,
+      personUpdates: [...personUpdates].map(([id, person_id]) => ({ id, person_id })),
+    };
+  }
+
+  /** New conversations that another writer created first (same channel + thread): use theirs. */
+  private async adoptRacedConversations(
+    tx: Db,
+    created: ConvRef[],
+    inserted: Set<string>,
+    conversationOf: { remap(fromId: string, to: ConvRef): void },
+  ): Promise<void> {
+    const lost = created.filter((c) => !inserted.has(c.id));
+    if (lost.length === 0) return;
+    const theirs = await this.repo.conversationsByThread(
+      tx,
+      lost.map((c) => ({ channel_id: c.channelId, thread_key: c.threadKey })),
+    );
+    for (const c of lost) {
+      const winner = theirs.find((t) => t.channel_id === c.channelId && t.thread_key === c.threadKey);
+      if (!winner) throw new Error(`conversation ${c.threadKey} vanished during ingest`);
+      conversationOf.remap(c.id, { ...c, id: winner.id, isNew: false });
+    }
+  }
+}
+
+function identityKey(n: Normalized): string {
+  return `${n.channel.platform}\u0000${n.message.author.externalId}`;
+}
+
+function agentRef(n: Normalized): string {
+  return `${n.channel.platform}:${n.message.author.externalId}`;
+}
+
+function dmKey(n: Normalized): string {
+  return `dm:${n.message.author.externalId}`;
+}
+
+function channelKeyOf(payload: unknown): string | null {
+  if (payload && typeof payload === "object" && "channel" in payload) {
+    const channel = (payload as { channel: unknown }).channel;
+    if (typeof channel === "string") return channel.slice(0, 200);
+  }
+  return null;
+}
+
+function addInto(into: IngestSummary, from: IngestSummary): void {
+  into.messages += from.messages;
+  into.duplicates += from.duplicates;
+  into.conversations += from.conversations;
+  into.people += from.people;
+  into.deadLetters += from.deadLetters;
+  into.outcomes.push(...from.outcomes);
+}

@@ -1,0 +1,421 @@
+/**
+ * Bulk SQL for the ingest pipeline. Rows travel as one JSON parameter expanded with json_to_recordset,
+ * which is fast on both engines and keeps the parameter count at one whatever the batch size.
+ */
+import { sql } from "drizzle-orm";
+import type { Database, Db } from "./db.ts";
+
+const json = (value: unknown) => JSON.stringify(value);
+
+export interface ChannelRow {
+  id: string;
+  key: string;
+  kind: string;
+  platform: string;
+}
+
+export interface ChannelSpec {
+  key: string;
+  kind: string;
+  platform: string;
+  name: string;
+}
+
+export interface RawEventRow {
+  source: string;
+  format: string;
+  channel_key: string | null;
+  payload: unknown;
+}
+
+export interface IdentityRow {
+  id: string;
+  person_id: string;
+  platform: string;
+  external_id: string;
+}
+
+export interface IdentityUpsert {
+  id: string;
+  person_id: string;
+  platform: string;
+  external_id: string;
+  handle: string | null;
+  display_name: string | null;
+  follower_count: number | null;
+  profile_url: string | null;
+}
+
+export interface ConversationRow {
+  id: string;
+  channel_id: string;
+  thread_key: string;
+  person_id: string | null;
+  status: string;
+}
+
+export interface NewConversation {
+  id: string;
+  channel_id: string;
+  thread_key: string;
+  person_id: string | null;
+  visibility: "public" | "private";
+  created_at: string;
+}
+
+export interface NewMessage {
+  id: string;
+  conversation_id: string;
+  channel_id: string;
+  external_id: string;
+  in_reply_to_external_id: string | null;
+  direction: "in" | "out";
+  visibility: "public" | "private" | "note";
+  text: string;
+  author_identity_id: string | null;
+  author_agent_id: string | null;
+  raw_event_id: number | null;
+  delivery_status: "pending" | "sent" | "failed" | null;
+  created_at: string;
+  sentiment_score: number | null;
+  sentiment_label: string | null;
+  intent: string[] | null;
+  urgency: string | null;
+  spam_score: number | null;
+  spam_label: string | null;
+  language: string | null;
+  analysis: unknown;
+  analyzer_version: string | null;
+}
+
+export class IngestRepository {
+  constructor(private readonly database: Database) {}
+
+  /** Stores raw payloads and returns their ids in input order. Runs outside any transaction on purpose. */
+  async insertRawEvents(rows: RawEventRow[]): Promise<number[]> {
+    if (rows.length === 0) return [];
+    const ids = await this.database.rows<{ id: string | number }>(
+      sql`SELECT nextval('raw_events_id_seq') AS id FROM generate_series(1, ${rows.length})`,
+    );
+    const withIds = rows.map((row, i) => ({ ...row, id: Number(ids[i]!.id) }));
+    await this.database.db.execute(sql`
+      INSERT INTO raw_events (id, source, format, channel_key, payload)
+      SELECT id, source, format, channel_key, payload
+      FROM json_to_recordset(${json(withIds)}::json)
+        AS r(id bigint, source text, format text, channel_key text, payload jsonb)`);
+    return withIds.map((r) => r.id);
+  }
+
+  async loadRawEvents(ids: number[]): Promise<Array<RawEventRow & { id: number }>> {
+    if (ids.length === 0) return [];
+    const rows = await this.database.rows<RawEventRow & { id: string | number }>(sql`
+      SELECT id, source, format, channel_key, payload FROM raw_events
+      WHERE id IN (SELECT value::bigint FROM json_array_elements_text(${json(ids)}::json))`);
+    return rows.map((r) => ({ ...r, id: Number(r.id) }));
+  }
+
+  async markRawEvents(tx: Db, ids: number[], status: "processed" | "dead"): Promise<void> {
+    if (ids.length === 0) return;
+    await tx.execute(sql`
+      UPDATE raw_events SET status = ${status}
+      WHERE id IN (SELECT value::bigint FROM json_array_elements_text(${json(ids)}::json))`);
+  }
+
+  async insertDeadLetters(
+    tx: Db,
+    rows: Array<{ raw_event_id: number; source: string; reason: string; detail: unknown }>,
+  ): Promise<number[]> {
+    if (rows.length === 0) return [];
+    const inserted = await this.database.rows<{ id: string | number; raw_event_id: string | number }>(
+      sql`
+      INSERT INTO dead_letters (raw_event_id, source, reason, detail)
+      SELECT raw_event_id, source, reason, detail
+      FROM json_to_recordset(${json(rows)}::json) AS r(raw_event_id bigint, source text, reason text, detail jsonb)
+      RETURNING id, raw_event_id`,
+      tx,
+    );
+    const byRaw = new Map(inserted.map((r) => [Number(r.raw_event_id), Number(r.id)]));
+    return rows.map((r) => byRaw.get(r.raw_event_id) ?? 0);
+  }
+
+  async channelsByKey(keys: string[]): Promise<ChannelRow[]> {
+    if (keys.length === 0) return [];
+    return this.database.rows<ChannelRow>(sql`
+      SELECT id, key, kind, platform FROM channels
+      WHERE key IN (SELECT value FROM json_array_elements_text(${json(keys)}::json))`);
+  }
+
+  /** Creates the channels that do not exist yet (first writer wins) and returns all of them. */
+  async ensureChannels(specs: ChannelSpec[]): Promise<ChannelRow[]> {
+    if (specs.length === 0) return [];
+    await this.database.db.execute(sql`
+      INSERT INTO channels (key, kind, platform, name)
+      SELECT key, kind, platform, name FROM json_to_recordset(${json(specs)}::json)
+        AS r(key text, kind text, platform text, name text)
+      ON CONFLICT (key) DO NOTHING`);
+    return this.channelsByKey(specs.map((s) => s.key));
+  }
+
+  /** Which of these (channel, external id) pairs are stored already, with their message ids. */
+  async existingMessages(
+    tx: Db,
+    keys: Array<{ channel_id: string; external_id: string }>,
+  ): Promise<Array<{ channel_id: string; external_id: string; id: string; conversation_id: string }>> {
+    if (keys.length === 0) return [];
+    return this.database.rows(
+      sql`
+      SELECT m.channel_id, m.external_id, m.id, m.conversation_id
+      FROM json_to_recordset(${json(keys)}::json) AS k(channel_id uuid, external_id text)
+      JOIN messages m ON m.channel_id = k.channel_id AND m.external_id = k.external_id`,
+      tx,
+    );
+  }
+
+  async identities(tx: Db, keys: Array<{ platform: string; external_id: string }>): Promise<IdentityRow[]> {
+    if (keys.length === 0) return [];
+    return this.database.rows<IdentityRow>(
+      sql`
+      SELECT i.id, i.person_id, i.platform, i.external_id
+      FROM json_to_recordset(${json(keys)}::json) AS k(platform text, external_id text)
+      JOIN identities i ON i.platform = k.platform AND i.external_id = k.external_id`,
+      tx,
+    );
+  }
+
+  /**
+   * Inserts people and their identities. Identities that another writer created meanwhile are skipped
+   * (ON CONFLICT) and their would-be people removed; returns the identities actually inserted.
+   */
+  async insertIdentities(tx: Db, rows: IdentityUpsert[]): Promise<IdentityRow[]> {
+    if (rows.length === 0) return [];
+    await tx.execute(sql`
+      INSERT INTO people (id, display_name)
+      SELECT person_id, COALESCE(display_name, handle, external_id)
+      FROM json_to_recordset(${json(rows)}::json)
+        AS r(person_id uuid, display_name text, handle text, external_id text)`);
+    const inserted = await this.database.rows<IdentityRow>(
+      sql`
+      INSERT INTO identities (id, person_id, platform, external_id, handle, display_name, follower_count, profile_url)
+      SELECT id, person_id, platform, external_id, handle, display_name, follower_count, profile_url
+      FROM json_to_recordset(${json(rows)}::json) AS r(id uuid, person_id uuid, platform text,
+        external_id text, handle text, display_name text, follower_count integer, profile_url text)
+      ON CONFLICT (platform, external_id) DO NOTHING
+      RETURNING id, person_id, platform, external_id`,
+      tx,
+    );
+    if (inserted.length < rows.length) {
+      const kept = new Set(inserted.map((r) => r.person_id));
+      const orphans = rows.map((r) => r.person_id).filter((id) => !kept.has(id));
+      await tx.execute(sql`
+        DELETE FROM people WHERE id IN (SELECT value::uuid FROM json_array_elements_text(${json(orphans)}::json))`);
+    }
+    return inserted;
+  }
+
+  /** Refreshes handle, name and follower count of known identities when a message brings new values. */
+  async refreshIdentities(
+    tx: Db,
+    rows: Array<{
+      id: string;
+      handle: string | null;
+      display_name: string | null;
+      follower_count: number | null;
+      profile_url: string | null;
+    }>,
+  ): Promise<void> {
+    if (rows.length === 0) return;
+    await tx.execute(sql`
+      UPDATE identities i SET
+        handle = COALESCE(r.handle, i.handle),
+        display_name = COALESCE(r.display_name, i.display_name),
+        follower_count = COALESCE(r.follower_count, i.follower_count),
+        profile_url = COALESCE(r.profile_url, i.profile_url),
+        updated_at = now()
+      FROM json_to_recordset(${json(rows)}::json)
+        AS r(id uuid, handle text, display_name text, follower_count integer, profile_url text)
+      WHERE i.id = r.id AND (
+        r.handle IS DISTINCT FROM i.handle AND r.handle IS NOT NULL OR
+        r.display_name IS DISTINCT FROM i.display_name AND r.display_name IS NOT NULL OR
+        r.follower_count IS DISTINCT FROM i.follower_count AND r.follower_count IS NOT NULL OR
+        r.profile_url IS DISTINCT FROM i.profile_url AND r.profile_url IS NOT NULL)`);
+  }
+
+  /** Agents for our own accounts on a platform (outbound authors), created on first sight. */
+  async ensureAgents(
+    tx: Db,
+    rows: Array<{ external_ref: string; name: string }>,
+  ): Promise<Map<string, string>> {
+    if (rows.length === 0) return new Map();
+    await tx.execute(sql`
+      INSERT INTO agents (external_ref, name)
+      SELECT external_ref, name FROM json_to_recordset(${json(rows)}::json) AS r(external_ref text, name text)
+      ON CONFLICT (external_ref) DO NOTHING`);
+    const found = await this.database.rows<{ id: string; external_ref: string }>(
+      sql`
+      SELECT id, external_ref FROM agents
+      WHERE external_ref IN (SELECT value FROM json_array_elements_text(${json(rows.map((r) => r.external_ref))}::json))`,
+      tx,
+    );
+    return new Map(found.map((r) => [r.external_ref, r.id]));
+  }
+
+  async conversationsByThread(
+    tx: Db,
+    keys: Array<{ channel_id: string; thread_key: string }>,
+  ): Promise<ConversationRow[]> {
+    if (keys.length === 0) return [];
+    return this.database.rows<ConversationRow>(
+      sql`
+      SELECT c.id, c.channel_id, c.thread_key, c.person_id, c.status
+      FROM json_to_recordset(${json(keys)}::json) AS k(channel_id uuid, thread_key text)
+      JOIN conversations c ON c.channel_id = k.channel_id AND c.thread_key = k.thread_key`,
+      tx,
+    );
+  }
+
+  async conversationsByIds(tx: Db, ids: string[]): Promise<ConversationRow[]> {
+    if (ids.length === 0) return [];
+    return this.database.rows<ConversationRow>(
+      sql`
+      SELECT id, channel_id, thread_key, person_id, status FROM conversations
+      WHERE id IN (SELECT value::uuid FROM json_array_elements_text(${json(ids)}::json))`,
+      tx,
+    );
+  }
+
+  /** Inserts conversations; returns the ids of those actually inserted (others lost a race). */
+  async insertConversations(tx: Db, rows: NewConversation[]): Promise<Set<string>> {
+    if (rows.length === 0) return new Set();
+    const inserted = await this.database.rows<{ id: string }>(
+      sql`
+      INSERT INTO conversations (id, channel_id, thread_key, person_id, visibility, created_at, updated_at)
+      SELECT id, channel_id, thread_key, person_id, visibility, created_at, now()
+      FROM json_to_recordset(${json(rows)}::json) AS r(id uuid, channel_id uuid, thread_key text,
+        person_id uuid, visibility text, created_at timestamptz)
+      ON CONFLICT (channel_id, thread_key) DO NOTHING
+      RETURNING id`,
+      tx,
+    );
+    return new Set(inserted.map((r) => r.id));
+  }
+
+  async setConversationPeople(tx: Db, rows: Array<{ id: string; person_id: string }>): Promise<void> {
+    if (rows.length === 0) return;
+    await tx.execute(sql`
+      UPDATE conversations c SET person_id = r.person_id
+      FROM json_to_recordset(${json(rows)}::json) AS r(id uuid, person_id uuid)
+      WHERE c.id = r.id AND c.person_id IS NULL`);
+  }
+
+  /** Moves every message of `fromId` into `intoId` and removes `fromId` (a thread found its root). */
+  async mergeConversation(tx: Db, fromId: string, intoId: string): Promise<void> {
+    await tx.execute(sql`UPDATE messages SET conversation_id = ${intoId} WHERE conversation_id = ${fromId}`);
+    await tx.execute(sql`
+      INSERT INTO conversation_labels (conversation_id, label_id)
+      SELECT ${intoId}, label_id FROM conversation_labels WHERE conversation_id = ${fromId}
+      ON CONFLICT DO NOTHING`);
+    await tx.execute(sql`
+      UPDATE conversations c SET person_id = f.person_id FROM conversations f
+      WHERE c.id = ${intoId} AND f.id = ${fromId} AND c.person_id IS NULL`);
+    await tx.execute(sql`DELETE FROM conversation_labels WHERE conversation_id = ${fromId}`);
+    await tx.execute(sql`DELETE FROM conversations WHERE id = ${fromId}`);
+  }
+
+  /** How many inbound messages each conversation already holds (for "repeated contact"). */
+  async inboundCounts(tx: Db, conversationIds: string[]): Promise<Map<string, number>> {
+    if (conversationIds.length === 0) return new Map();
+    const rows = await this.database.rows<{ conversation_id: string; n: string | number }>(
+      sql`
+      SELECT conversation_id, count(*) AS n FROM messages
+      WHERE direction = 'in'
+        AND conversation_id IN (SELECT value::uuid FROM json_array_elements_text(${json(conversationIds)}::json))
+      GROUP BY conversation_id`,
+      tx,
+    );
+    return new Map(rows.map((r) => [r.conversation_id, Number(r.n)]));
+  }
+
+  /** Inserts messages, skipping any (channel, external id) stored meanwhile; returns the inserted ids. */
+  async insertMessages(tx: Db, rows: NewMessage[]): Promise<Set<string>> {
+    if (rows.length === 0) return new Set();
+    const inserted = await this.database.rows<{ id: string }>(
+      sql`
+      INSERT INTO messages (id, conversation_id, channel_id, external_id, in_reply_to_external_id, direction,
+        visibility, text, author_identity_id, author_agent_id, raw_event_id, delivery_status, created_at,
+        sentiment_score, sentiment_label, intent, urgency, spam_score, spam_label, language, analysis,
+        analyzer_version)
+      SELECT id, conversation_id, channel_id, external_id, in_reply_to_external_id, direction,
+        visibility, text, author_identity_id, author_agent_id, raw_event_id, delivery_status, created_at,
+        sentiment_score, sentiment_label, intent, urgency, spam_score, spam_label, language, analysis,
+        analyzer_version
+      FROM json_to_recordset(${json(rows)}::json) AS r(id uuid, conversation_id uuid, channel_id uuid,
+        external_id text, in_reply_to_external_id text, direction text, visibility text, text text,
+        author_identity_id uuid, author_agent_id uuid, raw_event_id bigint, delivery_status text,
+        created_at timestamptz, sentiment_score double precision, sentiment_label text, intent text[],
+        urgency text, spam_score double precision, spam_label text, language text, analysis jsonb,
+        analyzer_version text)
+      ON CONFLICT (channel_id, external_id) DO NOTHING
+      RETURNING id`,
+      tx,
+    );
+    return new Set(inserted.map((r) => r.id));
+  }
+
+  /**
+   * Recomputes a conversation's timeline figures from its messages, so they are right whatever order
+   * the messages arrived in. `reopen` lists conversations that just received an inbound message:
+   * resolved or waiting ones go back to open.
+   */
+  async refreshConversations(tx: Db, ids: string[], reopen: string[]): Promise<void> {
+    if (ids.length === 0) return;
+    await tx.execute(sql`
+      WITH ids AS (SELECT value::uuid AS id FROM json_array_elements_text(${json(ids)}::json)),
+      a AS (
+        SELECT m.conversation_id,
+          count(*) FILTER (WHERE m.visibility <> 'note') AS message_count,
+          min(m.created_at) FILTER (WHERE m.direction = 'in') AS first_in,
+          max(m.created_at) FILTER (WHERE m.direction = 'in') AS last_in,
+          max(m.created_at) FILTER (WHERE m.direction = 'out' AND m.visibility <> 'note') AS last_out,
+          max(m.created_at) FILTER (WHERE m.visibility <> 'note') AS last_at
+        FROM messages m JOIN ids ON ids.id = m.conversation_id
+        GROUP BY m.conversation_id),
+      r AS (
+        SELECT m.conversation_id, min(m.created_at) AS first_response
+        FROM messages m JOIN a ON a.conversation_id = m.conversation_id
+        WHERE m.direction = 'out' AND m.visibility <> 'note' AND m.author_agent_id IS NOT NULL
+          AND m.created_at >= a.first_in
+        GROUP BY m.conversation_id)
+      UPDATE conversations c SET
+        message_count = a.message_count,
+        first_inbound_at = a.first_in,
+        last_inbound_at = a.last_in,
+        last_outbound_at = a.last_out,
+        first_human_response_at = r.first_response,
+        last_message_at = a.last_at,
+        awaiting_reply = (a.last_in IS NOT NULL AND (a.last_out IS NULL OR a.last_in > a.last_out)),
+        status = CASE
+          WHEN c.status IN ('resolved', 'waiting')
+            AND c.id IN (SELECT value::uuid FROM json_array_elements_text(${json(reopen)}::json))
+          THEN 'open' ELSE c.status END,
+        updated_at = now()
+      FROM a LEFT JOIN r ON r.conversation_id = a.conversation_id
+      WHERE c.id = a.conversation_id`);
+  }
+
+  /** A replayed dead letter failed again: count the attempt and keep the newest reason. */
+  async recordRetries(tx: Db, rows: Array<{ id: number; reason: string }>): Promise<void> {
+    if (rows.length === 0) return;
+    await tx.execute(sql`
+      UPDATE dead_letters d SET attempts = d.attempts + 1, reason = r.reason, last_attempt_at = now()
+      FROM json_to_recordset(${json(rows)}::json) AS r(id bigint, reason text)
+      WHERE d.id = r.id`);
+  }
+
+  async resolveDeadLetters(tx: Db, rawEventIds: number[]): Promise<void> {
+    if (rawEventIds.length === 0) return;
+    await tx.execute(sql`
+      UPDATE dead_letters SET resolved_at = now(), last_attempt_at = now()
+      WHERE resolved_at IS NULL
+        AND raw_event_id IN (SELECT value::bigint FROM json_array_elements_text(${json(rawEventIds)}::json))`);
+  }
+}
