@@ -4,9 +4,17 @@
  */
 import { AppError } from "../core/errors.ts";
 import { type Normalizer, normalizeCanonical } from "../core/inbound.ts";
+import { normalizeCsv } from "./import/csv.import.ts";
+import { normalizeJsonText } from "./import/jsonl.import.ts";
+import { normalizeTwcs } from "./import/twcs.format.ts";
 
 export class NormalizerRegistry {
-  private readonly byFormat = new Map<string, Normalizer>([["canonical", normalizeCanonical]]);
+  private readonly byFormat = new Map<string, Normalizer>([
+    ["canonical", normalizeCanonical],
+    ["json-text", normalizeJsonText],
+    ["twcs", normalizeTwcs],
+    ["csv", normalizeCsv],
+  ]);
 
   register(format: string, normalizer: Normalizer): this {
     this.byFormat.set(format, normalizer);

@@ -1,0 +1,83 @@
+/** Feeds an importer's items to the ingest pipeline in batches and keeps the running totals. */
+import { AppError } from "../../core/errors.ts";
+import type { IngestService } from "../ingest.service.ts";
+import type { IngestItem } from "../ingest.types.ts";
+import { csvImport } from "./csv.import.ts";
+import type { ImportOptions, ImportSource } from "./import.types.ts";
+import { jsonlImport } from "./jsonl.import.ts";
+import { twcsImport } from "./twcs.import.ts";
+
+export const importSources: Record<string, ImportSource> = {
+  jsonl: jsonlImport,
+  twcs: twcsImport,
+  csv: csvImport,
+};
+
+export interface ImportSummary {
+  messages: number;
+  duplicates: number;
+  conversations: number;
+  people: number;
+  deadLetters: number;
+}
+
+export interface ImportProgress {
+  /** Units done and total: rows for CSV formats, bytes for JSONL. */
+  done: number;
+  total: number;
+  summary: ImportSummary;
+}
+
+export async function runImport(
+  ingest: Pick<IngestService, "ingest">,
+  format: string,
+  file: string,
+  options: ImportOptions = {},
+  onProgress?: (progress: ImportProgress) => void,
+  batchSize = 1000,
+): Promise<ImportSummary> {
+  const source = importSources[format];
+  if (!source) {
+    throw new AppError(
+      "bad_request",
+      `Unknown import format "${format}"; use one of: ${Object.keys(importSources).join(", ")}.`,
+    );
+  }
+  const summary: ImportSummary = { messages: 0, duplicates: 0, conversations: 0, people: 0, deadLetters: 0 };
+  let total = 0;
+  let done = 0;
+  let pendingUnits = 0;
+  let batch: IngestItem[] = [];
+  const flush = async () => {
+    if (batch.length > 0) {
+      const result = await ingest.ingest(batch);
+      summary.messages += result.messages;
+      summary.duplicates += result.duplicates;
+      summary.conversations += result.conversations;
+      summary.people += result.people;
+      summary.deadLetters += result.deadLetters;
+      batch = [];
+    }
+    done += pendingUnits;
+    pendingUnits = 0;
+    onProgress?.({ done, total, summary });
+  };
+  await source.run(
+    file,
+    {
+      total: (n) => {
+        total = n;
+      },
+      push: async (item) => {
+        // JSONL reports progress in bytes, the CSV formats in rows.
+        pendingUnits += typeof item.detail?.bytes === "number" ? item.detail.bytes : 1;
+        // Blank lines are not messages: nothing to store.
+        if (item.format !== "skip") batch.push(item);
+        if (batch.length >= batchSize) await flush();
+      },
+    },
+    options,
+  );
+  await flush();
+  return summary;
+}
