@@ -56,7 +56,7 @@ export function normalizeTwcs(payload: unknown): NormalizeResult {
   if (p.cells.length !== TWCS_COLUMNS.length) {
     return { ok: false, reason: `expected ${TWCS_COLUMNS.length} columns, got ${p.cells.length}` };
   }
-  const [tweetId, authorId, inboundCell, createdAt, text, , inResponseTo] = p.cells.map((c) => c.trim());
+  const [tweetId, authorId, inboundCell, createdAt, , , inResponseTo] = p.cells.map((c) => c.trim());
   if (!tweetId) return { ok: false, reason: "tweet_id is empty" };
   if (!authorId) return { ok: false, reason: "author_id is empty" };
   const inbound = inboundCell!.toLowerCase();
