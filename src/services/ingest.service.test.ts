@@ -189,6 +189,26 @@ describeEachEngine("ingest pipeline", (ctx) => {
     expect(identity).toEqual({ handle: "new", follower_count: 7 });
   });
 
+  it("attributes outbound messages to a named agent across platforms by a global external ref", async () => {
+    const { ingest } = buildIngest(ctx.database);
+    const [maria] = await ctx.database.rows<{ id: string }>(
+      sql`INSERT INTO agents (name, email, external_ref) VALUES ('Maria Lopez', 'maria@example.com', 'agent:maria') RETURNING id`,
+    );
+    const author = { externalId: "agent:maria", displayName: "Maria" };
+    const a = inbound({ channel: "agent-x", direction: "out", author });
+    const b = inbound({ channel: "agent-mail", direction: "out", author });
+    const c = inbound({ channel: "agent-mail", direction: "out", author: { externalId: "brand-account" } });
+    await ingest.ingest([asApi(a), asApi(b), asApi(c)]);
+    const rows = await ctx.database.rows<{ external_id: string; author_agent_id: string }>(
+      sql`SELECT external_id, author_agent_id FROM messages WHERE external_id IN (${a.externalId}, ${b.externalId}, ${c.externalId})
+          ORDER BY external_id`,
+    );
+    const byId = new Map(rows.map((r) => [r.external_id, r.author_agent_id]));
+    expect(byId.get(a.externalId)).toBe(maria!.id);
+    expect(byId.get(b.externalId)).toBe(maria!.id);
+    expect(byId.get(c.externalId)).not.toBe(maria!.id);
+  });
+
   it("replays a dead letter once its format can be read", async () => {
     const { ingest, normalizers } = buildIngest(ctx.database);
     const payload = { msg: "hello from a platform we did not know yet", id: "late-1" };

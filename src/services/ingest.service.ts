@@ -422,16 +422,17 @@ export class IngestService {
   }
 
   private async resolveAgents(tx: Db, todo: Normalized[]): Promise<Map<string, string>> {
-    const wanted = new Map<string, string>();
+    const wanted = new Map<string, { external_ref: string; external_id: string; name: string }>();
     for (const n of todo) {
       if (n.message.direction !== "out") continue;
       const a = n.message.author;
-      wanted.set(agentRef(n), a.displayName ?? a.handle ?? a.externalId);
+      wanted.set(agentRef(n), {
+        external_ref: agentRef(n),
+        external_id: a.externalId,
+        name: a.displayName ?? a.handle ?? a.externalId,
+      });
     }
-    return this.repo.ensureAgents(
-      tx,
-      [...wanted].map(([external_ref, name]) => ({ external_ref, name })),
-    );
+    return this.repo.ensureAgents(tx, [...wanted.values()]);
   }
 
   /**

@@ -240,23 +240,40 @@ export class IngestRepository {
         r.profile_url IS DISTINCT FROM i.profile_url AND r.profile_url IS NOT NULL)`);
   }
 
-  /** Agents for our own accounts on a platform (outbound authors), created on first sight. */
+  /**
+   * Agents for the authors of outbound messages. An agent whose external ref is the author's bare
+   * external id (e.g. "agent:maria") is the same person on every platform; otherwise the ref is scoped
+   * to the platform ("x:sprintcare") and such an agent is created on first sight.
+   * Returns scoped ref → agent id.
+   */
   async ensureAgents(
     tx: Db,
-    rows: Array<{ external_ref: string; name: string }>,
+    rows: Array<{ external_ref: string; external_id: string; name: string }>,
   ): Promise<Map<string, string>> {
     if (rows.length === 0) return new Map();
-    await tx.execute(sql`
-      INSERT INTO agents (external_ref, name)
-      SELECT external_ref, name FROM json_to_recordset(${json(rows)}::json) AS r(external_ref text, name text)
-      ON CONFLICT (external_ref) DO NOTHING`);
-    const found = await this.database.rows<{ id: string; external_ref: string }>(
-      sql`
-      SELECT id, external_ref FROM agents
-      WHERE external_ref IN (SELECT value FROM json_array_elements_text(${json(rows.map((r) => r.external_ref))}::json))`,
-      tx,
+    const lookup = async () =>
+      new Map(
+        (
+          await this.database.rows<{ id: string; external_ref: string }>(
+            sql`
+          SELECT id, external_ref FROM agents WHERE external_ref IN (
+            SELECT value FROM json_array_elements_text(${json(rows.flatMap((r) => [r.external_ref, r.external_id]))}::json))`,
+            tx,
+          )
+        ).map((r) => [r.external_ref, r.id]),
+      );
+    let found = await lookup();
+    const missing = rows.filter((r) => !found.has(r.external_ref) && !found.has(r.external_id));
+    if (missing.length > 0) {
+      await tx.execute(sql`
+        INSERT INTO agents (external_ref, name)
+        SELECT external_ref, name FROM json_to_recordset(${json(missing)}::json) AS r(external_ref text, name text)
+        ON CONFLICT (external_ref) DO NOTHING`);
+      found = await lookup();
+    }
+    return new Map(
+      rows.map((r) => [r.external_ref, (found.get(r.external_ref) ?? found.get(r.external_id))!]),
     );
-    return new Map(found.map((r) => [r.external_ref, r.id]));
   }
 
   async conversationsByThread(
