@@ -28,5 +28,11 @@ export interface AnalysisContext {
 export interface Analyzer {
   /** Stored with every analysis, so re-analysis can find messages analysed by an older version. */
   readonly version: string;
+  /** The text analysis: the expensive part, run before the pipeline's transaction. */
   analyze(text: string, context?: AnalysisContext): Analysis;
+  /**
+   * Cheap adjustments that need the conversation's state (e.g. repeated contact raises urgency).
+   * The pipeline calls it inside its transaction, once the conversation is known.
+   */
+  contextual?(analysis: Analysis, context: AnalysisContext): Analysis;
 }

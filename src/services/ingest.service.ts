@@ -6,7 +6,7 @@
  * One code path serves the API (a batch of one), importers (batches of a thousand) and dead-letter replay.
  */
 import { randomUUID } from "node:crypto";
-import type { Analyzer } from "../analysis/analyzer.ts";
+import type { Analysis, Analyzer } from "../analysis/analyzer.ts";
 import type { ChannelDefaults, InboundMessage } from "../core/inbound.ts";
 import { replaceNul } from "../core/sanitize.ts";
 import type { Database, Db } from "../store/db.ts";
@@ -45,6 +45,14 @@ interface Normalized {
   entry: Entry;
   message: InboundMessage;
   channel: ChannelRow;
+  analysis: Analysis;
+}
+
+/** A batch after the work that needs no transaction: raw stored, normalized, analysed. */
+interface Prepared {
+  entries: Entry[];
+  ready: Normalized[];
+  failed: Failed[];
 }
 
 interface Failed {
@@ -76,33 +84,54 @@ export class IngestService {
     this.batchSize = deps.batchSize ?? 1000;
   }
 
-  /** Stores every item raw, then normalizes and persists it. Never throws for bad payloads. */
+  /**
+   * Stores every item raw, then normalizes and persists it. Never throws for bad payloads.
+   * On PostgreSQL, batch N+1 is stored raw, normalized and analysed while batch N's transaction runs
+   * (transactions themselves stay strictly in order, so threading sees every earlier batch).
+   */
   async ingest(items: IngestItem[]): Promise<IngestSummary> {
     const summary = emptySummary();
-    for (let start = 0; start < items.length; start += this.batchSize) {
-      const chunk = items.slice(start, start + this.batchSize).map((item) => ({
-        ...item,
-        payload: replaceNul(item.payload ?? null),
-      }));
-      const rawIds = await this.repo.insertRawEvents(
-        chunk.map((item) => ({
-          source: item.source,
-          format: item.format,
-          channel_key: channelKeyOf(item.payload),
-          payload: item.payload ?? null,
-        })),
-      );
-      const entries = chunk.map((item, i) => ({
-        index: start + i,
-        rawEventId: rawIds[i]!,
+    const overlap = this.deps.database.engine === "postgres";
+    let inFlight: Promise<IngestSummary> | undefined;
+    try {
+      for (let start = 0; start < items.length; start += this.batchSize) {
+        const prepared = await this.prepare(
+          await this.storeRaw(items.slice(start, start + this.batchSize), start),
+        );
+        if (inFlight) addInto(summary, await inFlight);
+        inFlight = this.commit(prepared);
+        if (!overlap) {
+          addInto(summary, await inFlight);
+          inFlight = undefined;
+        }
+      }
+      if (inFlight) addInto(summary, await inFlight);
+      inFlight = undefined;
+      return summary;
+    } finally {
+      // If preparing a batch failed (e.g. the database went away), let the running commit settle first.
+      await inFlight?.catch(() => {});
+    }
+  }
+
+  private async storeRaw(items: IngestItem[], offset: number): Promise<Entry[]> {
+    const chunk = items.map((item) => ({ ...item, payload: replaceNul(item.payload ?? null) }));
+    const rawIds = await this.repo.insertRawEvents(
+      chunk.map((item) => ({
         source: item.source,
         format: item.format,
+        channel_key: channelKeyOf(item.payload),
         payload: item.payload,
-        ...(item.detail ? { detail: item.detail } : {}),
-      }));
-      addInto(summary, await this.process(entries));
-    }
-    return summary;
+      })),
+    );
+    return chunk.map((item, i) => ({
+      index: offset + i,
+      rawEventId: rawIds[i]!,
+      source: item.source,
+      format: item.format,
+      payload: item.payload,
+      ...(item.detail ? { detail: item.detail } : {}),
+    }));
   }
 
   /** Runs stored raw events (e.g. dead letters' events) through the pipeline again. */
@@ -116,6 +145,10 @@ export class IngestService {
   }
 
   private async process(entries: Entry[]): Promise<IngestSummary> {
+    return this.commit(await this.prepare(entries));
+  }
+
+  private async prepare(entries: Entry[]): Promise<Prepared> {
     const normalized: Array<{ entry: Entry; message: InboundMessage; defaults?: ChannelDefaults }> = [];
     const failed: Failed[] = [];
     for (const entry of entries) {
@@ -141,8 +174,12 @@ export class IngestService {
       entry: n.entry,
       message: n.message,
       channel: channels.get(n.message.channel)!,
+      analysis: this.deps.analyzer.analyze(n.message.text, { direction: n.message.direction }),
     }));
+    return { entries, ready, failed };
+  }
 
+  private async commit({ entries, ready, failed }: Prepared): Promise<IngestSummary> {
     let summary: IngestSummary;
     let events: RapportEvent[];
     try {
@@ -262,7 +299,11 @@ export class IngestService {
       const m = n.message;
       const priorInboundCount = prior.get(conversationId) ?? 0;
       if (m.direction === "in") prior.set(conversationId, priorInboundCount + 1);
-      const analysis = this.deps.analyzer.analyze(m.text, { direction: m.direction, priorInboundCount });
+      const contextual = this.deps.analyzer.contextual;
+      const analysis =
+        contextual && priorInboundCount > 0
+          ? contextual.call(this.deps.analyzer, n.analysis, { direction: m.direction, priorInboundCount })
+          : n.analysis;
       return {
         id: randomUUID(),
         conversation_id: conversationId,

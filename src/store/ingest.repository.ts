@@ -102,7 +102,7 @@ export class IngestRepository {
       INSERT INTO raw_events (id, source, format, channel_key, payload)
       SELECT id, source, format, channel_key, payload
       FROM json_to_recordset(${json(withIds)}::json)
-        AS r(id bigint, source text, format text, channel_key text, payload jsonb)`);
+        AS r(id bigint, source text, format text, channel_key text, payload json)`);
     return withIds.map((r) => r.id);
   }
 

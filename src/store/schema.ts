@@ -11,6 +11,7 @@ import {
   doublePrecision,
   index,
   integer,
+  json,
   jsonb,
   pgTable,
   primaryKey,
@@ -193,13 +194,15 @@ export const rawEvents = pgTable(
     /** Which normalizer turns the payload into canonical messages: "canonical", "twcs", "csv", a platform… */
     format: text("format").notNull(),
     channelKey: text("channel_key"),
-    payload: jsonb("payload").notNull(),
+    /** json, not jsonb: kept as the exact text received (key order, duplicates and all). */
+    payload: json("payload").notNull(),
     status: text("status", { enum: ["pending", "processed", "dead"] })
       .notNull()
       .default("pending"),
     receivedAt: ts("received_at").notNull().defaultNow(),
   },
-  (t) => [index("raw_events_status_idx").on(t.status)],
+  // Partial: only pending events are ever looked up by status, and marking one processed stays cheap.
+  (t) => [index("raw_events_pending_idx").on(t.id).where(sql`status = 'pending'`)],
 );
 
 /** Payloads that could not be normalized or stored, with the reason. Visible and replayable. */

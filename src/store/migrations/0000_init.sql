@@ -168,7 +168,7 @@ CREATE TABLE "raw_events" (
 	"source" text NOT NULL,
 	"format" text NOT NULL,
 	"channel_key" text,
-	"payload" jsonb NOT NULL,
+	"payload" json NOT NULL,
 	"status" text DEFAULT 'pending' NOT NULL,
 	"received_at" timestamp with time zone DEFAULT now() NOT NULL
 );
@@ -227,5 +227,5 @@ CREATE INDEX "messages_conversation_idx" ON "messages" USING btree ("conversatio
 CREATE INDEX "messages_created_idx" ON "messages" USING btree ("created_at");--> statement-breakpoint
 CREATE INDEX "messages_search_idx" ON "messages" USING gin ("search");--> statement-breakpoint
 CREATE INDEX "people_created_idx" ON "people" USING btree ("created_at");--> statement-breakpoint
-CREATE INDEX "raw_events_status_idx" ON "raw_events" USING btree ("status");--> statement-breakpoint
+CREATE INDEX "raw_events_pending_idx" ON "raw_events" USING btree ("id") WHERE status = 'pending';--> statement-breakpoint
 CREATE INDEX "sessions_agent_idx" ON "sessions" USING btree ("agent_id");

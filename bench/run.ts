@@ -1,0 +1,66 @@
+/**
+ * `npm run bench`: runs Rapport's benchmarks and writes their results into docs/benchmarks.md
+ * (between the markers of each section). Every figure is a ratio against a baseline measured in the
+ * same run on the same machine.
+ *   BENCH_MESSAGES (default 200000)   how many messages the import benchmark generates
+ *   BENCH_DATABASE_URL                 PostgreSQL to create throw-away databases on
+ *                                      (default postgres://postgres@127.0.0.1:5432/test when reachable)
+ */
+import { existsSync, readFileSync, writeFileSync } from "node:fs";
+import os from "node:os";
+import pg from "pg";
+import { benchImport } from "./import.bench.ts";
+
+const docs = new URL("../docs/benchmarks.md", import.meta.url);
+
+async function reachable(url: string): Promise<boolean> {
+  const client = new pg.Client({ connectionString: url, connectionTimeoutMillis: 2000 });
+  try {
+    await client.connect();
+    await client.end();
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+export function machine(): string {
+  const cpu = os.cpus()[0]?.model ?? "unknown CPU";
+  return `${os.cpus().length} × ${cpu}, ${(os.totalmem() / 2 ** 30).toFixed(0)} GiB RAM, Node ${process.version}, ${os.platform()} ${os.release()}`;
+}
+
+export function writeSection(name: string, body: string): void {
+  const start = `<!-- bench:${name}:start -->`;
+  const end = `<!-- bench:${name}:end -->`;
+  let text = existsSync(docs) ? readFileSync(docs, "utf8") : "# Benchmarks\n";
+  const block = `${start}\n${body.trim()}\n${end}`;
+  const from = text.indexOf(start);
+  const to = text.indexOf(end);
+  text =
+    from >= 0 && to > from
+      ? text.slice(0, from) + block + text.slice(to + end.length)
+      : `${text.trimEnd()}\n\n${block}\n`;
+  writeFileSync(docs, text);
+}
+
+const messages = Number(process.env.BENCH_MESSAGES ?? 200_000);
+const candidate = process.env.BENCH_DATABASE_URL ?? "postgres://postgres@127.0.0.1:5432/test";
+const postgresUrl = (await reachable(candidate)) ? candidate : undefined;
+if (!postgresUrl) console.warn(`PostgreSQL at ${candidate} is not reachable: measuring PGlite only.`);
+
+const rows = await benchImport({
+  messages,
+  ...(postgresUrl ? { postgresUrl } : {}),
+  log: (s) => console.log(s),
+});
+const date = new Date().toISOString().slice(0, 10);
+const table = [
+  "| engine | messages | raw multi-row INSERT (rows/s) | Rapport import (messages/s) | ratio |",
+  "|---|---:|---:|---:|---:|",
+  ...rows.map(
+    (r) =>
+      `| ${r.engine} | ${r.messages.toLocaleString("en")} | ${Math.round(r.rawPerSecond).toLocaleString("en")} | ${Math.round(r.rapportPerSecond).toLocaleString("en")} | ${(r.ratio * 100).toFixed(0)}% |`,
+  ),
+].join("\n");
+console.log(table);
+writeSection("import", `Measured ${date} on ${machine()}.\n\n${table}`);
