@@ -6,7 +6,7 @@
  * One code path serves the API (a batch of one), importers (batches of a thousand) and dead-letter replay.
  */
 import { randomUUID } from "node:crypto";
-import type { Analysis, Analyzer } from "../analysis/analyzer.ts";
+import type { Analyzer } from "../analysis/analyzer.ts";
 import type { ChannelDefaults, InboundMessage } from "../core/inbound.ts";
 import { replaceNul } from "../core/sanitize.ts";
 import type { Database, Db } from "../store/db.ts";
@@ -17,6 +17,18 @@ import {
   type NewMessage,
 } from "../store/ingest.repository.ts";
 import type { EventBus, RapportEvent } from "./events.ts";
+import {
+  agentRef,
+  channelKeyOf,
+  type Entry,
+  errorText,
+  type Failed,
+  identityKey,
+  key,
+  type Normalized,
+  type Prepared,
+} from "./ingest.model.ts";
+import { adoptRacedConversations, threadMessages } from "./ingest.threading.ts";
 import { emptySummary, type IngestItem, type IngestSummary, type ItemOutcome } from "./ingest.types.ts";
 import type { NormalizerRegistry } from "./normalizers.ts";
 
@@ -28,51 +40,6 @@ export interface IngestDeps {
   /** Messages per transaction (default 1000). */
   batchSize?: number;
 }
-
-/** A raw event already stored, waiting to be normalized and persisted. */
-interface Entry {
-  index: number;
-  rawEventId: number;
-  source: string;
-  format: string;
-  payload: unknown;
-  detail?: Record<string, unknown>;
-  /** Set when replaying: the dead letter to update instead of creating a new one. */
-  deadLetterId?: number;
-}
-
-interface Normalized {
-  entry: Entry;
-  message: InboundMessage;
-  channel: ChannelRow;
-  analysis: Analysis;
-}
-
-/** A batch after the work that needs no transaction: raw stored, normalized, analysed. */
-interface Prepared {
-  entries: Entry[];
-  ready: Normalized[];
-  failed: Failed[];
-}
-
-interface Failed {
-  entry: Entry;
-  reason: string;
-}
-
-/** A conversation as the batch sees it: found in the database, or new in this batch. */
-interface ConvRef {
-  id: string;
-  channelId: string;
-  threadKey: string;
-  personId: string | null;
-  isNew: boolean;
-  visibility: "public" | "private";
-  createdAt: string;
-}
-
-const key = (channelId: string, id: string) => `${channelId}\u0000${id}`;
-const errorText = (error: unknown) => (error instanceof Error ? error.message : String(error));
 
 export class IngestService {
   private readonly repo: IngestRepository;
@@ -269,7 +236,12 @@ export class IngestService {
     const agentOf = await this.resolveAgents(tx, todo);
 
     // 4. Threading.
-    const { conversationOf, newConversations, merges, personUpdates } = await this.thread(tx, todo, personOf);
+    const { conversationOf, newConversations, merges, personUpdates } = await threadMessages(
+      this.repo,
+      tx,
+      todo,
+      personOf,
+    );
     const inserted = await this.repo.insertConversations(
       tx,
       newConversations.map(
@@ -283,7 +255,7 @@ export class IngestService {
         }),
       ),
     );
-    await this.adoptRacedConversations(tx, newConversations, inserted, conversationOf);
+    await adoptRacedConversations(this.repo, tx, newConversations, inserted, conversationOf);
     for (const [from, into] of merges)
       await this.repo.mergeConversation(tx, from, conversationOf.resolve(into));
     await this.repo.setConversationPeople(tx, personUpdates);
@@ -475,170 +447,6 @@ export class IngestService {
     }
     return this.repo.ensureAgents(tx, [...wanted.values()]);
   }
-
-  /**
-   * Puts each message into a conversation. The conversation of a thread is keyed by its root's external
-   * id: an explicit thread id, else the parent's conversation, else (parent not seen yet) the parent's id,
-   * so a reply that arrives before its parent waits in the conversation the parent will join. When a
-   * message turns out to be the missing link of such a waiting conversation, the two are merged.
-   */
-  private async thread(tx: Db, todo: Normalized[], personOf: Map<string, string>) {
-    const parentKeys = todo
-      .filter((n) => !n.message.threadExternalId && n.message.inReplyToExternalId)
-      .map((n) => ({ channel_id: n.channel.id, external_id: n.message.inReplyToExternalId! }));
-    const parents = new Map(
-      (await this.repo.existingMessages(tx, parentKeys)).map((p) => [
-        key(p.channel_id, p.external_id),
-        p.conversation_id,
-      ]),
-    );
-    const candidateKeys = new Map<string, { channel_id: string; thread_key: string }>();
-    const addCandidate = (channelId: string, threadKey: string) =>
-      candidateKeys.set(key(channelId, threadKey), { channel_id: channelId, thread_key: threadKey });
-    for (const n of todo) {
-      const m = n.message;
-      addCandidate(n.channel.id, m.externalId);
-      if (m.threadExternalId) addCandidate(n.channel.id, m.threadExternalId);
-      if (m.inReplyToExternalId) addCandidate(n.channel.id, m.inReplyToExternalId);
-      if (m.visibility === "private") addCandidate(n.channel.id, dmKey(n));
-    }
-    const byKey = new Map<string, ConvRef>();
-    const dbConversations = await this.repo.conversationsByThread(tx, [...candidateKeys.values()]);
-    const parentConvIds = [...new Set(parents.values())].filter(
-      (id) => !dbConversations.some((c) => c.id === id),
-    );
-    const byId = new Map<string, ConvRef>();
-    for (const c of [...dbConversations, ...(await this.repo.conversationsByIds(tx, parentConvIds))]) {
-      const ref: ConvRef = {
-        id: c.id,
-        channelId: c.channel_id,
-        threadKey: c.thread_key,
-        personId: c.person_id,
-        isNew: false,
-        visibility: "public",
-        createdAt: "",
-      };
-      byId.set(c.id, ref);
-      byKey.set(key(c.channel_id, c.thread_key), ref);
-    }
-
-    const assigned = new Map<Normalized, ConvRef>();
-    const messageConv = new Map<string, ConvRef>();
-    const merges = new Map<string, string>();
-    const personUpdates = new Map<string, string>();
-    const newConversations: ConvRef[] = [];
-    const redirect = new Map<string, ConvRef>();
-    const follow = (ref: ConvRef): ConvRef => {
-      let current = ref;
-      for (let next = redirect.get(current.id); next; next = redirect.get(current.id)) current = next;
-      return current;
-    };
-
-    for (const n of todo) {
-      const m = n.message;
-      let conv: ConvRef | undefined;
-      let threadKey: string;
-      if (m.threadExternalId) threadKey = m.threadExternalId;
-      else if (m.inReplyToExternalId) {
-        const parentKey = key(n.channel.id, m.inReplyToExternalId);
-        conv = messageConv.get(parentKey) ?? byId.get(parents.get(parentKey) ?? "");
-        threadKey = m.inReplyToExternalId;
-      } else if (m.visibility === "private" && m.direction === "in") threadKey = dmKey(n);
-      else threadKey = m.externalId;
-
-      conv = conv ? follow(conv) : undefined;
-      if (!conv) {
-        const existing = byKey.get(key(n.channel.id, threadKey));
-        conv = existing ? follow(existing) : undefined;
-      }
-      if (!conv) {
-        conv = {
-          id: randomUUID(),
-          channelId: n.channel.id,
-          threadKey,
-          personId: null,
-          isNew: true,
-          visibility: m.visibility,
-          createdAt: m.createdAt,
-        };
-        newConversations.push(conv);
-        byKey.set(key(n.channel.id, threadKey), conv);
-        byId.set(conv.id, conv);
-      }
-
-      // A conversation waiting for this very message (its replies came first) joins this one.
-      const waiting = byKey.get(key(n.channel.id, m.externalId));
-      if (waiting && follow(waiting).id !== conv.id) {
-        const from = follow(waiting);
-        redirect.set(from.id, conv);
-        if (from.isNew) newConversations.splice(newConversations.indexOf(from), 1);
-        else merges.set(from.id, conv.id);
-        if (!conv.personId && from.personId) conv.personId = from.personId;
-      }
-
-      if (m.direction === "in" && !conv.personId) {
-        conv.personId = personOf.get(identityKey(n)) ?? null;
-        if (!conv.isNew && conv.personId) personUpdates.set(conv.id, conv.personId);
-      }
-      assigned.set(n, conv);
-      messageConv.set(key(n.channel.id, m.externalId), conv);
-    }
-
-    const conversationOf = {
-      get: (n: Normalized) => follow(assigned.get(n)!).id,
-      resolve: (id: string) => follow(byId.get(id)!).id,
-      remap: (fromId: string, to: ConvRef) => {
-        const from = byId.get(fromId);
-        if (from) redirect.set(from.id, to);
-      },
-    };
-    return {
-      conversationOf,
-      newConversations,
-      merges,
-      personUpdates: [...personUpdates].map(([id, person_id]) => ({ id, person_id })),
-    };
-  }
-
-  /** New conversations that another writer created first (same channel + thread): use theirs. */
-  private async adoptRacedConversations(
-    tx: Db,
-    created: ConvRef[],
-    inserted: Set<string>,
-    conversationOf: { remap(fromId: string, to: ConvRef): void },
-  ): Promise<void> {
-    const lost = created.filter((c) => !inserted.has(c.id));
-    if (lost.length === 0) return;
-    const theirs = await this.repo.conversationsByThread(
-      tx,
-      lost.map((c) => ({ channel_id: c.channelId, thread_key: c.threadKey })),
-    );
-    for (const c of lost) {
-      const winner = theirs.find((t) => t.channel_id === c.channelId && t.thread_key === c.threadKey);
-      if (!winner) throw new Error(`conversation ${c.threadKey} vanished during ingest`);
-      conversationOf.remap(c.id, { ...c, id: winner.id, isNew: false });
-    }
-  }
-}
-
-function identityKey(n: Normalized): string {
-  return `${n.channel.platform}\u0000${n.message.author.externalId}`;
-}
-
-function agentRef(n: Normalized): string {
-  return `${n.channel.platform}:${n.message.author.externalId}`;
-}
-
-function dmKey(n: Normalized): string {
-  return `dm:${n.message.author.externalId}`;
-}
-
-function channelKeyOf(payload: unknown): string | null {
-  if (payload && typeof payload === "object" && "channel" in payload) {
-    const channel = (payload as { channel: unknown }).channel;
-    if (typeof channel === "string") return channel.slice(0, 200);
-  }
-  return null;
 }
 
 function addInto(into: IngestSummary, from: IngestSummary): void {
