@@ -11,9 +11,11 @@ export interface ErrorBody {
   error: { code: string; message: string; details?: unknown };
 }
 
-const codeByStatus = new Map<number, ErrorCode>(
-  Object.entries(errorCatalogue).map(([code, status]) => [status, code as ErrorCode]),
-);
+/** The first catalogue code for each status (so 400 → bad_request, not validation_failed). */
+const codeByStatus = new Map<number, ErrorCode>();
+for (const [code, status] of Object.entries(errorCatalogue)) {
+  if (!codeByStatus.has(status)) codeByStatus.set(status, code as ErrorCode);
+}
 
 export function errorBody(code: string, message: string, details?: unknown): ErrorBody {
   return { error: details === undefined ? { code, message } : { code, message, details } };

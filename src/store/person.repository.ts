@@ -20,7 +20,10 @@ export interface PeopleFilters {
 
 export function personRepository(db: Db) {
   return {
-    /** One page of people (merged-away records excluded), newest first. */
+    /**
+     * One page of people (merged-away records excluded), newest first. The correlated subqueries name
+     * `people.id` literally: drizzle leaves columns unqualified in a single-table select.
+     */
     async list(filters: PeopleFilters) {
       const where: SQL[] = [isNull(people.mergedIntoId)];
       if (filters.q) {
@@ -28,7 +31,7 @@ export function personRepository(db: Db) {
         where.push(
           or(
             ilike(people.displayName, pattern),
-            sql`EXISTS (SELECT 1 FROM identities i WHERE i.person_id = ${people.id} AND (i.handle ILIKE ${pattern} OR i.display_name ILIKE ${pattern}))`,
+            sql`EXISTS (SELECT 1 FROM identities i WHERE i.person_id = people.id AND (i.handle ILIKE ${pattern} OR i.display_name ILIKE ${pattern}))`,
           )!,
         );
       }
@@ -40,8 +43,8 @@ export function personRepository(db: Db) {
           createdAt: isoMillisRequired(people.createdAt),
           identities: sql<
             { platform: string; handle: string | null }[]
-          >`COALESCE((SELECT json_agg(json_build_object('platform', i.platform, 'handle', i.handle) ORDER BY i.created_at, i.id) FROM identities i WHERE i.person_id = ${people.id}), '[]'::json)`,
-          conversationCount: sql<number>`(SELECT count(*)::int FROM conversations c WHERE c.person_id = ${people.id})`,
+          >`COALESCE((SELECT json_agg(json_build_object('platform', i.platform, 'handle', i.handle) ORDER BY i.created_at, i.id) FROM identities i WHERE i.person_id = people.id), '[]'::json)`,
+          conversationCount: sql<number>`(SELECT count(*)::int FROM conversations c WHERE c.person_id = people.id)`,
           cursorAt: isoMicros(people.createdAt),
         })
         .from(people)
