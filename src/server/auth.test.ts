@@ -171,6 +171,17 @@ describeEachEngine("auth and the HTTP basics", (ctx) => {
     expect(ui.statusCode).toBeLessThan(400);
   });
 
+  it("marks the cookie Secure when secureCookies is set", async () => {
+    const secure = await testApp(ctx.database, { secureCookies: true });
+    const login = await secure.inject({
+      method: "POST",
+      url: "/api/auth/login",
+      payload: { email: "ada@example.com", password: PASSWORD },
+    });
+    expect(sessionCookie(login)).toMatchObject({ secure: true, httpOnly: true });
+    await secure.close();
+  });
+
   it("rate-limits sign-in attempts", async () => {
     const limited = await testApp(ctx.database, { loginRateLimit: { max: 2, timeWindow: "1 minute" } });
     const attempt = () =>
