@@ -49,6 +49,7 @@ const listQuerySchema = z.object({
   assignee: z
     .string()
     .refine((v) => v === "me" || v === "none" || UUID.test(v), "must be an agent id (UUID), me or none")
+    .meta({ description: "An agent id, me, or none (unassigned)" })
     .optional(),
   label: z.string().trim().min(1, "must not be empty").max(200).optional(),
   q: z
@@ -59,7 +60,7 @@ const listQuerySchema = z.object({
     .optional()
     .meta({ description: 'Full-text search over message text (web search syntax: words, "phrases", -not)' }),
   limit: limitSchema,
-  cursor: cursorSchema.optional().meta({ description: "nextCursor from the previous page" }),
+  cursor: cursorSchema.meta({ description: "nextCursor from the previous page" }).optional(),
 });
 
 const personRefSchema = z.object({ id: z.uuid(), displayName: z.string().nullable() });
