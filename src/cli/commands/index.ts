@@ -3,7 +3,17 @@ import type { Command } from "commander";
 import { registerDeadLetters } from "./dead-letters.command.ts";
 import { registerImport } from "./import.command.ts";
 import { registerMigrate } from "./migrate.command.ts";
+import { registerServe } from "./serve.command.ts";
+import { registerTokenCommand } from "./token.command.ts";
+import { registerUserCommand } from "./user.command.ts";
 
 export type RegisterCommand = (program: Command) => void;
 
-export const commands: RegisterCommand[] = [registerImport, registerDeadLetters, registerMigrate];
+export const commands: RegisterCommand[] = [
+  registerServe,
+  registerImport,
+  registerDeadLetters,
+  registerUserCommand,
+  registerTokenCommand,
+  registerMigrate,
+];

@@ -1,0 +1,61 @@
+/** `rapport serve [--demo]` — the HTTP API on PGlite (RAPPORT_DATA) or PostgreSQL (DATABASE_URL). */
+import type { Command } from "commander";
+import { loadConfig } from "../../config.ts";
+import { buildApp } from "../../server/app.ts";
+import { AuthService } from "../../services/auth.service.ts";
+import { createServices } from "../../services/container.ts";
+import { seedDemoWorkspace } from "../../services/demo.service.ts";
+import { openDatabase } from "../../store/db.ts";
+
+export function registerServe(program: Command): void {
+  program
+    .command("serve")
+    .description("Start the Rapport server (HTTP API). Runs migrations first.")
+    .option("--demo", "on first start, create a demo workspace (admin account + ~200 conversations)")
+    .option("-p, --port <port>", "port to listen on (default: PORT or 3000)", (v) => Number.parseInt(v, 10))
+    .option("--host <host>", "address to listen on (default: HOST or 127.0.0.1)")
+    .action(async (opts: { demo?: boolean; port?: number; host?: string }) => {
+      const config = loadConfig();
+      const database = await openDatabase({ url: config.databaseUrl });
+      const services = createServices(database);
+      const app = await buildApp({
+        database,
+        ingest: services.ingest,
+        logger: { level: config.logLevel },
+        secureCookies: config.secureCookies,
+      });
+      let closing = false;
+      const shutdown = async (signal: string) => {
+        if (closing) return;
+        closing = true;
+        app.log.info({ signal }, "shutting down");
+        await app.close();
+        await database.close();
+        process.exit(0);
+      };
+      process.on("SIGINT", () => void shutdown("SIGINT"));
+      process.on("SIGTERM", () => void shutdown("SIGTERM"));
+
+      const seed = opts.demo
+        ? await seedDemoWorkspace({ database, auth: new AuthService(database.db), ingest: services.ingest })
+        : null;
+      const port = opts.port ?? config.port;
+      const host = opts.host ?? config.host;
+      await app.listen({ port, host });
+      const address = app.server.address();
+      const actualPort = typeof address === "object" && address ? address.port : port;
+      const url = `http://${host.includes(":") ? `[${host}]` : host}:${actualPort}`;
+      const where =
+        database.engine === "postgres" ? "PostgreSQL (DATABASE_URL)" : `PGlite in ${config.databaseUrl}`;
+      console.log(`\nRapport is running at ${url}  (API docs: ${url}/api/docs; data: ${where})`);
+      if (seed) {
+        console.log(
+          `Demo workspace created: ${seed.conversations} conversations, ${seed.messages} messages.\n` +
+            `Sign in as ${seed.adminEmail} with the password: ${seed.adminPassword}\n` +
+            "(shown only this once; it is stored as an argon2id hash)\n",
+        );
+      } else if (opts.demo) {
+        console.log("The workspace already has agents, so no demo data was added.\n");
+      }
+    });
+}

@@ -1,0 +1,131 @@
+/**
+ * Builds Rapport's HTTP server: Fastify with zod schemas, cookie sessions and API tokens, OpenAPI docs
+ * at /api/docs, and one error format. The caller owns the database and the ingest pipeline and listens.
+ */
+import { readFileSync } from "node:fs";
+import fastifyCookie from "@fastify/cookie";
+import fastifyRateLimit from "@fastify/rate-limit";
+import fastifySwagger from "@fastify/swagger";
+import fastifySwaggerUi from "@fastify/swagger-ui";
+import Fastify, { type FastifyInstance, type FastifyRequest } from "fastify";
+import { jsonSchemaTransform, serializerCompiler, validatorCompiler } from "fastify-type-provider-zod";
+import { AppError } from "../core/errors.ts";
+import { AuthService } from "../services/auth.service.ts";
+import type { Database } from "../store/db.ts";
+import { createAuthHook, SESSION_COOKIE } from "./auth/auth.hook.ts";
+import { createErrorHandler, errorBody } from "./error-handler.ts";
+import { authRoutes } from "./routes/auth.routes.ts";
+import { conversationRoutes } from "./routes/conversations.routes.ts";
+import { healthRoutes } from "./routes/health.routes.ts";
+import { type Ingestor, ingestRoutes } from "./routes/ingest.routes.ts";
+import { peopleRoutes } from "./routes/people.routes.ts";
+
+export const BODY_LIMIT = 5 * 1024 * 1024;
+
+const version = (
+  JSON.parse(readFileSync(new URL("../../package.json", import.meta.url), "utf8")) as { version: string }
+).version;
+
+/** Log paths that may hold secrets; pino replaces them before anything is written. */
+export const REDACTED_PATHS = [
+  "req.headers.authorization",
+  "req.headers.cookie",
+  'res.headers["set-cookie"]',
+  "headers.authorization",
+  "headers.cookie",
+  "password",
+  "*.password",
+  "body.password",
+  "token",
+  "*.token",
+];
+
+export interface AppDeps {
+  database: Database;
+  ingest: Ingestor;
+  /** false (default) for silence, true for info-level JSON logs, or pino options (level, stream, …). */
+  logger?: boolean | object;
+  /** Mark the session cookie Secure (serve over HTTPS). */
+  secureCookies?: boolean;
+  /** Sign-in attempts per client address per window (default 10 per minute). */
+  loginRateLimit?: { max: number; timeWindow: number | string };
+}
+
+function loggerOptions(logger: AppDeps["logger"]): false | object {
+  if (!logger) return false;
+  const base = logger === true ? {} : logger;
+  return {
+    level: "info",
+    // Request headers help debugging (user agent, proxies); the secrets among them are redacted.
+    serializers: {
+      req: (request: FastifyRequest) => ({
+        method: request.method,
+        url: request.url,
+        remoteAddress: request.ip,
+        headers: request.headers,
+      }),
+    },
+    ...base,
+    redact: { paths: REDACTED_PATHS, censor: "[redacted]" },
+  };
+}
+
+export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
+  const app = Fastify({ logger: loggerOptions(deps.logger), bodyLimit: BODY_LIMIT });
+  app.setValidatorCompiler(validatorCompiler);
+  app.setSerializerCompiler(serializerCompiler);
+  app.setErrorHandler(createErrorHandler({ bodyLimit: BODY_LIMIT }));
+  app.setNotFoundHandler((request, reply) => {
+    reply
+      .status(404)
+      .send(
+        errorBody("not_found", `No route ${request.method} ${request.url.split("?")[0]}. See /api/docs.`),
+      );
+  });
+
+  await app.register(fastifyCookie);
+  await app.register(fastifyRateLimit, {
+    global: false,
+    errorResponseBuilder: (_request, context) =>
+      new AppError(
+        "rate_limited",
+        `Too many attempts. Try again in ${Math.ceil(context.ttl / 1000)} seconds.`,
+      ),
+  });
+  await app.register(fastifySwagger, {
+    openapi: {
+      info: {
+        title: "Rapport API",
+        description: "Rapport's HTTP API. See docs/api.md for authentication and examples.",
+        version,
+      },
+      components: {
+        securitySchemes: {
+          sessionCookie: { type: "apiKey", in: "cookie", name: SESSION_COOKIE },
+          bearerToken: { type: "http", scheme: "bearer", description: "An API token: rpt_…" },
+        },
+      },
+      security: [{ sessionCookie: [] }, { bearerToken: [] }],
+    },
+    transform: jsonSchemaTransform,
+  });
+  await app.register(fastifySwaggerUi, { routePrefix: "/api/docs" });
+
+  const auth = new AuthService(deps.database.db);
+  const cookies = { secure: deps.secureCookies ?? false };
+  app.decorateRequest("principal", null);
+  app.addHook("onRequest", createAuthHook(auth, cookies));
+
+  // Until the web workspace lands (issue #5), the front door leads to the API's documentation.
+  app.get("/", { schema: { hide: true } }, (_request, reply) => reply.redirect("/api/docs"));
+  await app.register(healthRoutes, { database: deps.database, version });
+  await app.register(authRoutes, {
+    auth,
+    cookies,
+    loginRateLimit: deps.loginRateLimit ?? { max: 10, timeWindow: "1 minute" },
+  });
+  await app.register(conversationRoutes, { database: deps.database });
+  await app.register(peopleRoutes, { database: deps.database });
+  await app.register(ingestRoutes, { ingest: deps.ingest });
+  return app;
+}

@@ -1,0 +1,79 @@
+/**
+ * Authentication for `/api/*`: a session cookie or `Authorization: Bearer <token>`. Routes opt out with
+ * `config: { public: true }`; everything else under /api requires a principal, so a new route is
+ * protected unless it says otherwise.
+ */
+import type { FastifyReply, FastifyRequest } from "fastify";
+import { AppError } from "../../core/errors.ts";
+import type { AuthService, Principal } from "../../services/auth.service.ts";
+
+export const SESSION_COOKIE = "rapport_session";
+
+declare module "fastify" {
+  interface FastifyContextConfig {
+    /** The route needs no authentication. */
+    public?: boolean;
+  }
+  interface FastifyRequest {
+    principal: Principal | null;
+  }
+}
+
+export interface CookieSettings {
+  secure: boolean;
+}
+
+export function sessionCookieOptions(settings: CookieSettings, expires: Date) {
+  return { path: "/", httpOnly: true, sameSite: "lax" as const, secure: settings.secure, expires };
+}
+
+function isPublic(request: FastifyRequest): boolean {
+  const route = request.routeOptions.url;
+  // No route matched: let the not-found handler answer 404.
+  if (route === undefined) return true;
+  if (!route.startsWith("/api/")) return true;
+  if (route === "/api/docs" || route.startsWith("/api/docs/")) return true;
+  return request.routeOptions.config.public === true;
+}
+
+export function createAuthHook(auth: AuthService, cookies: CookieSettings) {
+  return async function authenticate(request: FastifyRequest, reply: FastifyReply): Promise<void> {
+    if (isPublic(request)) return;
+    const header = request.headers.authorization;
+    if (header !== undefined) {
+      const match = /^Bearer\s+(\S+)\s*$/i.exec(header);
+      if (!match) {
+        throw new AppError("unauthorized", 'The Authorization header must be "Bearer <token>".');
+      }
+      const principal = await auth.authenticateToken(match[1]!);
+      if (!principal) throw new AppError("unauthorized", "The API token is not valid or has been revoked.");
+      request.principal = principal;
+      return;
+    }
+    const cookie = request.cookies[SESSION_COOKIE];
+    if (cookie) {
+      const found = await auth.authenticateSession(cookie);
+      if (!found) {
+        reply.clearCookie(SESSION_COOKIE, { path: "/" });
+        throw new AppError("unauthorized", "Your session has expired or was signed out. Sign in again.");
+      }
+      request.principal = found.principal;
+      if (found.renewedUntil) {
+        reply.setCookie(SESSION_COOKIE, cookie, sessionCookieOptions(cookies, found.renewedUntil));
+      }
+      return;
+    }
+    throw new AppError(
+      "unauthorized",
+      'Authentication required: sign in with POST /api/auth/login or send "Authorization: Bearer <token>".',
+    );
+  };
+}
+
+/** The signed-in agent, or a 403 when the request comes from a workspace token. */
+export function requireAgent(request: FastifyRequest) {
+  const agent = request.principal?.agent;
+  if (!agent)
+    throw new AppError("forbidden", "This needs a signed-in agent; this API token acts as no agent.");
+  return agent;
+}

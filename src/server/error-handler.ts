@@ -1,0 +1,56 @@
+/**
+ * Turns every failure into `{ error: { code, message, details? } }` with the right status. Validation
+ * errors name the field (`querystring.limit: must be between 1 and 100`); 500s say nothing about the
+ * cause to the client and log it instead.
+ */
+import type { FastifyError, FastifyReply, FastifyRequest } from "fastify";
+import { hasZodFastifySchemaValidationErrors } from "fastify-type-provider-zod";
+import { AppError, type ErrorCode, errorCatalogue } from "../core/errors.ts";
+
+export interface ErrorBody {
+  error: { code: string; message: string; details?: unknown };
+}
+
+/** The first catalogue code for each status (so 400 → bad_request, not validation_failed). */
+const codeByStatus = new Map<number, ErrorCode>();
+for (const [code, status] of Object.entries(errorCatalogue)) {
+  if (!codeByStatus.has(status)) codeByStatus.set(status, code as ErrorCode);
+}
+
+export function errorBody(code: string, message: string, details?: unknown): ErrorBody {
+  return { error: details === undefined ? { code, message } : { code, message, details } };
+}
+
+export function createErrorHandler(options: { bodyLimit: number }) {
+  return function handleError(error: FastifyError, request: FastifyRequest, reply: FastifyReply) {
+    if (hasZodFastifySchemaValidationErrors(error)) {
+      const context = error.validationContext ?? "request";
+      const issues = error.validation.map((issue) => {
+        const path = issue.instancePath.split("/").filter(Boolean).join(".");
+        return { field: path ? `${context}.${path}` : context, message: issue.message };
+      });
+      const message = issues.map((i) => `${i.field}: ${i.message}`).join("; ");
+      return reply.status(400).send(errorBody("validation_failed", message, { issues }));
+    }
+    if (error instanceof AppError) {
+      return reply.status(error.status).send(errorBody(error.code, error.message, error.details));
+    }
+    if (error.code === "FST_ERR_CTP_BODY_TOO_LARGE") {
+      const mb = Math.round((options.bodyLimit / 1024 / 1024) * 10) / 10;
+      return reply
+        .status(413)
+        .send(
+          errorBody("payload_too_large", `The request body is larger than ${mb} MB. Send smaller batches.`),
+        );
+    }
+    const status = error.statusCode ?? 500;
+    if (status >= 400 && status < 500) {
+      // Fastify's own client errors (bad JSON, wrong content type, …) have safe, useful messages.
+      return reply.status(status).send(errorBody(codeByStatus.get(status) ?? "bad_request", error.message));
+    }
+    request.log.error({ err: error }, "request failed");
+    return reply
+      .status(500)
+      .send(errorBody("internal", "Something went wrong on our side. The error has been logged."));
+  };
+}

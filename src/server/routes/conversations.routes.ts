@@ -1,0 +1,184 @@
+/** The inbox: list conversations with filters and keyset pagination; read one with its messages. */
+import type { FastifyPluginAsyncZod } from "fastify-type-provider-zod";
+import { z } from "zod";
+import { notFound } from "../../core/errors.ts";
+import { type ConversationStatus, conversationRepository } from "../../store/conversation.repository.ts";
+import type { Database } from "../../store/db.ts";
+import {
+  channelRefSchema,
+  cursorSchema,
+  encodeCursor,
+  errorSchema,
+  idParamsSchema,
+  limitSchema,
+} from "../api.schemas.ts";
+import { requireAgent } from "../auth/auth.hook.ts";
+
+const STATUSES = ["open", "waiting", "resolved", "spam"] as const;
+
+const statusListSchema = z
+  .union([z.string(), z.array(z.string())])
+  .transform((value, ctx): ConversationStatus[] => {
+    const parts = (Array.isArray(value) ? value.join(",") : value)
+      .split(",")
+      .map((s) => s.trim())
+      .filter(Boolean);
+    const unknown = parts.filter((p) => !(STATUSES as readonly string[]).includes(p));
+    if (parts.length === 0 || unknown.length > 0) {
+      ctx.addIssue({
+        code: "custom",
+        message: `must be one or more of ${STATUSES.join(", ")} (comma-separated)${unknown.length ? `; got "${unknown.join(",")}"` : ""}`,
+      });
+      return z.NEVER;
+    }
+    return parts as ConversationStatus[];
+  })
+  .meta({ description: "open | waiting | resolved | spam, comma-separated" });
+
+const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
+
+const listQuerySchema = z.object({
+  status: statusListSchema.optional(),
+  channel: z
+    .string()
+    .trim()
+    .min(1, "must not be empty")
+    .max(200)
+    .optional()
+    .meta({ description: "Channel key" }),
+  assignee: z
+    .string()
+    .refine((v) => v === "me" || v === "none" || UUID.test(v), "must be an agent id (UUID), me or none")
+    .meta({ description: "An agent id, me, or none (unassigned)" })
+    .optional(),
+  label: z.string().trim().min(1, "must not be empty").max(200).optional(),
+  q: z
+    .string()
+    .trim()
+    .min(1, "must not be empty")
+    .max(500)
+    .optional()
+    .meta({ description: 'Full-text search over message text (web search syntax: words, "phrases", -not)' }),
+  limit: limitSchema,
+  cursor: cursorSchema.meta({ description: "nextCursor from the previous page" }).optional(),
+});
+
+const personRefSchema = z.object({ id: z.uuid(), displayName: z.string().nullable() });
+const namedRefSchema = z.object({ id: z.uuid(), name: z.string() });
+
+const conversationSummarySchema = z.object({
+  id: z.uuid(),
+  channel: channelRefSchema,
+  person: personRefSchema.nullable(),
+  status: z.enum(STATUSES),
+  visibility: z.enum(["public", "private"]),
+  subject: z.string().nullable(),
+  assignee: namedRefSchema.nullable(),
+  team: namedRefSchema.nullable(),
+  labels: z.array(z.string()),
+  messageCount: z.number().int(),
+  firstInboundAt: z.string().nullable(),
+  lastMessageAt: z.string().nullable(),
+  awaitingReply: z.boolean(),
+  preview: z.string().nullable().meta({ description: "The newest message's text, truncated" }),
+  lastSentiment: z.enum(["positive", "neutral", "negative"]).nullable(),
+});
+
+const messageSchema = z.object({
+  id: z.uuid(),
+  externalId: z.string(),
+  inReplyToExternalId: z.string().nullable(),
+  direction: z.enum(["in", "out"]),
+  visibility: z.enum(["public", "private", "note"]),
+  text: z.string(),
+  createdAt: z.string(),
+  receivedAt: z.string(),
+  author: z.union([
+    z.object({
+      kind: z.literal("identity"),
+      id: z.uuid(),
+      platform: z.string(),
+      handle: z.string().nullable(),
+      displayName: z.string().nullable(),
+      profileUrl: z.string().nullable(),
+    }),
+    z.object({ kind: z.literal("agent"), id: z.uuid(), name: z.string() }),
+    z.null(),
+  ]),
+  deliveryStatus: z.enum(["pending", "sent", "failed"]).nullable(),
+  deliveryError: z.string().nullable(),
+  sentimentScore: z.number().nullable(),
+  sentimentLabel: z.enum(["positive", "neutral", "negative"]).nullable(),
+  intent: z.array(z.string()).nullable(),
+  urgency: z.enum(["low", "normal", "high"]).nullable(),
+  spamScore: z.number().nullable(),
+  spamLabel: z.enum(["spam", "ham"]).nullable(),
+  language: z.string().nullable(),
+  analysis: z.unknown(),
+  analyzerVersion: z.string().nullable(),
+});
+
+export const conversationRoutes: FastifyPluginAsyncZod<{ database: Database }> = async (
+  app,
+  { database },
+) => {
+  const conversations = conversationRepository(database.db);
+
+  app.get(
+    "/api/conversations",
+    {
+      schema: {
+        tags: ["conversations"],
+        summary: "List conversations, newest activity first",
+        querystring: listQuerySchema,
+        response: {
+          200: z.object({ items: z.array(conversationSummarySchema), nextCursor: z.string().nullable() }),
+          400: errorSchema,
+          401: errorSchema,
+        },
+      },
+    },
+    async (request) => {
+      const { assignee, cursor, ...query } = request.query;
+      const page = await conversations.list({
+        ...query,
+        assignee: assignee === "me" ? requireAgent(request).id : assignee,
+        after: cursor,
+      });
+      return { items: page.items, nextCursor: encodeCursor(page.next) };
+    },
+  );
+
+  app.get(
+    "/api/conversations/:id",
+    {
+      schema: {
+        tags: ["conversations"],
+        summary: "One conversation with all its messages (oldest first) and their analysis",
+        params: idParamsSchema,
+        response: {
+          200: conversationSummarySchema.extend({ messages: z.array(messageSchema) }),
+          400: errorSchema,
+          401: errorSchema,
+          404: errorSchema,
+        },
+      },
+    },
+    async (request) => {
+      const summary = await conversations.findSummary(request.params.id);
+      if (!summary) throw notFound("The conversation");
+      const rows = await conversations.messagesOf(summary.id);
+      return {
+        ...summary,
+        messages: rows.map(({ authorIdentity, authorAgent, ...message }) => ({
+          ...message,
+          author: authorIdentity
+            ? { kind: "identity" as const, ...authorIdentity }
+            : authorAgent
+              ? { kind: "agent" as const, ...authorAgent }
+              : null,
+        })),
+      };
+    },
+  );
+};
