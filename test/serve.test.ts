@@ -1,0 +1,81 @@
+import { type ChildProcess, spawn } from "node:child_process";
+import { mkdtempSync } from "node:fs";
+import { tmpdir } from "node:os";
+import path from "node:path";
+import { afterAll, expect, it } from "vitest";
+import { bin } from "./helpers/cli.ts";
+
+const children: ChildProcess[] = [];
+afterAll(() => {
+  for (const child of children) child.kill("SIGKILL");
+});
+
+/** Starts `rapport serve`, resolves with its stdout once it prints the URL. */
+function serve(
+  args: string[],
+  env: Record<string, string>,
+): Promise<{ child: ChildProcess; output: string; url: string }> {
+  return new Promise((resolve, reject) => {
+    const child = spawn(process.execPath, [bin, "serve", "--port", "0", ...args], {
+      env: { ...process.env, LOG_LEVEL: "warn", DATABASE_URL: "", ...env },
+    });
+    children.push(child);
+    let output = "";
+    const timer = setTimeout(() => reject(new Error(`serve did not start:\n${output}`)), 90_000);
+    child.stdout!.on("data", (d) => {
+      output += d;
+      const match = /running at (http:\/\/\S+)/.exec(output);
+      if (match && /\n\n/.test(output.slice(match.index))) {
+        clearTimeout(timer);
+        resolve({ child, output, url: match[1]! });
+      }
+    });
+    child.stderr!.on("data", (d) => {
+      output += d;
+    });
+    child.on("exit", (code) => reject(new Error(`serve exited with ${code}:\n${output}`)));
+  });
+}
+
+const stop = (child: ChildProcess) =>
+  new Promise<number | null>((resolve) => {
+    child.once("exit", (code) => resolve(code));
+    child.kill("SIGTERM");
+  });
+
+it("`serve --demo` starts with a demo workspace, a printed admin password, and seeds only once", async () => {
+  const data = path.join(mkdtempSync(path.join(tmpdir(), "rapport-serve-")), "data");
+  const first = await serve(["--demo"], { RAPPORT_DATA: data });
+  const password = /password: (\S+)/.exec(first.output)?.[1];
+  expect(password).toBeTruthy();
+  expect(await (await fetch(`${first.url}/api/health`)).json()).toMatchObject({
+    status: "ok",
+    engine: "pglite",
+  });
+  expect((await fetch(`${first.url}/api/conversations`)).status).toBe(401);
+  const login = await fetch(`${first.url}/api/auth/login`, {
+    method: "POST",
+    headers: { "content-type": "application/json" },
+    body: JSON.stringify({ email: "admin@example.com", password }),
+  });
+  expect(login.status).toBe(200);
+  const cookie = login.headers.get("set-cookie")!.split(";")[0]!;
+  const list = (await (
+    await fetch(`${first.url}/api/conversations?limit=100`, { headers: { cookie } })
+  ).json()) as {
+    items: unknown[];
+    nextCursor: string | null;
+  };
+  expect(list.items).toHaveLength(100);
+  expect(list.nextCursor).toBeTruthy();
+
+  // The data folder is locked while the server runs.
+  const locked = await serve([], { RAPPORT_DATA: data }).catch((e: Error) => e.message);
+  expect(locked).toContain("in use by process");
+
+  expect(await stop(first.child)).toBe(0);
+  const second = await serve(["--demo"], { RAPPORT_DATA: data });
+  expect(second.output).toContain("already has agents");
+  expect(second.output).not.toContain("password:");
+  expect(await stop(second.child)).toBe(0);
+});
