@@ -87,7 +87,7 @@ export function conversationRepository(db: Db) {
       }
       if (filters.q) {
         where.push(
-          sql`EXISTS (SELECT 1 FROM messages m WHERE m.conversation_id = ${conversations.id} AND m.search @@ websearch_to_tsquery('simple', ${filters.q}))`,
+          sql`EXISTS (SELECT 1 FROM messages m WHERE m.conversation_id = ${conversations.id} AND to_tsvector('simple', m.text) @@ websearch_to_tsquery('simple', ${filters.q}))`,
         );
       }
       if (filters.after)

@@ -148,8 +148,7 @@ CREATE TABLE "messages" (
 	"spam_label" text,
 	"language" text,
 	"analysis" jsonb,
-	"analyzer_version" text,
-	"search" "tsvector" GENERATED ALWAYS AS (to_tsvector('simple', text)) STORED
+	"analyzer_version" text
 );
 --> statement-breakpoint
 CREATE TABLE "people" (
@@ -225,7 +224,7 @@ CREATE INDEX "jobs_ready_idx" ON "jobs" USING btree ("status","run_at");--> stat
 CREATE UNIQUE INDEX "messages_channel_external_uq" ON "messages" USING btree ("channel_id","external_id");--> statement-breakpoint
 CREATE INDEX "messages_conversation_idx" ON "messages" USING btree ("conversation_id","created_at");--> statement-breakpoint
 CREATE INDEX "messages_created_idx" ON "messages" USING btree ("created_at");--> statement-breakpoint
-CREATE INDEX "messages_search_idx" ON "messages" USING gin ("search");--> statement-breakpoint
+CREATE INDEX "messages_search_idx" ON "messages" USING gin (to_tsvector('simple', "text"));--> statement-breakpoint
 CREATE INDEX "people_created_idx" ON "people" USING btree ("created_at");--> statement-breakpoint
 CREATE INDEX "raw_events_pending_idx" ON "raw_events" USING btree ("id") WHERE status = 'pending';--> statement-breakpoint
 CREATE INDEX "sessions_agent_idx" ON "sessions" USING btree ("agent_id");
