@@ -126,6 +126,10 @@ describeEachEngine("ingest pipeline", (ctx) => {
     expect(conv!.person_id).not.toBeNull();
     expect(new Date(conv!.first_human_response_at as string).toISOString()).toBe(agentReply.createdAt);
     expect(new Date(conv!.first_inbound_at as string).toISOString()).toBe(root.createdAt);
+    // The person waits again since their follow-up; sentiment went from the refund question to thanks.
+    expect(new Date(conv!.waiting_since as string).toISOString()).toBe(followUp.createdAt);
+    expect(conv!.audience_size).toBe(12);
+    expect(Number(conv!.last_sentiment)).toBeGreaterThan(Number(conv!.first_sentiment));
     expect(
       await count("conversations", sql`channel_id = (SELECT id FROM channels WHERE key = 'thread-test')`),
     ).toBe(1);

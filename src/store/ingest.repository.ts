@@ -397,10 +397,17 @@ export class IngestRepository {
         FROM messages m JOIN ids ON ids.id = m.conversation_id
         GROUP BY m.conversation_id),
       r AS (
-        SELECT m.conversation_id, min(m.created_at) AS first_response
+        SELECT m.conversation_id,
+          min(m.created_at) FILTER (WHERE m.direction = 'out' AND m.visibility <> 'note'
+            AND m.author_agent_id IS NOT NULL AND m.created_at >= a.first_in) AS first_response,
+          min(m.created_at) FILTER (WHERE m.direction = 'in'
+            AND (a.last_out IS NULL OR m.created_at > a.last_out)) AS waiting_since,
+          (array_agg(m.sentiment_score ORDER BY m.created_at) FILTER (WHERE m.direction = 'in'))[1] AS first_sentiment,
+          (array_agg(m.sentiment_score ORDER BY m.created_at DESC) FILTER (WHERE m.direction = 'in'))[1] AS last_sentiment,
+          (array_agg(i.follower_count ORDER BY m.created_at) FILTER (WHERE m.direction = 'in'))[1] AS audience
         FROM messages m JOIN a ON a.conversation_id = m.conversation_id
-        WHERE m.direction = 'out' AND m.visibility <> 'note' AND m.author_agent_id IS NOT NULL
-          AND m.created_at >= a.first_in
+        LEFT JOIN identities i ON i.id = m.author_identity_id
+        WHERE m.visibility <> 'note'
         GROUP BY m.conversation_id)
       UPDATE conversations c SET
         message_count = a.message_count,
@@ -410,6 +417,11 @@ export class IngestRepository {
         first_human_response_at = r.first_response,
         last_message_at = a.last_at,
         awaiting_reply = (a.last_in IS NOT NULL AND (a.last_out IS NULL OR a.last_in > a.last_out)),
+        waiting_since = r.waiting_since,
+        first_sentiment = r.first_sentiment,
+        last_sentiment = r.last_sentiment,
+        -- The audience size is a snapshot from the conversation's start, for the fairness audit only.
+        audience_size = COALESCE(c.audience_size, r.audience),
         status = CASE
           WHEN c.status IN ('resolved', 'waiting')
             AND c.id IN (SELECT value::uuid FROM json_array_elements_text(${json(reopen)}::json))

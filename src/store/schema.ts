@@ -94,6 +94,7 @@ export const agents = pgTable("agents", {
   availability: text("availability", { enum: ["online", "away", "offline"] })
     .notNull()
     .default("offline"),
+  availabilityChangedAt: ts("availability_changed_at").notNull().defaultNow(),
   /** For agents created by an import: the platform account they answered from (e.g. "x:sprintcare"). */
   externalRef: text("external_ref").unique(),
   createdAt: createdAt(),
@@ -102,6 +103,12 @@ export const agents = pgTable("agents", {
 export const teams = pgTable("teams", {
   id: uuid("id").primaryKey().defaultRandom(),
   name: text("name").notNull().unique(),
+  /** How new conversations for this team find an agent. */
+  assignmentMode: text("assignment_mode", { enum: ["manual", "round_robin", "least_loaded"] })
+    .notNull()
+    .default("manual"),
+  /** Minutes an agent may be offline before their open conversations go back to the team. */
+  offlineGraceMinutes: integer("offline_grace_minutes").notNull().default(15),
   createdAt: createdAt(),
 });
 
@@ -114,6 +121,8 @@ export const teamMembers = pgTable(
     agentId: uuid("agent_id")
       .notNull()
       .references(() => agents.id, { onDelete: "cascade" }),
+    /** For round-robin: the member assigned longest ago goes next. */
+    lastAssignedAt: ts("last_assigned_at"),
   },
   (t) => [primaryKey({ columns: [t.teamId, t.agentId] })],
 );
@@ -153,7 +162,32 @@ export const conversations = pgTable(
     lastMessageAt: ts("last_message_at"),
     /** True when the newest non-note message is inbound: the person is waiting for us. */
     awaitingReply: boolean("awaiting_reply").notNull().default(false),
+    /** When the current wait began: the first inbound message since our last reply (null: not waiting). */
+    waitingSince: ts("waiting_since"),
+    /** The SLA due time of the reply the person is waiting for (first or next response). */
     slaDueAt: ts("sla_due_at"),
+    slaPolicyId: uuid("sla_policy_id"),
+    firstResponseDueAt: ts("first_response_due_at"),
+    nextResponseDueAt: ts("next_response_due_at"),
+    resolutionDueAt: ts("resolution_due_at"),
+    /** Set while the conversation waits on the customer: SLA clocks are paused. */
+    slaPausedAt: ts("sla_paused_at"),
+    resolvedAt: ts("resolved_at"),
+    /**
+     * The fair queue's sort key: the SLA due time pulled earlier by need (see core/queue.priority.ts).
+     * Computed from waiting time and need only; follower counts are never an input.
+     */
+    queueDueAt: ts("queue_due_at"),
+    /** The need signals behind the queue position, for "why is this first?". */
+    need: jsonb("need"),
+    /**
+     * The person's follower count on this channel when the conversation began. For the fairness audit
+     * ONLY (audience-size buckets); never read by priority, assignment or SLA code.
+     */
+    audienceSize: integer("audience_size"),
+    /** Sentiment scores of the first and the latest inbound message, for the happiness report. */
+    firstSentiment: doublePrecision("first_sentiment"),
+    lastSentiment: doublePrecision("last_sentiment"),
     createdAt: createdAt(),
     updatedAt: ts("updated_at").notNull().defaultNow(),
   },
@@ -163,6 +197,18 @@ export const conversations = pgTable(
     index("conversations_status_last_idx").on(t.status, t.lastMessageAt),
     index("conversations_last_idx").on(t.lastMessageAt),
     index("conversations_assignee_idx").on(t.assigneeAgentId),
+    // The fair queue: open conversations awaiting our reply, in queue order, overall and per filter.
+    index("conversations_queue_idx").on(t.queueDueAt, t.id).where(sql`awaiting_reply AND status = 'open'`),
+    index("conversations_queue_channel_idx")
+      .on(t.channelId, t.queueDueAt, t.id)
+      .where(sql`awaiting_reply AND status = 'open'`),
+    index("conversations_queue_agent_idx")
+      .on(t.assigneeAgentId, t.queueDueAt, t.id)
+      .where(sql`awaiting_reply AND status = 'open'`),
+    index("conversations_queue_team_idx")
+      .on(t.assigneeTeamId, t.queueDueAt, t.id)
+      .where(sql`awaiting_reply AND status = 'open'`),
+    index("conversations_first_inbound_idx").on(t.firstInboundAt),
   ],
 );
 
@@ -335,3 +381,74 @@ export const apiTokens = pgTable("api_tokens", {
   lastUsedAt: ts("last_used_at"),
   revokedAt: ts("revoked_at"),
 });
+
+/** Working hours for SLA clocks: a weekly schedule in a time zone, with holidays. */
+export const businessHours = pgTable("business_hours", {
+  id: uuid("id").primaryKey().defaultRandom(),
+  name: text("name").notNull().unique(),
+  /** IANA time zone, e.g. "Europe/Berlin". */
+  timezone: text("timezone").notNull(),
+  /** { mon: [["09:00","17:00"]], tue: [...], … }; a missing day is closed. */
+  schedule: jsonb("schedule").notNull(),
+  /** Local dates ("2026-12-25") on which the clock does not run. */
+  holidays: text("holidays").array().notNull().default(sql`'{}'::text[]`),
+  createdAt: createdAt(),
+});
+
+/** Response and resolution targets. The first enabled policy (by position) that matches applies. */
+export const slaPolicies = pgTable("sla_policies", {
+  id: uuid("id").primaryKey().defaultRandom(),
+  name: text("name").notNull(),
+  /** Null: any channel. */
+  channelId: uuid("channel_id").references(() => channels.id, { onDelete: "cascade" }),
+  /** Null: any intent / urgency. */
+  intent: text("intent"),
+  urgency: text("urgency"),
+  firstResponseMinutes: integer("first_response_minutes").notNull(),
+  nextResponseMinutes: integer("next_response_minutes"),
+  resolutionMinutes: integer("resolution_minutes"),
+  /** Null: the clock runs around the clock. */
+  businessHoursId: uuid("business_hours_id").references(() => businessHours.id, { onDelete: "set null" }),
+  position: integer("position").notNull().default(0),
+  enabled: boolean("enabled").notNull().default(true),
+  createdAt: createdAt(),
+});
+
+/** Each SLA clock that ran on a conversation: met, breached or still running. */
+export const slaTargets = pgTable(
+  "sla_targets",
+  {
+    id: bigserial("id", { mode: "number" }).primaryKey(),
+    conversationId: uuid("conversation_id")
+      .notNull()
+      .references(() => conversations.id, { onDelete: "cascade" }),
+    policyId: uuid("policy_id").references(() => slaPolicies.id, { onDelete: "set null" }),
+    channelId: uuid("channel_id").notNull(),
+    kind: text("kind", { enum: ["first_response", "next_response", "resolution"] }).notNull(),
+    startedAt: ts("started_at").notNull(),
+    dueAt: ts("due_at").notNull(),
+    metAt: ts("met_at"),
+    pausedAt: ts("paused_at"),
+  },
+  (t) => [
+    index("sla_targets_conversation_idx").on(t.conversationId),
+    index("sla_targets_open_idx").on(t.dueAt).where(sql`met_at IS NULL`),
+    index("sla_targets_policy_idx").on(t.policyId, t.kind),
+  ],
+);
+
+/** Who is viewing or replying to a conversation right now (collision awareness), across processes. */
+export const conversationPresence = pgTable(
+  "conversation_presence",
+  {
+    conversationId: uuid("conversation_id")
+      .notNull()
+      .references(() => conversations.id, { onDelete: "cascade" }),
+    agentId: uuid("agent_id")
+      .notNull()
+      .references(() => agents.id, { onDelete: "cascade" }),
+    activity: text("activity", { enum: ["viewing", "replying"] }).notNull(),
+    expiresAt: ts("expires_at").notNull(),
+  },
+  (t) => [primaryKey({ columns: [t.conversationId, t.agentId] })],
+);

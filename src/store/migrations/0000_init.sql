@@ -8,6 +8,7 @@ CREATE TABLE "agents" (
 	"avatar_url" text,
 	"capacity" integer DEFAULT 10 NOT NULL,
 	"availability" text DEFAULT 'offline' NOT NULL,
+	"availability_changed_at" timestamp with time zone DEFAULT now() NOT NULL,
 	"external_ref" text,
 	"created_at" timestamp with time zone DEFAULT now() NOT NULL,
 	CONSTRAINT "agents_email_unique" UNIQUE("email"),
@@ -36,6 +37,16 @@ CREATE TABLE "audit_events" (
 	"created_at" timestamp with time zone DEFAULT now() NOT NULL
 );
 --> statement-breakpoint
+CREATE TABLE "business_hours" (
+	"id" uuid PRIMARY KEY DEFAULT gen_random_uuid() NOT NULL,
+	"name" text NOT NULL,
+	"timezone" text NOT NULL,
+	"schedule" jsonb NOT NULL,
+	"holidays" text[] DEFAULT '{}'::text[] NOT NULL,
+	"created_at" timestamp with time zone DEFAULT now() NOT NULL,
+	CONSTRAINT "business_hours_name_unique" UNIQUE("name")
+);
+--> statement-breakpoint
 CREATE TABLE "channels" (
 	"id" uuid PRIMARY KEY DEFAULT gen_random_uuid() NOT NULL,
 	"key" text NOT NULL,
@@ -55,6 +66,14 @@ CREATE TABLE "conversation_labels" (
 	CONSTRAINT "conversation_labels_conversation_id_label_id_pk" PRIMARY KEY("conversation_id","label_id")
 );
 --> statement-breakpoint
+CREATE TABLE "conversation_presence" (
+	"conversation_id" uuid NOT NULL,
+	"agent_id" uuid NOT NULL,
+	"activity" text NOT NULL,
+	"expires_at" timestamp with time zone NOT NULL,
+	CONSTRAINT "conversation_presence_conversation_id_agent_id_pk" PRIMARY KEY("conversation_id","agent_id")
+);
+--> statement-breakpoint
 CREATE TABLE "conversations" (
 	"id" uuid PRIMARY KEY DEFAULT gen_random_uuid() NOT NULL,
 	"channel_id" uuid NOT NULL,
@@ -72,7 +91,19 @@ CREATE TABLE "conversations" (
 	"first_human_response_at" timestamp with time zone,
 	"last_message_at" timestamp with time zone,
 	"awaiting_reply" boolean DEFAULT false NOT NULL,
+	"waiting_since" timestamp with time zone,
 	"sla_due_at" timestamp with time zone,
+	"sla_policy_id" uuid,
+	"first_response_due_at" timestamp with time zone,
+	"next_response_due_at" timestamp with time zone,
+	"resolution_due_at" timestamp with time zone,
+	"sla_paused_at" timestamp with time zone,
+	"resolved_at" timestamp with time zone,
+	"queue_due_at" timestamp with time zone,
+	"need" jsonb,
+	"audience_size" integer,
+	"first_sentiment" double precision,
+	"last_sentiment" double precision,
 	"created_at" timestamp with time zone DEFAULT now() NOT NULL,
 	"updated_at" timestamp with time zone DEFAULT now() NOT NULL
 );
@@ -179,15 +210,45 @@ CREATE TABLE "sessions" (
 	"expires_at" timestamp with time zone NOT NULL
 );
 --> statement-breakpoint
+CREATE TABLE "sla_policies" (
+	"id" uuid PRIMARY KEY DEFAULT gen_random_uuid() NOT NULL,
+	"name" text NOT NULL,
+	"channel_id" uuid,
+	"intent" text,
+	"urgency" text,
+	"first_response_minutes" integer NOT NULL,
+	"next_response_minutes" integer,
+	"resolution_minutes" integer,
+	"business_hours_id" uuid,
+	"position" integer DEFAULT 0 NOT NULL,
+	"enabled" boolean DEFAULT true NOT NULL,
+	"created_at" timestamp with time zone DEFAULT now() NOT NULL
+);
+--> statement-breakpoint
+CREATE TABLE "sla_targets" (
+	"id" bigserial PRIMARY KEY NOT NULL,
+	"conversation_id" uuid NOT NULL,
+	"policy_id" uuid,
+	"channel_id" uuid NOT NULL,
+	"kind" text NOT NULL,
+	"started_at" timestamp with time zone NOT NULL,
+	"due_at" timestamp with time zone NOT NULL,
+	"met_at" timestamp with time zone,
+	"paused_at" timestamp with time zone
+);
+--> statement-breakpoint
 CREATE TABLE "team_members" (
 	"team_id" uuid NOT NULL,
 	"agent_id" uuid NOT NULL,
+	"last_assigned_at" timestamp with time zone,
 	CONSTRAINT "team_members_team_id_agent_id_pk" PRIMARY KEY("team_id","agent_id")
 );
 --> statement-breakpoint
 CREATE TABLE "teams" (
 	"id" uuid PRIMARY KEY DEFAULT gen_random_uuid() NOT NULL,
 	"name" text NOT NULL,
+	"assignment_mode" text DEFAULT 'manual' NOT NULL,
+	"offline_grace_minutes" integer DEFAULT 15 NOT NULL,
 	"created_at" timestamp with time zone DEFAULT now() NOT NULL,
 	CONSTRAINT "teams_name_unique" UNIQUE("name")
 );
@@ -195,6 +256,8 @@ CREATE TABLE "teams" (
 ALTER TABLE "api_tokens" ADD CONSTRAINT "api_tokens_agent_id_agents_id_fk" FOREIGN KEY ("agent_id") REFERENCES "public"."agents"("id") ON DELETE cascade ON UPDATE no action;--> statement-breakpoint
 ALTER TABLE "conversation_labels" ADD CONSTRAINT "conversation_labels_conversation_id_conversations_id_fk" FOREIGN KEY ("conversation_id") REFERENCES "public"."conversations"("id") ON DELETE cascade ON UPDATE no action;--> statement-breakpoint
 ALTER TABLE "conversation_labels" ADD CONSTRAINT "conversation_labels_label_id_labels_id_fk" FOREIGN KEY ("label_id") REFERENCES "public"."labels"("id") ON DELETE cascade ON UPDATE no action;--> statement-breakpoint
+ALTER TABLE "conversation_presence" ADD CONSTRAINT "conversation_presence_conversation_id_conversations_id_fk" FOREIGN KEY ("conversation_id") REFERENCES "public"."conversations"("id") ON DELETE cascade ON UPDATE no action;--> statement-breakpoint
+ALTER TABLE "conversation_presence" ADD CONSTRAINT "conversation_presence_agent_id_agents_id_fk" FOREIGN KEY ("agent_id") REFERENCES "public"."agents"("id") ON DELETE cascade ON UPDATE no action;--> statement-breakpoint
 ALTER TABLE "conversations" ADD CONSTRAINT "conversations_channel_id_channels_id_fk" FOREIGN KEY ("channel_id") REFERENCES "public"."channels"("id") ON DELETE no action ON UPDATE no action;--> statement-breakpoint
 ALTER TABLE "conversations" ADD CONSTRAINT "conversations_person_id_people_id_fk" FOREIGN KEY ("person_id") REFERENCES "public"."people"("id") ON DELETE no action ON UPDATE no action;--> statement-breakpoint
 ALTER TABLE "conversations" ADD CONSTRAINT "conversations_assignee_agent_id_agents_id_fk" FOREIGN KEY ("assignee_agent_id") REFERENCES "public"."agents"("id") ON DELETE no action ON UPDATE no action;--> statement-breakpoint
@@ -207,6 +270,10 @@ ALTER TABLE "messages" ADD CONSTRAINT "messages_author_identity_id_identities_id
 ALTER TABLE "messages" ADD CONSTRAINT "messages_author_agent_id_agents_id_fk" FOREIGN KEY ("author_agent_id") REFERENCES "public"."agents"("id") ON DELETE no action ON UPDATE no action;--> statement-breakpoint
 ALTER TABLE "messages" ADD CONSTRAINT "messages_raw_event_id_raw_events_id_fk" FOREIGN KEY ("raw_event_id") REFERENCES "public"."raw_events"("id") ON DELETE no action ON UPDATE no action;--> statement-breakpoint
 ALTER TABLE "sessions" ADD CONSTRAINT "sessions_agent_id_agents_id_fk" FOREIGN KEY ("agent_id") REFERENCES "public"."agents"("id") ON DELETE cascade ON UPDATE no action;--> statement-breakpoint
+ALTER TABLE "sla_policies" ADD CONSTRAINT "sla_policies_channel_id_channels_id_fk" FOREIGN KEY ("channel_id") REFERENCES "public"."channels"("id") ON DELETE cascade ON UPDATE no action;--> statement-breakpoint
+ALTER TABLE "sla_policies" ADD CONSTRAINT "sla_policies_business_hours_id_business_hours_id_fk" FOREIGN KEY ("business_hours_id") REFERENCES "public"."business_hours"("id") ON DELETE set null ON UPDATE no action;--> statement-breakpoint
+ALTER TABLE "sla_targets" ADD CONSTRAINT "sla_targets_conversation_id_conversations_id_fk" FOREIGN KEY ("conversation_id") REFERENCES "public"."conversations"("id") ON DELETE cascade ON UPDATE no action;--> statement-breakpoint
+ALTER TABLE "sla_targets" ADD CONSTRAINT "sla_targets_policy_id_sla_policies_id_fk" FOREIGN KEY ("policy_id") REFERENCES "public"."sla_policies"("id") ON DELETE set null ON UPDATE no action;--> statement-breakpoint
 ALTER TABLE "team_members" ADD CONSTRAINT "team_members_team_id_teams_id_fk" FOREIGN KEY ("team_id") REFERENCES "public"."teams"("id") ON DELETE cascade ON UPDATE no action;--> statement-breakpoint
 ALTER TABLE "team_members" ADD CONSTRAINT "team_members_agent_id_agents_id_fk" FOREIGN KEY ("agent_id") REFERENCES "public"."agents"("id") ON DELETE cascade ON UPDATE no action;--> statement-breakpoint
 CREATE INDEX "audit_events_subject_idx" ON "audit_events" USING btree ("subject_type","subject_id");--> statement-breakpoint
@@ -217,6 +284,11 @@ CREATE INDEX "conversations_person_idx" ON "conversations" USING btree ("person_
 CREATE INDEX "conversations_status_last_idx" ON "conversations" USING btree ("status","last_message_at");--> statement-breakpoint
 CREATE INDEX "conversations_last_idx" ON "conversations" USING btree ("last_message_at");--> statement-breakpoint
 CREATE INDEX "conversations_assignee_idx" ON "conversations" USING btree ("assignee_agent_id");--> statement-breakpoint
+CREATE INDEX "conversations_queue_idx" ON "conversations" USING btree ("queue_due_at","id") WHERE awaiting_reply AND status = 'open';--> statement-breakpoint
+CREATE INDEX "conversations_queue_channel_idx" ON "conversations" USING btree ("channel_id","queue_due_at","id") WHERE awaiting_reply AND status = 'open';--> statement-breakpoint
+CREATE INDEX "conversations_queue_agent_idx" ON "conversations" USING btree ("assignee_agent_id","queue_due_at","id") WHERE awaiting_reply AND status = 'open';--> statement-breakpoint
+CREATE INDEX "conversations_queue_team_idx" ON "conversations" USING btree ("assignee_team_id","queue_due_at","id") WHERE awaiting_reply AND status = 'open';--> statement-breakpoint
+CREATE INDEX "conversations_first_inbound_idx" ON "conversations" USING btree ("first_inbound_at");--> statement-breakpoint
 CREATE INDEX "dead_letters_open_idx" ON "dead_letters" USING btree ("resolved_at");--> statement-breakpoint
 CREATE UNIQUE INDEX "identities_platform_external_uq" ON "identities" USING btree ("platform","external_id");--> statement-breakpoint
 CREATE INDEX "identities_person_idx" ON "identities" USING btree ("person_id");--> statement-breakpoint
@@ -227,4 +299,7 @@ CREATE INDEX "messages_created_idx" ON "messages" USING btree ("created_at");-->
 CREATE INDEX "messages_search_idx" ON "messages" USING gin (to_tsvector('simple', "text"));--> statement-breakpoint
 CREATE INDEX "people_created_idx" ON "people" USING btree ("created_at");--> statement-breakpoint
 CREATE INDEX "raw_events_pending_idx" ON "raw_events" USING btree ("id") WHERE status = 'pending';--> statement-breakpoint
-CREATE INDEX "sessions_agent_idx" ON "sessions" USING btree ("agent_id");
+CREATE INDEX "sessions_agent_idx" ON "sessions" USING btree ("agent_id");--> statement-breakpoint
+CREATE INDEX "sla_targets_conversation_idx" ON "sla_targets" USING btree ("conversation_id");--> statement-breakpoint
+CREATE INDEX "sla_targets_open_idx" ON "sla_targets" USING btree ("due_at") WHERE met_at IS NULL;--> statement-breakpoint
+CREATE INDEX "sla_targets_policy_idx" ON "sla_targets" USING btree ("policy_id","kind");
