@@ -76,6 +76,8 @@ export const channels = pgTable("channels", {
   secrets: text("secrets"),
   /** Stream/poll position, so a restart resumes where it stopped. */
   cursor: jsonb("cursor"),
+  /** The team that answers this channel's new conversations (automatic assignment follows its mode). */
+  teamId: uuid("team_id"),
   createdAt: createdAt(),
 });
 

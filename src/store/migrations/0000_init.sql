@@ -56,6 +56,7 @@ CREATE TABLE "channels" (
 	"config" jsonb DEFAULT '{}'::jsonb NOT NULL,
 	"secrets" text,
 	"cursor" jsonb,
+	"team_id" uuid,
 	"created_at" timestamp with time zone DEFAULT now() NOT NULL,
 	CONSTRAINT "channels_key_unique" UNIQUE("key")
 );
