@@ -1,0 +1,83 @@
+/**
+ * Language (ISO 639-1). A stop-word vote settles most messages in a few microseconds; tinyld (profiles shipped
+ * in its npm package) decides the rest. Non-Latin scripts are read from the script itself.
+ */
+import { detect } from "tinyld/light";
+
+const STOPWORDS: Record<string, string> = {};
+const LISTS: Record<string, string> = {
+  en: "the and is are was were you your my i it this that to of for with have has not but what can will just me be do don't i'm it's at on we they please thanks thank",
+  es: "el la los las es son y que de en un una por para con no mi tu pero muy gracias hola está estoy qué cómo su del al lo se",
+  fr: "le la les est sont et que de des en un une pour avec pas mon ma mes je vous nous mais très merci bonjour c'est du au ce ne",
+  de: "der die das ist sind und nicht ich sie wir mit für auf ein eine mein meine aber sehr danke hallo es zu den dem von",
+  pt: "o os as é são e que não um uma para com meu minha mas muito obrigado obrigada olá do da dos das em no na você",
+  it: "il lo gli è sono e che non un una per con mio mia ma molto grazie ciao della del di in sono ho",
+  nl: "de het een is zijn en niet ik je jij wij met voor op mijn maar heel dank bedankt hallo van dat",
+};
+for (const [lang, words] of Object.entries(LISTS)) {
+  for (const w of words.split(" ")) {
+    // A word shared by several languages is not evidence for any of them.
+    STOPWORDS[w] = STOPWORDS[w] === undefined ? lang : "";
+  }
+}
+
+
+function isAscii(text: string): boolean {
+  for (let i = 0; i < text.length; i++) if (text.charCodeAt(i) > 127) return false;
+  return true;
+}
+
+const SCRIPTS: [RegExp, string][] = [
+  [/[\u3040-\u30ff]/, "ja"],
+  [/[\uac00-\ud7af]/, "ko"],
+  [/[\u4e00-\u9fff]/, "zh"],
+  [/[\u0400-\u04ff]/, ""],
+  [/[\u0600-\u06ff]/, ""],
+  [/[\u0590-\u05ff]/, "he"],
+  [/[\u0370-\u03ff]/, "el"],
+  [/[\u0e00-\u0e7f]/, "th"],
+  [/[\u0900-\u097f]/, "hi"],
+];
+
+/** ISO 639-1 code, or null when the text has too little to go on. */
+export function languageOf(lowerWords: readonly string[], text: string): string | null {
+  const votes: Record<string, number> = {};
+  let total = 0;
+  for (const w of lowerWords) {
+    const lang = STOPWORDS[w];
+    if (lang) {
+      votes[lang] = (votes[lang] ?? 0) + 1;
+      total++;
+    }
+  }
+  let best = "";
+  let bestVotes = 0;
+  for (const [lang, n] of Object.entries(votes)) {
+    if (n > bestVotes) {
+      best = lang;
+      bestVotes = n;
+    }
+  }
+  // A clear stop-word majority needs no further work; short plain-ASCII text needs only one vote.
+  if (best && bestVotes >= total * 0.75 && (bestVotes >= 2 || isAscii(text))) return best;
+  for (const [re, lang] of SCRIPTS) {
+    if (re.test(text)) {
+      if (lang) return lang;
+      break; // Cyrillic and Arabic scripts cover several languages: let tinyld choose.
+    }
+  }
+  const sample = text.length > 280 ? text.slice(0, 280) : text;
+  const detected = detect(sample);
+  if (detected) return detected;
+  return best || null;
+}
+
+export function language(text: string): string | null {
+  return languageOf(
+    text
+      .toLowerCase()
+      .split(/[^\p{L}']+/u)
+      .filter(Boolean),
+    text,
+  );
+}
