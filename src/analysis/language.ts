@@ -21,7 +21,6 @@ for (const [lang, words] of Object.entries(LISTS)) {
   }
 }
 
-
 function isAscii(text: string): boolean {
   for (let i = 0; i < text.length; i++) if (text.charCodeAt(i) > 127) return false;
   return true;
