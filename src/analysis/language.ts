@@ -3,10 +3,16 @@
  * in its npm package) decides the rest. Non-Latin scripts are read from the script itself.
  */
 import { detect } from "tinyld/light";
+import { lexiconValence } from "./valence.ts";
 
 const STOPWORDS: Record<string, string> = {};
 const LISTS: Record<string, string> = {
-  en: "the and is are was were you your my i it this that to of for with have has not but what can will just me be do don't i'm it's at on we they please thanks thank",
+  en:
+    "the and is are was were you your my i it this that to of for with have has not but what can will just me be " +
+    "do don't i'm it's at on we they please thanks thank u ur im get got go going will ok call now know like how " +
+    "when need all so if out up about there from our am would can't dont hi hey time today still again just an " +
+    "been did didn't why who where which could should their them he she his her its than then too very lol pls " +
+    "tomorrow tonight yes yeah back after before over only any some no one send sent text said help love good",
   es: "el la los las es son y que de en un una por para con no mi tu pero muy gracias hola está estoy qué cómo su del al lo se",
   fr: "le la les est sont et que de des en un une pour avec pas mon ma mes je vous nous mais très merci bonjour c'est du au ce ne",
   de: "der die das ist sind und nicht ich sie wir mit für auf ein eine mein meine aber sehr danke hallo es zu den dem von",
@@ -21,9 +27,17 @@ for (const [lang, words] of Object.entries(LISTS)) {
   }
 }
 
-function isAscii(text: string): boolean {
-  for (let i = 0; i < text.length; i++) if (text.charCodeAt(i) > 127) return false;
-  return true;
+/** True when the text has letters of a non-Latin script (emoji and punctuation do not count). */
+function hasNonLatinScript(text: string): boolean {
+  for (let i = 0; i < text.length; i++) {
+    const c = text.charCodeAt(i);
+    if (c < 0x370) continue;
+    if (c >= 0x2000 && c <= 0x2bff) continue; // punctuation, symbols, arrows, dingbats
+    if (c >= 0xd800 && c <= 0xdfff) continue; // surrogate pairs: emoji
+    if ((c >= 0xfe00 && c <= 0xfe0f) || c === 0xfeff) continue; // variation selectors, BOM
+    return true;
+  }
+  return false;
 }
 
 const SCRIPTS: [RegExp, string][] = [
@@ -57,15 +71,24 @@ export function languageOf(lowerWords: readonly string[], text: string): string 
       bestVotes = n;
     }
   }
-  // A clear stop-word majority needs no further work; short plain-ASCII text needs only one vote.
-  if (best && bestVotes >= total * 0.75 && (bestVotes >= 2 || isAscii(text))) return best;
-  for (const [re, lang] of SCRIPTS) {
-    if (re.test(text)) {
-      if (lang) return lang;
-      break; // Cyrillic and Arabic scripts cover several languages: let tinyld choose.
+  // A clear stop-word majority in Latin-script text needs no further work.
+  const nonLatin = hasNonLatinScript(text);
+  if (best && bestVotes >= total * 0.75 && !nonLatin) return best;
+  if (nonLatin)
+    for (const [re, lang] of SCRIPTS) {
+      if (re.test(text)) {
+        if (lang) return lang;
+        break; // Cyrillic and Arabic scripts cover several languages: let tinyld choose.
+      }
     }
+  if (!nonLatin && total === 0) {
+    // No stop words at all: English sentiment words are the next-cheapest evidence.
+    let english = 0;
+    for (const w of lowerWords) if (lexiconValence(w) !== undefined) english++;
+    if (english >= 2 || (english === 1 && lowerWords.length <= 3)) return "en";
   }
-  const sample = text.length > 280 ? text.slice(0, 280) : text;
+  const cleaned = text.replace(/(?:@|https?:\/\/)\S+/g, " ");
+  const sample = cleaned.length > 200 ? cleaned.slice(0, 200) : cleaned;
   const detected = detect(sample);
   if (detected) return detected;
   return best || null;

@@ -15,7 +15,15 @@ export interface Prepared {
 const EMOJI = /(\p{Extended_Pictographic})/gu;
 const HAS_EMOJI = /\p{Extended_Pictographic}/u;
 // Edge punctuation we strip from words; emoticons such as ":)" survive because they are all punctuation.
-const EDGE = /^[!"#$%&'()*+,\-./:;<=>?@[\\\]^_`{|}~“”‘’«»…]+|[!"#$%&'()*+,\-./:;<=>?@[\\\]^_`{|}~“”‘’«»…]+$/g;
+const PUNCT = new Set(Array.from("!\"#$%&'()*+,-./:;<=>?@[\\]^_`{|}~“”‘’«»…"));
+
+function stripEdges(part: string): string {
+  let a = 0;
+  let b = part.length;
+  while (a < b && PUNCT.has(part[a]!)) a++;
+  while (b > a && PUNCT.has(part[b - 1]!)) b--;
+  return a === 0 && b === part.length ? part : part.slice(a, b);
+}
 
 export function prepare(input: string): Prepared {
   // Curly apostrophes would hide negations ("don’t") from the word lists.
@@ -28,7 +36,7 @@ export function prepare(input: string): Prepared {
     if (part.length === 0) continue;
     // Mentions and links carry no sentiment ("@united" is not the word "united").
     if (part.charCodeAt(0) === 64 || part.startsWith("http")) continue;
-    const stripped = part.replace(EDGE, "");
+    const stripped = stripEdges(part);
     // Keep pure-punctuation tokens of length ≥ 2 (emoticons like ":(" or "<3"); drop lone punctuation.
     const word = stripped.length > 0 ? stripped : part.length >= 2 ? part : "";
     if (word.length === 0) continue;
