@@ -67,6 +67,20 @@ const CARE_NEGATIVE: Record<string, number> = {
   damaged: -1.8,
   sitting: -0.4,
   worse: -2.1,
+  boo: -1.5,
+  flawed: -1.6,
+  unrealistic: -1.2,
+  expired: -0.6,
+  unable: -1.2,
+  fee: -0.5,
+  fees: -0.6,
+  supposed: -0.6,
+  shady: -1.8,
+  refused: -1.5,
+  cancellation: -0.6,
+  cancelation: -0.6,
+  rebooked: -0.8,
+  rebook: -0.3,
 };
 
 /** Words whose general-purpose valence is misleading in care requests ("please help", "customer care"). */

@@ -71,6 +71,18 @@ const PHRASES: Phrase[] = [
   },
   { re: new RegExp(`\\b(?:been|over|for|in) ${NUM}\\+? ?${UNIT}\\b`), valence: -1.0 },
   { re: /\bon hold\b|\bhold times?\b/, valence: -1.5 },
+  { re: /\bcome on\b|\bseriously\?|\breally\?/, valence: -1.5 },
+  {
+    re: /\b(?:website|site|app|system|server|portal|phone lines?|wifi|internet)s? (?:is |are |was |went )?(?:down|offline)\b/,
+    valence: -1.8,
+  },
+  { re: /\bnot able to\b/, valence: -1.4 },
+  {
+    re: /\b(?:was|were|been|got|being) told\b|\b(?:they|agent|she|he|staff|rep) (?:said|says|told)\b/,
+    valence: -0.8,
+  },
+  { re: /\bshould(?:n't| not|'ve| have)\b/, valence: -1.0 },
+  { re: /\bno (?:room|way|seats?|food|wifi|power|signal|service)\b/, valence: -1.2 },
   { re: /\b(?:hung up|hang up|put on hold|transferred)\b/, valence: -1.4 },
   {
     re: /\b(?:worst|terrible|awful|horrible|poor) (?:customer )?(?:service|experience|airline|company)\b/,
@@ -106,16 +118,25 @@ export interface SentimentParts {
   hits: number;
 }
 
-export function ruleScore(p: Prepared): SentimentParts {
+/** Rule-engine knobs, chosen by a small grid search on the airline tune half (see docs/analysis.md). */
+export const SENTIMENT_TUNING = {
+  questionPositive: 0.3,
+  questionNegative: 0.8,
+  gratitudeAlone: 1.6,
+  gratitudeInComplaint: 0.6,
+  phraseScale: 1.4,
+};
+
+export function ruleScore(p: Prepared, tune = SENTIMENT_TUNING): SentimentParts {
   const v = valence(p);
   let positive = v.positive;
   let negative = v.negative;
   // Politeness inside a complaint ("It's been 15 days... Thank you!") is not praise.
-  positive += negative < 0 ? v.courtesy * 0.3 : v.courtesy * 1.6;
+  positive += negative < 0 ? v.courtesy * tune.gratitudeInComplaint : v.courtesy * tune.gratitudeAlone;
   let hits = v.hits;
   for (const ph of PHRASES) {
     if (ph.re.test(p.lower)) {
-      negative += ph.valence;
+      negative += ph.valence * tune.phraseScale;
       hits++;
     }
   }
@@ -125,8 +146,8 @@ export function ruleScore(p: Prepared): SentimentParts {
   }
   // Questions ask rather than judge: damp them towards neutral.
   if (isQuestion(p)) {
-    positive *= 0.6;
-    negative *= 0.8;
+    positive *= tune.questionPositive;
+    negative *= tune.questionNegative;
   }
   let sum = positive + negative;
   if (sum !== 0) {

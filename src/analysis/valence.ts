@@ -40,6 +40,9 @@ for (const w of "almost barely hardly kinda kindof less little marginally occasi
 ))
   BOOSTERS.set(w, B_DECR);
 
+/** Valence of a negation that governs no sentiment word. */
+export const BARE_NEGATION = -0.7;
+
 const COURTESY = new Set([
   "thanks",
   "thank",
@@ -84,6 +87,15 @@ export function valence(p: Prepared): ValenceResult {
   let hits = 0;
   for (let i = 0; i < n; i++) {
     const w = lowerWords[i]!;
+    // A negation that governs no sentiment word ("they didn't rebook us") still reads as a complaint in care.
+    if (isNegation(w) && w !== "no" && w !== "without" && w !== "despite") {
+      let governs = false;
+      for (let j = i + 1; j <= i + 3 && j < n; j++) if (LEXICON.has(lowerWords[j]!)) governs = true;
+      if (!governs) {
+        negative += BARE_NEGATION;
+        hits++;
+      }
+    }
     if (BOOSTERS.has(w)) continue;
     let v = LEXICON.get(w);
     if (v === undefined) continue;
