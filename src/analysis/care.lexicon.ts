@@ -119,6 +119,7 @@ const CARE_DAMPENED: Record<string, number> = {
   seamless: 2.0,
   lifesaver: 2.6,
   helpful: 2.0,
+  sure: 0.3,
 };
 
 export const CARE_LEXICON: Record<string, number> = { ...CARE_NEGATIVE, ...CARE_DAMPENED };

@@ -21,17 +21,28 @@ const PROBLEM =
 
 /** Failure reports that are complaints even in neutral words ("my order hasn't shipped"). */
 const FAILURE =
-  /\b(?:(?:has|have|had|did|does|do|is|was|were|are|wo|would|could|ca)n'?t (?:shipped|arrived|received|worked?|work|been|let|load|get|got|come|show|respond|replied|fixed|refunded|helped)|(?:didn't|doesn't|don't|won't|wont|dont|didnt|doesnt|isn't|isnt|not) (?:work|working|let|load|arrive|ship|respond|reply|show|pleased|happy|acceptable|helpful)|keeps? (?:telling|saying|crashing|failing|freezing|dropping|asking)|tried (?:many|several|multiple|\d+|three|two) times|(?:charged|billed) (?:me|twice|again|for)|wrong (?:size|item|order|address|charge|amount)|(?:ripped|broke|broken|damaged|faulty|defective|scratched|cracked|leaking|stopped working|messed up|screwed up)|what gives|#fail|\bfail\b|shady|rip ?off|mistreated|never (?:get|got|received|arrived|again|buying)|(?:still|yet to) (?:waiting|no|not|haven't|nothing)|no (?:response|reply|answer|update|one)|won't let me|unable to|out of stock again|cut off)\b/;
+  /\b(?:(?:has|have|had|did|does|do|is|was|were|are|wo|would|could|ca)n'?t (?:shipped|arrived|received|worked?|work|been|let|load|get|got|come|show|respond|replied|fixed|refunded|helped)|(?:didn't|doesn't|don't|won't|wont|dont|didnt|doesnt|isn't|isnt|not) (?:work|working|let|load|arrive|ship|respond|reply|show|pleased|happy|acceptable|helpful|receive|received|get|being allowed|allowed)|(?:doesn't|does not|don't) seem to (?:work|be working)|let (?:me|us) down|(?:went out|stopped working|quit working|died) (?:on me|after)|(?:having|have|had|got) (?:a |an |some )?(?:\w+ )?(?:issue|problem|trouble)s?\b|keeps? (?:telling|saying|crashing|failing|freezing|dropping|asking)|tried (?:many|several|multiple|\d+|three|two) times|(?:charged|billed) (?:me|twice|again|for)|wrong (?:size|item|order|address|charge|amount)|(?:ripped|broke|broken|damaged|faulty|defective|scratched|cracked|leaking|stopped working|messed up|screwed up)|what gives|#fail|\bfail\b|shady|rip ?off|mistreated|never (?:get|got|received|arrived|again|buying)|(?:still|yet to) (?:waiting|no|not|haven't|nothing)|no (?:response|reply|answer|update|one)|won't let me|unable to|out of stock again|cut off)\b/;
 
-/** Complaint when the care-aware sentiment sum is at most this (VADER scale), with a problem cue. */
-export const COMPLAINT_SUM = -0.1;
+/** Complaint when the care-aware sentiment sum is at most this (VADER scale) and the message is addressed or
+ * names a problem; a question needs the stronger threshold. Tuned on the complaints tune half. */
+export const COMPLAINT_TUNING = { statement: -0.3, question: -0.1 };
 
-export function intentOf(p: Prepared, parts: SentimentParts = ruleScore(p)): Intent[] {
+/** A sum this negative is a complaint even when it names no one. */
+const STRONG_NEGATIVE = -2;
+
+export function intentOf(
+  p: Prepared,
+  parts: SentimentParts = ruleScore(p),
+  tune = COMPLAINT_TUNING,
+): Intent[] {
   const lower = p.lower;
   const out: Intent[] = [];
-  if (QUESTION.test(lower)) out.push("question");
+  const question = QUESTION.test(lower);
+  if (question) out.push("question");
   const addressed = lower.includes("@") || PROBLEM.test(lower);
-  if ((parts.sum <= COMPLAINT_SUM && addressed) || FAILURE.test(lower)) out.push("complaint");
+  const limit = question ? tune.question : tune.statement;
+  if ((parts.sum <= limit && addressed) || parts.sum <= STRONG_NEGATIVE || FAILURE.test(lower))
+    out.push("complaint");
   if (SUGGESTION.test(lower)) out.push("suggestion");
   if (parts.rules >= 0.3 && PRAISE.test(lower) && !out.includes("complaint")) out.push("praise");
   if (out.length === 0) out.push("other");

@@ -20,7 +20,7 @@ export function analyze(text: string, context: AnalysisContext = {}): FullAnalys
   const p = prepare(text);
   const parts = ruleScore(p);
   const score = Math.round(parts.rules * 1e4) / 1e4;
-  const spamResult = spam(text);
+  const spamResult = spam(text, score);
   const urgencyResult =
     spamResult.label === "spam" ? { level: "low" as const, reasons: ["spam"] } : urgencyOf(p, context, score);
   return {
@@ -32,8 +32,12 @@ export function analyze(text: string, context: AnalysisContext = {}): FullAnalys
   };
 }
 
-export const rapportAnalyzer: Analyzer & { analyze(text: string, context?: AnalysisContext): FullAnalysis } =
-  {
-    version: "rapport-0.1.0",
-    analyze,
-  };
+/** An Analyzer whose results always carry urgency and spam. */
+export interface RapportAnalyzer extends Analyzer {
+  analyze(text: string, context?: AnalysisContext): FullAnalysis;
+}
+
+export const rapportAnalyzer: RapportAnalyzer = {
+  version: "rapport-0.1.0",
+  analyze,
+};

@@ -18,7 +18,7 @@ const MODEL = compileLinear(spamModel as LinearModel);
 export const SPAM_AT = 0.5;
 
 /** The model's logit is scaled and shifted before the rules add their log-odds (tuned on training folds). */
-export const SPAM_TUNING = { scale: 1, bias: -0.5 };
+export const SPAM_TUNING = { scale: 1, bias: -0.5, complaintAt: -0.3, complaintDamp: 2 };
 
 interface Rule {
   reason: string;
@@ -30,12 +30,12 @@ interface Rule {
 const RULES: Rule[] = [
   {
     reason: "self-promotion",
-    re: /\b(?:check (?:out )?(?:my|our|me|them|it)(?: out)?|subscribe(?! to (?:her|him|katy))|subs? (?:back|4 ?sub|for ?sub)|visit my|go to my|my (?:channel|new video|videos?|page|playlist|music|mixtape|song|cover|book|blog|instagram|ig|twitter|soundcloud)|add me|(?:i|we) (?:did|made|make) a (?:cover|video|song)|mi canal|donate)\b/i,
+    re: /\b(?:check (?:out )?(?:my|our|me|them|'?em|it)(?: out)?|(?:take a look|check out|watch) (?:at )?this video|s(?:u[bc]{1,2}s?c?ri?be?|ubscri?be|ucscribe)(?! to (?:her|him|katy|them))|sub (?:to )?me|subs? (?:back|4 ?sub|for ?sub)|(?:visit|go to) my|see my (?:new )?(?:video|track|song|channel|cover)|my (?:youtube )?(?:channel|new video|videos|playlist|mixtape|cover|blog|profile|track|soundcloud|vlog|instagram|ig|twitter|fan ?page)|(?:new|small|upcoming) (?:youtuber|rapper|artist|singer)|if i (?:get|reach|hit) \d+ (?:subs|subscribers|likes|views)|add me|hit me up|(?:i|we) (?:did|made|make) (?:a|some) (?:cover|video|song|covers|gaming channel|channel)|mi canal)\b/i,
     weight: 2.5,
   },
   {
     reason: "follow-for-follow",
-    re: /\b(?:follow (?:me|back|this|my)|f4f|follow ?for ?follow|sub ?for ?sub|sub4sub|like ?for ?like|l4l|follow4follow)\b/i,
+    re: /\b(?:follow (?:me|back|this|my)|f4f|follow ?(?:for|4) ?follow|sub ?(?:for|4) ?sub|like ?(?:for|4) ?like|l4l)\b/i,
     weight: 3,
   },
   {
@@ -44,8 +44,13 @@ const RULES: Rule[] = [
     weight: 2,
   },
   {
+    reason: "donation pitch",
+    re: /\b(?:gofundme|kickstarter|indiegogo|patreon|donate|fundraiser|vakinha|sponsor me)\b/i,
+    weight: 2,
+  },
+  {
     reason: "crypto-investment",
-    re: /\b(?:bitcoins?|btc|crypto(?:currency)?|forex|binary options|invest(?:ment|ing)? (?:opportunity|plan)|passive income|double your (?:money|investment)|earn \$?\d+|make money|work from home|nft drop|airdrop|free leads|leads on auto|get paid)\b/i,
+    re: /\b(?:bitcoins?|btc|crypto(?:currency)?|forex|binary options|invest(?:ment|ing)? (?:opportunity|plan)|passive income|double your (?:money|investment)|earn \$?\d+|earn (?:real |extra |easy )?money|make money|work from home|nft drop|airdrop|free leads|leads on auto|get paid|gift cards?|paypal money|hack(?:ed)? (?:account|facebook|fb)|account hack)\b/i,
     weight: 3,
   },
   {
@@ -68,13 +73,18 @@ function isFlood(text: string): boolean {
   return distinct / words.length < 0.25;
 }
 
-/** Spam verdict for a text. */
-export function spam(text: string): SpamResult {
-  return spamWith(MODEL, text);
+/** Spam verdict for a text; pass the sentiment score when known (complaints are rarely spam). */
+export function spam(text: string, sentimentScore?: number): SpamResult {
+  return spamWith(MODEL, text, SPAM_TUNING, sentimentScore);
 }
 
 /** Spam verdict under a given model (eval uses this with models trained on its own folds). */
-export function spamWith(model: CompiledLinear, text: string, tune = SPAM_TUNING): SpamResult {
+export function spamWith(
+  model: CompiledLinear,
+  text: string,
+  tune = SPAM_TUNING,
+  sentimentScore?: number,
+): SpamResult {
   const reasons: string[] = [];
   let logit = linearLogit(model, spamFeatures(text)) * tune.scale + tune.bias;
   for (const rule of RULES) {
@@ -85,7 +95,12 @@ export function spamWith(model: CompiledLinear, text: string, tune = SPAM_TUNING
   }
   if (isFlood(text)) {
     reasons.push("copy-paste flood");
-    logit += 3;
+    logit += 6;
+  }
+  // The spam sets hold no care traffic: a clearly negative message with no spam pattern is a complaint,
+  // whatever its words look like to the model ("been waiting 3 hours for a reply").
+  if (reasons.length === 0 && sentimentScore !== undefined && sentimentScore <= tune.complaintAt) {
+    logit -= tune.complaintDamp;
   }
   const score = Math.round((1 / (1 + Math.exp(-logit))) * 1e4) / 1e4;
   const label = score >= SPAM_AT ? "spam" : "ham";
