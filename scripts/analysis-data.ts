@@ -144,3 +144,17 @@ export function loadBitext(): (Labelled<string> & { category: string })[] {
     category: r.category ?? "",
   }));
 }
+
+/** 300 hand-labelled AmazonHelp inbound tweets from TWCS (noisy, single annotator): a smoke test only. */
+export function loadTwcsSentiment(): Labelled<"positive" | "neutral" | "negative">[] {
+  const file = join(DATA_DIR, "customer_support", "twcs", "twcs_amazonhelp_sentiment_300.csv");
+  const records = parse(readFileSync(file), { columns: true, skip_empty_lines: true }) as Record<
+    string,
+    string
+  >[];
+  return records.map((r) => ({
+    id: r.tweet_id ?? "",
+    text: r.text ?? "",
+    label: r.label as "positive" | "neutral" | "negative",
+  }));
+}

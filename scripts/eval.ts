@@ -18,6 +18,7 @@ import {
   loadAirline,
   loadComplaints,
   loadSms,
+  loadTwcsSentiment,
   loadVader,
   loadYoutube,
   type VaderCorpus,
@@ -63,6 +64,29 @@ function airline(): void {
       `| ${name} | ${part.length} | ${f3(ours.macroF1)} | ${f3(ours.accuracy)} | ${f3(base.macroF1)} | ${f3(base.accuracy)} |`,
     );
   }
+  say();
+}
+
+function twcs(): void {
+  const rows = loadTwcsSentiment();
+  const gold = rows.map((r) => r.label);
+  const ours = classReport(
+    gold,
+    rows.map((r) => sentiment(r.text).label),
+    SENT,
+  );
+  const base = classReport(
+    gold,
+    rows.map((r) => labelFor(vaderCompound(r.text))),
+    SENT,
+  );
+  say("### Sentiment: TWCS AmazonHelp 300 (noisy single-annotator labels; smoke test, never tuned on)");
+  say();
+  say("| n | Rapport macro-F1 | Rapport acc. | vader-sentiment macro-F1 | vader-sentiment acc. |");
+  say("|---|---|---|---|---|");
+  say(
+    `| ${rows.length} | ${f3(ours.macroF1)} | ${f3(ours.accuracy)} | ${f3(base.macroF1)} | ${f3(base.accuracy)} |`,
+  );
   say();
 }
 
@@ -212,6 +236,7 @@ function main(): void {
   );
   say();
   airline();
+  twcs();
   vaderCorpora();
   complaints();
   spamEval();
