@@ -88,7 +88,7 @@ export function languageOf(lowerWords: readonly string[], text: string): string 
     if (english >= 2 || (english === 1 && lowerWords.length <= 3)) return "en";
   }
   const cleaned = text.replace(/(?:@|https?:\/\/)\S+/g, " ");
-  const sample = cleaned.length > 200 ? cleaned.slice(0, 200) : cleaned;
+  const sample = cleaned.length > 160 ? cleaned.slice(0, 160) : cleaned;
   const detected = detect(sample);
   if (detected) return detected;
   return best || null;

@@ -30,37 +30,37 @@ interface Rule {
 const RULES: Rule[] = [
   {
     reason: "self-promotion",
-    re: /\b(?:check (?:out )?(?:my|our|me|them|'?em|it)(?: out)?|(?:take a look|check out|watch) (?:at )?this video|s(?:u[bc]{1,2}s?c?ri?be?|ubscri?be|ucscribe)(?! to (?:her|him|katy|them))|sub (?:to )?me|subs? (?:back|4 ?sub|for ?sub)|(?:visit|go to) my|see my (?:new )?(?:video|track|song|channel|cover)|my (?:youtube )?(?:channel|new video|videos|playlist|mixtape|cover|blog|profile|track|soundcloud|vlog|instagram|ig|twitter|fan ?page)|(?:new|small|upcoming) (?:youtuber|rapper|artist|singer)|if i (?:get|reach|hit) \d+ (?:subs|subscribers|likes|views)|add me|hit me up|(?:i|we) (?:did|made|make) (?:a|some) (?:cover|video|song|covers|gaming channel|channel)|mi canal)\b/i,
+    re: /\b(?:check (?:out )?(?:my|our|me|them|'?em|it)(?: out)?|(?:take a look|check out|watch) (?:at )?this video|s(?:u[bc]{1,2}s?c?ri?be?|ubscri?be|ucscribe)(?! to (?:her|him|katy|them))|sub (?:to )?me|subs? (?:back|4 ?sub|for ?sub)|(?:visit|go to) my|see my (?:new )?(?:video|track|song|channel|cover)|my (?:youtube )?(?:channel|new video|videos|playlist|mixtape|cover|blog|profile|track|soundcloud|vlog|instagram|ig|twitter|fan ?page)|(?:new|small|upcoming) (?:youtuber|rapper|artist|singer)|if i (?:get|reach|hit) \d+ (?:subs|subscribers|likes|views)|add me|hit me up|(?:i|we) (?:did|made|make) (?:a|some) (?:cover|video|song|covers|gaming channel|channel)|mi canal)\b/,
     weight: 2.5,
   },
   {
     reason: "follow-for-follow",
-    re: /\b(?:follow (?:me|back|this|my)|f4f|follow ?(?:for|4) ?follow|sub ?(?:for|4) ?sub|like ?(?:for|4) ?like|l4l)\b/i,
+    re: /\b(?:follow (?:me|back|this|my)|f4f|follow ?(?:for|4) ?follow|sub ?(?:for|4) ?sub|like ?(?:for|4) ?like|l4l)\b/,
     weight: 3,
   },
   {
     reason: "engagement-bait",
-    re: /\b(?:(?:like|share) (?:this|if|my)|please (?:like|share|vote|help me)|give (?:it|this|me) a (?:like|thumbs)|vote (?:for )?me)\b/i,
+    re: /\b(?:(?:like|share) (?:this|if|my)|please (?:like|share|vote|help me)|give (?:it|this|me) a (?:like|thumbs)|vote (?:for )?me)\b/,
     weight: 2,
   },
   {
     reason: "donation pitch",
-    re: /\b(?:gofundme|kickstarter|indiegogo|patreon|donate|fundraiser|vakinha|sponsor me)\b/i,
+    re: /\b(?:gofundme|kickstarter|indiegogo|patreon|donate|fundraiser|vakinha|sponsor me)\b/,
     weight: 2,
   },
   {
     reason: "crypto-investment",
-    re: /\b(?:bitcoins?|btc|crypto(?:currency)?|forex|binary options|invest(?:ment|ing)? (?:opportunity|plan)|passive income|double your (?:money|investment)|earn \$?\d+|earn (?:real |extra |easy )?money|make money|work from home|nft drop|airdrop|free leads|leads on auto|get paid|gift cards?|paypal money|hack(?:ed)? (?:account|facebook|fb)|account hack)\b/i,
+    re: /\b(?:bitcoins?|btc|crypto(?:currency)?|forex|binary options|invest(?:ment|ing)? (?:opportunity|plan)|passive income|double your (?:money|investment)|earn \$?\d+|earn (?:real |extra |easy )?money|make money|work from home|nft drop|airdrop|free leads|leads on auto|get paid|gift cards?|paypal money|hack(?:ed)? (?:account|facebook|fb)|account hack)\b/,
     weight: 3,
   },
   {
     reason: "prize-bait",
-    re: /\b(?:you(?:'ve| have)? won|winner|claim (?:your|now|a)|free (?:gift|iphone|prize|entry|tickets?|ringtone|version)|prize|cash reward|txt|text (?:\w+ )?to \d{4,})\b/i,
+    re: /\b(?:you(?:'ve| have)? won|winner|claim (?:your|now|a)|free (?:gift|iphone|prize|entry|tickets?|ringtone|version)|prize|cash reward|txt|text (?:\w+ )?to \d{4,})\b/,
     weight: 2,
   },
   {
     reason: "link-bait",
-    re: /(?:\b(?:bit\.ly|goo\.gl|tinyurl|linkbucks|adf\.ly|ow\.ly|is\.gd|shorte\.st)\/|(?:https?:\/\/|www\.)\S+[\s\S]{0,80}\b(?:click|free|win|earn|subscribe|visit|check (?:it|this|out)|watch (?:my|this))\b|\b(?:click|visit|go to|check out|watch|download now)\b[\s\S]{0,60}(?:https?:\/\/|www\.))/i,
+    re: /(?:\b(?:bit\.ly|goo\.gl|tinyurl|linkbucks|adf\.ly|ow\.ly|is\.gd|shorte\.st)\/|(?:https?:\/\/|www\.)\S+[\s\S]{0,80}\b(?:click|free|win|earn|subscribe|visit|check (?:it|this|out)|watch (?:my|this))\b|\b(?:click|visit|go to|check out|watch|download now)\b[\s\S]{0,60}(?:https?:\/\/|www\.))/,
     weight: 1.5,
   },
 ];
@@ -86,14 +86,15 @@ export function spamWith(
   sentimentScore?: number,
 ): SpamResult {
   const reasons: string[] = [];
-  let logit = linearLogit(model, spamFeatures(text)) * tune.scale + tune.bias;
+  const lower = text.toLowerCase();
+  let logit = linearLogit(model, spamFeatures(lower)) * tune.scale + tune.bias;
   for (const rule of RULES) {
-    if (rule.re.test(text)) {
+    if (rule.re.test(lower)) {
       reasons.push(rule.reason);
       logit += rule.weight;
     }
   }
-  if (isFlood(text)) {
+  if (isFlood(lower)) {
     reasons.push("copy-paste flood");
     logit += 6;
   }
