@@ -1,0 +1,65 @@
+import { describe, expect, it } from "vitest";
+import { sentiment } from "./sentiment.ts";
+import { vaderCompound } from "./vader.analyzer.ts";
+
+describe("sentiment", () => {
+  it.each([
+    "been waiting 3 hours for a reply",
+    "my bag never arrived",
+    "cancelled again",
+    "Still no refund after two weeks",
+    "on hold for 45 minutes and they hung up on me",
+    "the app is not working and I can't log in",
+    "Not happy.",
+  ])("reads the care complaint %j as negative", (text) => {
+    expect(sentiment(text).label).toBe("negative");
+  });
+
+  it.each([
+    "Thank you so much, you are amazing!",
+    "Love the new app, great job 😍",
+    "thanks for the quick help!",
+  ])("reads %j as positive", (text) => {
+    expect(sentiment(text).label).toBe("positive");
+  });
+
+  it("keeps plain questions neutral", () => {
+    expect(sentiment("Can I change my seat on flight 123?").label).toBe("neutral");
+    expect(sentiment("What time does the store open tomorrow?").label).toBe("neutral");
+  });
+
+  it("handles negation, including the capitalised kind vader-sentiment misses", () => {
+    expect(sentiment("The agent was helpful").score).toBeGreaterThan(0);
+    expect(sentiment("The agent was not helpful").score).toBeLessThan(0);
+    expect(sentiment("Not happy.").score).toBeLessThan(0);
+    expect(vaderCompound("Not happy.")).toBeGreaterThan(0); // the baseline's known bug
+  });
+
+  it("weights the clause after 'but'", () => {
+    expect(sentiment("The food was great but the service was terrible").score).toBeLessThan(0);
+    expect(sentiment("The service was terrible but the food was great").score).toBeGreaterThan(0);
+  });
+
+  it("counts emoji and caps", () => {
+    expect(sentiment("my order arrived 😡").score).toBeLessThan(sentiment("my order arrived").score);
+    expect(sentiment("my order arrived 😍").score).toBeGreaterThan(sentiment("my order arrived").score);
+    expect(sentiment("this is TERRIBLE service").score).toBeLessThan(
+      sentiment("this is terrible service").score,
+    );
+  });
+
+  it("reads sarcastic thanks next to a failure as negative", () => {
+    expect(sentiment("Thanks for losing my bag, great job").label).toBe("negative");
+    expect(sentiment("Love how my flight got cancelled again").label).toBe("negative");
+  });
+
+  it("keeps scores in [-1, 1] and is deterministic", () => {
+    const texts = ["", "!!!!", "😡😡😡😡😡😡😡😡", "great ".repeat(200), "awful ".repeat(200)];
+    for (const t of texts) {
+      const a = sentiment(t);
+      expect(a.score).toBeGreaterThanOrEqual(-1);
+      expect(a.score).toBeLessThanOrEqual(1);
+      expect(sentiment(t)).toEqual(a);
+    }
+  });
+});

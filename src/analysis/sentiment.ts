@@ -1,0 +1,168 @@
+/**
+ * Sentiment for customer care: VADER-style rules over a care-tuned lexicon, care phrases ("waited 3 hours",
+ * "never arrived", "cancelled again"), sarcasm cues, and a small linear model trained on the VADER corpora.
+ */
+import type { SentimentLabel } from "./analyzer.ts";
+import { type Prepared, prepare } from "./text.ts";
+import { normalize, punctuationEmphasis, valence } from "./valence.ts";
+
+/** Label thresholds on the final score (see docs/analysis.md for how they were chosen). */
+export const POSITIVE_AT = 0.5;
+export const NEGATIVE_AT = -0.05;
+
+export function sentimentLabel(score: number): SentimentLabel {
+  if (score >= POSITIVE_AT) return "positive";
+  if (score <= NEGATIVE_AT) return "negative";
+  return "neutral";
+}
+
+interface Phrase {
+  re: RegExp;
+  valence: number;
+}
+
+const NUM = "(?:\\d+|a few|few|two|three|four|five|six|several|many|an?)";
+const UNIT = "(?:hours?|hrs?|mins?|minutes?|days?|weeks?|months?)";
+
+/** Care phrases: each match adds its valence once. Matched on lower-cased text. */
+const PHRASES: Phrase[] = [
+  {
+    re: new RegExp(
+      `\\b(?:wait(?:ed|ing)?|on hold|hold(?:ing)?|sat|sitting|stuck|delayed|late)\\b[^.!?]{0,40}?\\b${NUM}\\+? ?${UNIT}\\b`,
+    ),
+    valence: -2.2,
+  },
+  {
+    re: new RegExp(
+      `\\b${NUM}\\+? ?${UNIT}\\b[^.!?]{0,30}\\b(?:wait|on hold|hold|delay|late|later|and still|no (?:reply|response|answer))`,
+    ),
+    valence: -2.0,
+  },
+  {
+    re: /\bnever (?:arrived|came|showed|got|received|heard|answered|called|responded|replied|delivered|shipped|works?|again)\b/,
+    valence: -2.4,
+  },
+  { re: /\b(?:cancel+ed|delayed|late|lost|broken|down|wrong)\b[^.!?]{0,20}\bagain\b/, valence: -2.2 },
+  { re: /\bagain\b[^.!?]{0,12}\b(?:cancel+ed|delayed|late|lost|broken|down)\b/, valence: -2.0 },
+  {
+    re: /\bstill (?:waiting|no\b|not\b|haven't|hasn't|havent|hasnt|nothing|can't|cant|don't|didn't|doesn't|stuck|on hold|broken|missing)/,
+    valence: -2.0,
+  },
+  {
+    re: /\bno (?:one|response|reply|answer|help|update|updates|info|information|communication|call ?back|refund|email|notification|apology|explanation)\b/,
+    valence: -1.8,
+  },
+  {
+    re: /\b(?:can't|cant|cannot|couldn't|couldnt|unable to|won't let me|wont let me)\b[^.!?]{0,15}\b(?:get|find|reach|log ?in|login|book|check|access|use|load|connect|talk|speak|through)\b/,
+    valence: -1.4,
+  },
+  {
+    re: /\b(?:not|isn't|isnt|doesn't|doesnt|don't|won't|wont|stopped|never) work(?:ing|s|ed)?\b/,
+    valence: -1.8,
+  },
+  { re: /\b(?:lost|damaged|missing|broke|destroyed) (?:my|our|his|her|the)\b/, valence: -1.4 },
+  {
+    re: /\bmiss(?:ed)? (?:my|our|the) (?:connection|connecting|flight|appointment|delivery|meeting)/,
+    valence: -1.8,
+  },
+  {
+    re: /\b(?:charged|billed) (?:me )?(?:twice|double|two times|again|wrong)|\bdouble charged\b|\btook my money\b/,
+    valence: -2.2,
+  },
+  { re: new RegExp(`\\b(?:been|over|for|in) ${NUM}\\+? ?${UNIT}\\b`), valence: -1.0 },
+  { re: /\bon hold\b|\bhold times?\b/, valence: -1.5 },
+  { re: /\bcome on\b|\bseriously\?|\breally\?/, valence: -1.5 },
+  {
+    re: /\b(?:website|site|app|system|server|portal|phone lines?|wifi|internet)s? (?:is |are |was |went )?(?:down|offline)\b/,
+    valence: -1.8,
+  },
+  { re: /\bnot able to\b/, valence: -1.4 },
+  {
+    re: /\b(?:was|were|been|got|being) told\b|\b(?:they|agent|she|he|staff|rep) (?:said|says|told)\b/,
+    valence: -0.8,
+  },
+  { re: /\bshould(?:n't| not|'ve| have)\b/, valence: -1.0 },
+  { re: /\bno (?:room|way|seats?|food|wifi|power|signal|service)\b/, valence: -1.2 },
+  { re: /\b(?:hung up|hang up|put on hold|transferred)\b/, valence: -1.4 },
+  {
+    re: /\b(?:worst|terrible|awful|horrible|poor) (?:customer )?(?:service|experience|airline|company)\b/,
+    valence: -1.0,
+  },
+  { re: /\bwhere (?:is|are) (?:my|our)\b/, valence: -1.4 },
+  {
+    re: /\b(?:still|yet) to (?:receive|hear|get)\b|\bhaven't (?:received|heard|got)\b|\bhavent (?:received|heard|got)\b/,
+    valence: -1.8,
+  },
+  {
+    re: /\bwhat (?:a|the) (?:joke|mess|hell|heck)\b|\bare you (?:kidding|serious)\b|\byou(?:'re| are) kidding\b/,
+    valence: -2.0,
+  },
+  { re: /\b(?:no|not) (?:thanks|thank you) to\b/, valence: -2.0 },
+];
+
+/** Sarcasm cues: when one fires alongside a negative event, the positive words are read as ironic. */
+const SARCASM =
+  /\b(?:thanks?(?: you)?(?: so much| a lot)? for (?:nothing|ruining|losing|cancel+ing|delaying|making|leaving|the (?:delay|wait))|love (?:how|when|that you)|great job|nice job|good job|way to go|just great|oh great|so much for|yeah right|thanks for nothing|real(?:ly)? helpful)|#sarcasm|\/s\b/;
+
+const QUESTION_START =
+  /^(?:[@#]\S+\s+)*(?:can|could|would|will|do|does|did|is|are|was|were|how|what|when|where|which|who|why|any|should|may|has|have)\b/;
+
+function isQuestion(p: Prepared): boolean {
+  return p.text.includes("?") && QUESTION_START.test(p.lower.trimStart());
+}
+
+export interface SentimentParts {
+  /** Rule score in (−1, 1). */
+  rules: number;
+  sum: number;
+  hits: number;
+}
+
+/** Rule-engine knobs, chosen by a small grid search on the airline tune half (see docs/analysis.md). */
+export const SENTIMENT_TUNING = {
+  questionPositive: 0.3,
+  questionNegative: 0.8,
+  gratitudeAlone: 1.6,
+  gratitudeInComplaint: 0.6,
+  phraseScale: 1.4,
+};
+
+export function ruleScore(p: Prepared, tune = SENTIMENT_TUNING): SentimentParts {
+  const v = valence(p);
+  let positive = v.positive;
+  let negative = v.negative;
+  // Politeness inside a complaint ("It's been 15 days... Thank you!") is not praise.
+  positive += negative < 0 ? v.courtesy * tune.gratitudeInComplaint : v.courtesy * tune.gratitudeAlone;
+  let hits = v.hits;
+  for (const ph of PHRASES) {
+    if (ph.re.test(p.lower)) {
+      negative += ph.valence * tune.phraseScale;
+      hits++;
+    }
+  }
+  if (negative < 0 && positive > 0 && SARCASM.test(p.lower)) {
+    negative -= positive * 0.5;
+    positive = 0;
+  }
+  // Questions ask rather than judge: damp them towards neutral.
+  if (isQuestion(p)) {
+    positive *= tune.questionPositive;
+    negative *= tune.questionNegative;
+  }
+  let sum = positive + negative;
+  if (sum !== 0) {
+    const e = punctuationEmphasis(p.text);
+    sum += sum > 0 ? e : -e;
+  }
+  return { rules: normalize(sum), sum, hits };
+}
+
+/** Sentiment score in [−1, 1] and its label. Deterministic. */
+export function sentimentOf(p: Prepared): { score: number; label: SentimentLabel } {
+  const score = Math.round(ruleScore(p).rules * 1e4) / 1e4;
+  return { score, label: sentimentLabel(score) };
+}
+
+export function sentiment(text: string): { score: number; label: SentimentLabel } {
+  return sentimentOf(prepare(text));
+}

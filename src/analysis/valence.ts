@@ -1,0 +1,142 @@
+/**
+ * A fast re-implementation of VADER's rule engine (Hutto & Gilbert 2014) over a merged lexicon: VADER's words,
+ * emoji, and a customer-care layer. Fixes vader-sentiment's case-sensitive negation ("Not happy." is negative).
+ */
+
+import { CARE_LEXICON, EMOJI_LEXICON } from "./care.lexicon.ts";
+import lexiconModel from "./models/lexicon.json" with { type: "json" };
+import { isShouting, type Prepared } from "./text.ts";
+
+const B_INCR = 0.293;
+const B_DECR = -0.293;
+const C_INCR = 0.733;
+const N_SCALAR = -0.74;
+
+const LEXICON = new Map<string, number>();
+for (const [k, v] of Object.entries((lexiconModel as { words: Record<string, number> }).words))
+  LEXICON.set(k, v);
+for (const [k, v] of Object.entries(EMOJI_LEXICON)) LEXICON.set(k, v);
+for (const [k, v] of Object.entries(CARE_LEXICON)) LEXICON.set(k, v);
+
+const NEGATE = new Set(
+  (
+    "aint arent cannot cant couldnt darent didnt doesnt ain't aren't can't couldn't daren't didn't doesn't dont " +
+    "hadnt hasnt havent isnt mightnt mustnt neither don't hadn't hasn't haven't isn't mightn't mustn't neednt " +
+    "needn't never none nope nor not nothing nowhere oughtnt shant shouldnt uhuh wasnt werent oughtn't shan't " +
+    "shouldn't uh-uh wasn't weren't without wont wouldnt won't wouldn't rarely seldom despite no"
+  ).split(" "),
+);
+
+const BOOSTERS = new Map<string, number>();
+for (const w of (
+  "absolutely amazingly awfully completely considerably decidedly deeply effing enormously entirely especially " +
+  "exceptionally extremely fabulously flipping flippin fricking frickin frigging friggin fully fucking greatly " +
+  "hella highly hugely incredibly intensely majorly more most particularly purely quite really remarkably so " +
+  "pretty substantially thoroughly totally tremendously uber unbelievably unusually utterly very seriously literally"
+).split(" "))
+  BOOSTERS.set(w, B_INCR);
+for (const w of "almost barely hardly kinda kindof less little marginally occasionally partly scarcely slightly somewhat sorta sortof".split(
+  " ",
+))
+  BOOSTERS.set(w, B_DECR);
+
+/** Valence of a negation that governs no sentiment word. */
+export const BARE_NEGATION = -0.7;
+
+const COURTESY = new Set([
+  "thanks",
+  "thank",
+  "thx",
+  "thnx",
+  "thanx",
+  "appreciate",
+  "appreciated",
+  "ty",
+  "grateful",
+]);
+
+export function lexiconValence(word: string): number | undefined {
+  return LEXICON.get(word);
+}
+
+export function isNegation(word: string): boolean {
+  return NEGATE.has(word) || word.endsWith("n't");
+}
+
+export interface ValenceResult {
+  /** Per-word valences after boosters, caps, negation and "but" weighting. */
+  positive: number;
+  negative: number;
+  /** Positive valence from gratitude words ("thanks"), kept apart: inside a complaint it is only politeness. */
+  courtesy: number;
+  /** Number of words that carried valence. */
+  hits: number;
+}
+
+/** VADER-style valence sums (before punctuation emphasis and normalisation). */
+export function valence(p: Prepared): ValenceResult {
+  const { words, lowerWords } = p;
+  const n = lowerWords.length;
+  let caps = 0;
+  for (const w of words) if (isShouting(w)) caps++;
+  const capDiff = caps > 0 && caps < n;
+  const butAt = lowerWords.indexOf("but");
+  let positive = 0;
+  let negative = 0;
+  let courtesy = 0;
+  let hits = 0;
+  for (let i = 0; i < n; i++) {
+    const w = lowerWords[i]!;
+    // A negation that governs no sentiment word ("they didn't rebook us") still reads as a complaint in care.
+    if (isNegation(w) && w !== "no" && w !== "without" && w !== "despite") {
+      let governs = false;
+      for (let j = i + 1; j <= i + 3 && j < n; j++) if (LEXICON.has(lowerWords[j]!)) governs = true;
+      if (!governs) {
+        negative += BARE_NEGATION;
+        hits++;
+      }
+    }
+    if (BOOSTERS.has(w)) continue;
+    let v = LEXICON.get(w);
+    if (v === undefined) continue;
+    if (w === "like" && i > 0) continue; // "like" is mostly a preposition ("looks like", "feel like")
+    if (capDiff && isShouting(words[i]!)) v += v > 0 ? C_INCR : -C_INCR;
+    for (let j = 1; j <= 3 && i - j >= 0; j++) {
+      const prev = lowerWords[i - j]!;
+      const b = BOOSTERS.get(prev);
+      if (b !== undefined) {
+        let s = v > 0 ? b : -b;
+        if (capDiff && isShouting(words[i - j]!)) s += v > 0 ? C_INCR : -C_INCR;
+        v += j === 1 ? s : j === 2 ? s * 0.95 : s * 0.9;
+      }
+      if (isNegation(prev)) v *= N_SCALAR;
+    }
+    if (butAt >= 0) v *= i < butAt ? 0.5 : i > butAt ? 1.5 : 1;
+    if (v > 0) {
+      if (COURTESY.has(w)) courtesy += v;
+      else positive += v;
+    } else negative += v;
+    hits++;
+  }
+  return { positive, negative, courtesy, hits };
+}
+
+/** Exclamation and question-mark emphasis, as in VADER. */
+export function punctuationEmphasis(text: string): number {
+  let ex = 0;
+  let qm = 0;
+  for (let i = 0; i < text.length; i++) {
+    const c = text.charCodeAt(i);
+    if (c === 33) ex++;
+    else if (c === 63) qm++;
+  }
+  let e = Math.min(ex, 4) * 0.292;
+  if (qm > 1) e += qm <= 3 ? qm * 0.18 : 0.96;
+  return e;
+}
+
+/** VADER's normalisation of a raw sum into (−1, 1). */
+export function normalize(score: number, alpha = 15): number {
+  const x = score / Math.sqrt(score * score + alpha);
+  return Math.max(-1, Math.min(1, x));
+}

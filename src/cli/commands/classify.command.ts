@@ -1,0 +1,74 @@
+/**
+ * `rapport classify`: JSON lines `{"id","text"}` in, one JSON line of analysis out per input line, in order.
+ * A bad line (invalid JSON, missing or empty text) gets a line with an `error` field; it never stops the stream.
+ */
+import { createInterface } from "node:readline";
+import type { Analyzer } from "../../analysis/analyzer.ts";
+import { rapportAnalyzer } from "../../analysis/rapport.analyzer.ts";
+
+type Id = string | number;
+
+function idOf(value: unknown): Id | undefined {
+  if (value && typeof value === "object" && "id" in value) {
+    const id = (value as { id: unknown }).id;
+    if (typeof id === "string" || typeof id === "number") return id;
+  }
+  return undefined;
+}
+
+/** One output line for one input line (without the trailing newline). */
+export function classifyLine(
+  line: string,
+  analyzer: Analyzer = rapportAnalyzer,
+): { json: string; ok: boolean } {
+  let parsed: unknown;
+  try {
+    parsed = JSON.parse(line);
+  } catch {
+    return { json: JSON.stringify({ error: "invalid JSON" }), ok: false };
+  }
+  const id = idOf(parsed);
+  const text = parsed && typeof parsed === "object" ? (parsed as { text?: unknown }).text : undefined;
+  if (typeof text !== "string") {
+    return { json: JSON.stringify({ id, error: "text must be a string" }), ok: false };
+  }
+  if (text.trim().length === 0) return { json: JSON.stringify({ id, error: "empty text" }), ok: false };
+  try {
+    const a = analyzer.analyze(text);
+    return {
+      json: JSON.stringify({
+        id,
+        sentiment: a.sentiment,
+        intent: a.intent,
+        urgency: a.urgency?.level ?? null,
+        urgencyReasons: a.urgency?.reasons ?? [],
+        spam: a.spam,
+        language: a.language,
+      }),
+      ok: true,
+    };
+  } catch (err) {
+    return { json: JSON.stringify({ id, error: `analysis failed: ${(err as Error).message}` }), ok: false };
+  }
+}
+
+/** Streams JSON lines through the analyzer. Blank input lines are skipped; every other line gets an answer. */
+export async function classifyStream(
+  input: NodeJS.ReadableStream,
+  output: NodeJS.WritableStream,
+  analyzer: Analyzer = rapportAnalyzer,
+): Promise<{ lines: number; errors: number }> {
+  const rl = createInterface({ input, crlfDelay: Number.POSITIVE_INFINITY });
+  let lines = 0;
+  let errors = 0;
+  for await (const raw of rl) {
+    const line = raw.trim();
+    if (line.length === 0) continue;
+    const { json, ok } = classifyLine(line, analyzer);
+    lines++;
+    if (!ok) errors++;
+    if (!output.write(`${json}\n`))
+      await new Promise<void>((resolve) => output.once("drain", () => resolve()));
+  }
+  return { lines, errors };
+}
