@@ -78,3 +78,19 @@ for (const engine of engines) {
     });
   });
 }
+
+it("classifies JSON lines from standard input, one line out per line in", async () => {
+  const input = `${JSON.stringify({ id: "a", text: "My bag never arrived and nobody answers" })}\nnot json\n${JSON.stringify({ id: "c", text: "" })}\n`;
+  const result = await runCli(["classify"], {}, input);
+  expect(result.code).toBe(0);
+  const lines = result.stdout
+    .trim()
+    .split("\n")
+    .map((l) => JSON.parse(l));
+  expect(lines).toHaveLength(3);
+  expect(lines[0]).toMatchObject({ id: "a", sentiment: { label: "negative" } });
+  expect(lines[0].intent).toContain("complaint");
+  expect(lines[1].error).toBeTruthy();
+  expect(lines[2]).toMatchObject({ id: "c" });
+  expect(lines[2].error).toBeTruthy();
+});

@@ -8,7 +8,7 @@ import { languageOf } from "./language.ts";
 import { ruleScore, sentimentLabel } from "./sentiment.ts";
 import { spam } from "./spam.ts";
 import { prepare } from "./text.ts";
-import { urgencyOf } from "./urgency.ts";
+import { REPEAT_AT, urgencyOf } from "./urgency.ts";
 
 /** Analysis with every field filled in (Rapport's analyzer never leaves urgency or spam null). */
 export interface FullAnalysis extends Analysis {
@@ -37,7 +37,21 @@ export interface RapportAnalyzer extends Analyzer {
   analyze(text: string, context?: AnalysisContext): FullAnalysis;
 }
 
+/**
+ * The part of urgency that needs the conversation: a person who already wrote REPEAT_AT times is
+ * repeating themselves. The pipeline applies it inside its transaction (see Analyzer.contextual).
+ */
+export function contextual(analysis: Analysis, context: AnalysisContext): Analysis {
+  const prior = context.priorInboundCount ?? 0;
+  if (context.direction === "out" || prior < REPEAT_AT || analysis.spam?.label === "spam") return analysis;
+  const reasons =
+    analysis.urgency?.reasons.filter((r) => r !== "positive, no problem reported" && r !== "no text") ?? [];
+  if (reasons.includes("repeated contact")) return analysis;
+  return { ...analysis, urgency: { level: "high", reasons: [...reasons, "repeated contact"] } };
+}
+
 export const rapportAnalyzer: RapportAnalyzer = {
   version: "rapport-0.1.0",
   analyze,
+  contextual,
 };

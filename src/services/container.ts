@@ -1,11 +1,12 @@
 /** The composition root: builds each service with exactly what it uses. */
 import type { Analyzer } from "../analysis/analyzer.ts";
-import { vaderAnalyzer } from "../analysis/vader.analyzer.ts";
+import { rapportAnalyzer } from "../analysis/rapport.analyzer.ts";
 import type { Database } from "../store/db.ts";
 import { DeadLettersService } from "./dead-letters.service.ts";
 import { EventBus } from "./events.ts";
 import { IngestService } from "./ingest.service.ts";
 import { NormalizerRegistry } from "./normalizers.ts";
+import { ReanalyzeService } from "./reanalyze.service.ts";
 
 export interface Services {
   database: Database;
@@ -14,13 +15,15 @@ export interface Services {
   normalizers: NormalizerRegistry;
   ingest: IngestService;
   deadLetters: DeadLettersService;
+  reanalyze: ReanalyzeService;
 }
 
 export function createServices(database: Database, options: { analyzer?: Analyzer } = {}): Services {
   const events = new EventBus();
-  const analyzer = options.analyzer ?? vaderAnalyzer;
+  const analyzer = options.analyzer ?? rapportAnalyzer;
   const normalizers = new NormalizerRegistry();
   const ingest = new IngestService({ database, analyzer, events, normalizers });
   const deadLetters = new DeadLettersService(database, ingest);
-  return { database, events, analyzer, normalizers, ingest, deadLetters };
+  const reanalyze = new ReanalyzeService(database, analyzer);
+  return { database, events, analyzer, normalizers, ingest, deadLetters, reanalyze };
 }

@@ -1,17 +1,18 @@
 /** Builds the real services over a test database, with an event log to assert on. */
-import { vaderAnalyzer } from "../../src/analysis/vader.analyzer.ts";
+import type { Analyzer } from "../../src/analysis/analyzer.ts";
+import { rapportAnalyzer } from "../../src/analysis/rapport.analyzer.ts";
 import type { InboundMessageInput } from "../../src/core/inbound.ts";
 import { EventBus, type RapportEvent } from "../../src/services/events.ts";
 import { IngestService } from "../../src/services/ingest.service.ts";
 import { NormalizerRegistry } from "../../src/services/normalizers.ts";
 import type { Database } from "../../src/store/db.ts";
 
-export function buildIngest(database: Database, options: { batchSize?: number } = {}) {
+export function buildIngest(database: Database, options: { batchSize?: number; analyzer?: Analyzer } = {}) {
   const events = new EventBus();
   const published: RapportEvent[] = [];
   events.subscribe((e) => published.push(e));
   const normalizers = new NormalizerRegistry();
-  const ingest = new IngestService({ database, analyzer: vaderAnalyzer, events, normalizers, ...options });
+  const ingest = new IngestService({ database, analyzer: rapportAnalyzer, events, normalizers, ...options });
   return { ingest, events, published, normalizers };
 }
 

@@ -2,9 +2,12 @@
  * `rapport classify`: JSON lines `{"id","text"}` in, one JSON line of analysis out per input line, in order.
  * A bad line (invalid JSON, missing or empty text) gets a line with an `error` field; it never stops the stream.
  */
+import { createReadStream, existsSync } from "node:fs";
 import { createInterface } from "node:readline";
+import type { Command } from "commander";
 import type { Analyzer } from "../../analysis/analyzer.ts";
 import { rapportAnalyzer } from "../../analysis/rapport.analyzer.ts";
+import { AppError } from "../../core/errors.ts";
 
 type Id = string | number;
 
@@ -71,4 +74,29 @@ export async function classifyStream(
       await new Promise<void>((resolve) => output.once("drain", () => resolve()));
   }
   return { lines, errors };
+}
+
+/** `rapport classify [--input FILE]`: JSON lines {id, text} in, one analysis line out per input. */
+export function registerClassify(program: Command): void {
+  program
+    .command("classify")
+    .description(
+      'Analyse texts: reads JSON lines {"id", "text"} and writes one JSON line of analysis per input, in order.',
+    )
+    .option("-i, --input <file>", "read from a file instead of standard input")
+    .addHelpText(
+      "after",
+      `
+Output per line: {"id", "sentiment": {"score", "label"}, "intent": [...], "urgency", "urgencyReasons",
+"spam": {"score", "label", "reasons"}, "language"}; a line that cannot be read gets {"id"?, "error"}.
+
+Example:
+  echo '{"id":"1","text":"My bag never arrived and nobody answers"}' | rapport classify`,
+    )
+    .action(async (opts: { input?: string }) => {
+      if (opts.input && !existsSync(opts.input))
+        throw new AppError("not_found", `No such file: ${opts.input}`);
+      const input = opts.input ? createReadStream(opts.input) : process.stdin;
+      await classifyStream(input, process.stdout);
+    });
 }

@@ -1,8 +1,10 @@
 /** Every CLI command, in the order `rapport --help` lists them. Adding a command = one line here. */
 import type { Command } from "commander";
+import { registerClassify } from "./classify.command.ts";
 import { registerDeadLetters } from "./dead-letters.command.ts";
 import { registerImport } from "./import.command.ts";
 import { registerMigrate } from "./migrate.command.ts";
+import { registerReanalyze } from "./reanalyze.command.ts";
 import { registerServe } from "./serve.command.ts";
 import { registerTokenCommand } from "./token.command.ts";
 import { registerUserCommand } from "./user.command.ts";
@@ -13,6 +15,8 @@ export const commands: RegisterCommand[] = [
   registerServe,
   registerImport,
   registerDeadLetters,
+  registerClassify,
+  registerReanalyze,
   registerUserCommand,
   registerTokenCommand,
   registerMigrate,
