@@ -6,6 +6,7 @@ import { DeadLettersService } from "./dead-letters.service.ts";
 import { EventBus } from "./events.ts";
 import { IngestService } from "./ingest.service.ts";
 import { NormalizerRegistry } from "./normalizers.ts";
+import { QueueService } from "./queue.service.ts";
 import { ReanalyzeService } from "./reanalyze.service.ts";
 
 export interface Services {
@@ -16,14 +17,22 @@ export interface Services {
   ingest: IngestService;
   deadLetters: DeadLettersService;
   reanalyze: ReanalyzeService;
+  queue: QueueService;
 }
 
 export function createServices(database: Database, options: { analyzer?: Analyzer } = {}): Services {
   const events = new EventBus();
   const analyzer = options.analyzer ?? rapportAnalyzer;
   const normalizers = new NormalizerRegistry();
-  const ingest = new IngestService({ database, analyzer, events, normalizers });
+  const queue = new QueueService(database.db);
+  const ingest = new IngestService({
+    database,
+    analyzer,
+    events,
+    normalizers,
+    afterPersist: [(tx, changed) => queue.refresh(tx, changed.conversationIds)],
+  });
   const deadLetters = new DeadLettersService(database, ingest);
-  const reanalyze = new ReanalyzeService(database, analyzer);
-  return { database, events, analyzer, normalizers, ingest, deadLetters, reanalyze };
+  const reanalyze = new ReanalyzeService(database, analyzer, (tx, ids) => queue.refresh(tx, ids));
+  return { database, events, analyzer, normalizers, ingest, deadLetters, reanalyze, queue };
 }

@@ -39,6 +39,13 @@ export interface IngestDeps {
   normalizers: NormalizerRegistry;
   /** Messages per transaction (default 1000). */
   batchSize?: number;
+  /**
+   * Steps that run inside each batch's transaction after the conversations' timelines are refreshed
+   * (SLA clocks, queue priority, assignment), given the touched and the reopened conversations.
+   */
+  afterPersist?: Array<
+    (tx: Db, changed: { conversationIds: string[]; created: string[]; reopened: string[] }) => Promise<void>
+  >;
 }
 
 export class IngestService {
@@ -329,7 +336,16 @@ export class IngestService {
     const touched = [
       ...new Set(rows.filter((r) => insertedMessages.has(r.id)).map((r) => r.conversation_id)),
     ];
+    const reopened = await this.repo.reopenable(tx, [...reopen]);
     await this.repo.refreshConversations(tx, touched, [...reopen]);
+    await this.repo.recordReopened(tx, reopened);
+    for (const step of this.deps.afterPersist ?? []) {
+      await step(tx, {
+        conversationIds: touched,
+        created: touched.filter((id) => inserted.has(id)),
+        reopened: reopened.map((r) => r.id),
+      });
+    }
     for (const id of touched) {
       events.push({
         type: inserted.has(id) ? "conversation.created" : "conversation.updated",

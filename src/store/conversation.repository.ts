@@ -29,7 +29,7 @@ export interface ConversationFilters {
 const PREVIEW_LENGTH = 140;
 
 /** The columns of a conversation as the API lists it. */
-function summaryColumns() {
+export function summaryColumns() {
   return {
     id: conversations.id,
     channel: { id: channels.id, key: channels.key, kind: channels.kind, name: channels.name },

@@ -431,6 +431,27 @@ export class IngestRepository {
       WHERE c.id = a.conversation_id`);
   }
 
+  /** Which of these conversations a new inbound message will reopen (resolved or waiting), with their status. */
+  async reopenable(tx: Db, ids: string[]): Promise<Array<{ id: string; status: string }>> {
+    if (ids.length === 0) return [];
+    return this.database.rows<{ id: string; status: string }>(
+      sql`
+      SELECT id, status FROM conversations WHERE status IN ('resolved', 'waiting')
+        AND id IN (SELECT value::uuid FROM json_array_elements_text(${json(ids)}::json))`,
+      tx,
+    );
+  }
+
+  /** Audit trail for conversations a person's new message reopened. */
+  async recordReopened(tx: Db, rows: Array<{ id: string; status: string }>): Promise<void> {
+    if (rows.length === 0) return;
+    await tx.execute(sql`
+      INSERT INTO audit_events (actor_kind, action, subject_type, subject_id, data)
+      SELECT 'system', 'conversation.reopened', 'conversation', id,
+        json_build_object('from', status, 'to', 'open', 'reason', 'new message from the person')
+      FROM json_to_recordset(${json(rows)}::json) AS r(id text, status text)`);
+  }
+
   /** A replayed dead letter failed again: count the attempt and keep the newest reason. */
   async recordRetries(tx: Db, rows: Array<{ id: number; reason: string }>): Promise<void> {
     if (rows.length === 0) return;

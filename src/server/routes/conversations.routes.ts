@@ -64,9 +64,9 @@ const listQuerySchema = z.object({
 });
 
 const personRefSchema = z.object({ id: z.uuid(), displayName: z.string().nullable() });
-const namedRefSchema = z.object({ id: z.uuid(), name: z.string() });
+export const namedRefSchema = z.object({ id: z.uuid(), name: z.string() });
 
-const conversationSummarySchema = z.object({
+export const conversationSummarySchema = z.object({
   id: z.uuid(),
   channel: channelRefSchema,
   person: personRefSchema.nullable(),
