@@ -11,6 +11,7 @@ import Fastify, { type FastifyInstance, type FastifyRequest } from "fastify";
 import { jsonSchemaTransform, serializerCompiler, validatorCompiler } from "fastify-type-provider-zod";
 import { AppError } from "../core/errors.ts";
 import { AuthService } from "../services/auth.service.ts";
+import { createServices, type Services } from "../services/container.ts";
 import type { Database } from "../store/db.ts";
 import { createAuthHook, SESSION_COOKIE } from "./auth/auth.hook.ts";
 import { createErrorHandler, errorBody } from "./error-handler.ts";
@@ -18,8 +19,10 @@ import { authRoutes } from "./routes/auth.routes.ts";
 import { conversationRoutes } from "./routes/conversations.routes.ts";
 import { healthRoutes } from "./routes/health.routes.ts";
 import { type Ingestor, ingestRoutes } from "./routes/ingest.routes.ts";
+import { lifecycleRoutes } from "./routes/lifecycle.routes.ts";
 import { peopleRoutes } from "./routes/people.routes.ts";
 import { queueRoutes } from "./routes/queue.routes.ts";
+import { teamRoutes } from "./routes/teams.routes.ts";
 
 export const BODY_LIMIT = 5 * 1024 * 1024;
 
@@ -43,7 +46,10 @@ export const REDACTED_PATHS = [
 
 export interface AppDeps {
   database: Database;
-  ingest: Ingestor;
+  /** Defaults to the services' ingest pipeline. */
+  ingest?: Ingestor;
+  /** The application services (built from the database when omitted). */
+  services?: Services;
   /** false (default) for silence, true for info-level JSON logs, or pino options (level, stream, …). */
   logger?: boolean | object;
   /** Mark the session cookie Secure (serve over HTTPS). */
@@ -72,6 +78,7 @@ function loggerOptions(logger: AppDeps["logger"]): false | object {
 }
 
 export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
+  const services = deps.services ?? createServices(deps.database);
   const app = Fastify({ logger: loggerOptions(deps.logger), bodyLimit: BODY_LIMIT });
   app.setValidatorCompiler(validatorCompiler);
   app.setSerializerCompiler(serializerCompiler);
@@ -128,6 +135,8 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
   await app.register(conversationRoutes, { database: deps.database });
   await app.register(peopleRoutes, { database: deps.database });
   await app.register(queueRoutes, { database: deps.database });
-  await app.register(ingestRoutes, { ingest: deps.ingest });
+  await app.register(ingestRoutes, { ingest: deps.ingest ?? services.ingest });
+  await app.register(lifecycleRoutes, { database: deps.database, lifecycle: services.lifecycle });
+  await app.register(teamRoutes, { database: deps.database });
   return app;
 }

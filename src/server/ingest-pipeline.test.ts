@@ -8,7 +8,7 @@ import { buildApp } from "./app.ts";
 describeEachEngine("POST /api/ingest through the real pipeline", (ctx) => {
   it("stores valid messages once, dead-letters invalid ones, and shows them with analysis", async () => {
     const services = createServices(ctx.database);
-    const app = await buildApp({ database: ctx.database, ingest: services.ingest });
+    const app = await buildApp({ database: ctx.database, services });
     const { headers } = await agentWithToken(ctx.database, "ingest-e2e@example.com");
     const good = inbound({ channel: "api-e2e", text: "Thank you so much, you were wonderful!" });
     const bad = { ...inbound({ channel: "api-e2e" }), direction: "sideways" };

@@ -8,7 +8,7 @@ import { buildApp } from "./app.ts";
 describeEachEngine("GET /api/queue", (ctx) => {
   it("lists conversations awaiting a reply in queue order, with score, why and pagination", async () => {
     const services = createServices(ctx.database);
-    const app = await buildApp({ database: ctx.database, ingest: services.ingest });
+    const app = await buildApp({ database: ctx.database, services });
     const { headers } = await agentWithToken(ctx.database, "queue-api@example.com");
     const base = Date.now();
     const messages = [300, 200, 100].map((minutesAgo, i) =>

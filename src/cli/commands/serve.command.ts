@@ -20,7 +20,7 @@ export function registerServe(program: Command): void {
       const services = createServices(database);
       const app = await buildApp({
         database,
-        ingest: services.ingest,
+        services,
         logger: { level: config.logLevel },
         secureCookies: config.secureCookies,
       });
@@ -42,6 +42,13 @@ export function registerServe(program: Command): void {
       const port = opts.port ?? config.port;
       const host = opts.host ?? config.host;
       await app.listen({ port, host });
+      // Offline agents' open work goes back to their team after the grace period (idempotent sweep).
+      const sweep = setInterval(() => {
+        services.assignment
+          .releaseOfflineAgents(database.db)
+          .catch((error) => app.log.error({ err: error }, "offline sweep failed"));
+      }, 60_000);
+      sweep.unref();
       const address = app.server.address();
       const actualPort = typeof address === "object" && address ? address.port : port;
       const url = `http://${host.includes(":") ? `[${host}]` : host}:${actualPort}`;

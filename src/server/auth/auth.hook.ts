@@ -77,3 +77,18 @@ export function requireAgent(request: FastifyRequest) {
     throw new AppError("forbidden", "This needs a signed-in agent; this API token acts as no agent.");
   return agent;
 }
+
+/** The signed-in agent if they are an admin; 403 otherwise. */
+export function requireAdmin(request: FastifyRequest) {
+  const agent = requireAgent(request);
+  if (agent.role !== "admin") throw new AppError("forbidden", "Only an admin can do this.");
+  return agent;
+}
+
+/** Who is acting, for the audit trail: the agent, or the workspace token. */
+export function actorOf(request: FastifyRequest): { kind: "agent" | "token"; id: string | null } {
+  const principal = request.principal;
+  if (principal?.agent) return { kind: "agent", id: principal.agent.id };
+  if (principal?.kind === "token") return { kind: "token", id: principal.tokenId };
+  return { kind: "token", id: null };
+}

@@ -1,0 +1,133 @@
+import { expect, it } from "vitest";
+import { describeEachEngine } from "../../test/helpers/engines.ts";
+import { agentWithToken } from "../../test/helpers/server.ts";
+import { asApi, inbound } from "../../test/helpers/services.ts";
+import { AuthService } from "../services/auth.service.ts";
+import { createServices } from "../services/container.ts";
+import { buildApp } from "./app.ts";
+
+describeEachEngine("conversation lifecycle, teams and presence over HTTP", (ctx) => {
+  it("changes status and assignment, shows who is viewing, and keeps teams admin-only", async () => {
+    const services = createServices(ctx.database);
+    const app = await buildApp({ database: ctx.database, services });
+    const agent = await agentWithToken(ctx.database, "life-http@example.com");
+    const auth = new AuthService(ctx.database.db);
+    const admin = await auth.createAgent({
+      email: "life-admin-http@example.com",
+      name: "Admin",
+      password: "long enough pw",
+      role: "admin",
+    });
+    const adminToken = await auth.createToken({ name: "admin", agentEmail: admin.email! });
+    const adminHeaders = { authorization: `Bearer ${adminToken.token}` };
+    const stored = await services.ingest.ingest([asApi(inbound({ channel: "life-http" }))]);
+    const id = (stored.outcomes[0] as { conversationId: string }).conversationId;
+
+    const resolved = await app.inject({
+      method: "POST",
+      url: `/api/conversations/${id}/status`,
+      headers: agent.headers,
+      payload: { status: "resolved" },
+    });
+    expect(resolved.json()).toEqual({ from: "open", to: "resolved" });
+    const bad = await app.inject({
+      method: "POST",
+      url: `/api/conversations/${id}/status`,
+      headers: agent.headers,
+      payload: { status: "closed" },
+    });
+    expect(bad.statusCode).toBe(400);
+    expect(bad.json().error.message).toContain("body.status");
+    const missing = await app.inject({
+      method: "POST",
+      url: "/api/conversations/00000000-0000-0000-0000-000000000000/status",
+      headers: agent.headers,
+      payload: { status: "open" },
+    });
+    expect(missing.statusCode).toBe(404);
+
+    const mine = await app.inject({
+      method: "POST",
+      url: `/api/conversations/${id}/assign`,
+      headers: agent.headers,
+      payload: { agentId: "me" },
+    });
+    expect(mine.json()).toEqual({ agentId: agent.agent.id, teamId: null });
+    const history = await app.inject({
+      method: "GET",
+      url: `/api/conversations/${id}/history`,
+      headers: agent.headers,
+    });
+    expect(
+      history.json().items.map((e: { action: string; actorName: string }) => [e.action, e.actorName]),
+    ).toEqual([
+      ["conversation.resolved", "life-http"],
+      ["conversation.assigned", "life-http"],
+    ]);
+
+    const viewing = await app.inject({
+      method: "PUT",
+      url: `/api/conversations/${id}/presence`,
+      headers: agent.headers,
+      payload: { activity: "replying" },
+    });
+    expect(viewing.json().items).toMatchObject([{ agentId: agent.agent.id, activity: "replying" }]);
+    const seen = await app.inject({
+      method: "GET",
+      url: `/api/conversations/${id}/presence`,
+      headers: adminHeaders,
+    });
+    expect(seen.json().items).toHaveLength(1);
+    await app.inject({ method: "DELETE", url: `/api/conversations/${id}/presence`, headers: agent.headers });
+    expect(
+      (
+        await app.inject({ method: "GET", url: `/api/conversations/${id}/presence`, headers: adminHeaders })
+      ).json().items,
+    ).toEqual([]);
+
+    const forbidden = await app.inject({
+      method: "POST",
+      url: "/api/teams",
+      headers: agent.headers,
+      payload: { name: "Care" },
+    });
+    expect(forbidden.statusCode).toBe(403);
+    const team = await app.inject({
+      method: "POST",
+      url: "/api/teams",
+      headers: adminHeaders,
+      payload: { name: "Care", assignmentMode: "least_loaded", memberIds: [agent.agent.id] },
+    });
+    expect(team.statusCode).toBe(201);
+    expect(team.json()).toMatchObject({
+      name: "Care",
+      assignmentMode: "least_loaded",
+      members: [{ id: agent.agent.id }],
+    });
+    const channels = (
+      await app.inject({ method: "GET", url: "/api/channels", headers: agent.headers })
+    ).json().items;
+    const channel = channels.find((c: { key: string }) => c.key === "life-http");
+    const routed = await app.inject({
+      method: "PUT",
+      url: `/api/channels/${channel.id}/team`,
+      headers: adminHeaders,
+      payload: { teamId: team.json().id },
+    });
+    expect(routed.json()).toEqual({ id: channel.id, teamId: team.json().id });
+    const availability = await app.inject({
+      method: "PUT",
+      url: "/api/agents/me/availability",
+      headers: agent.headers,
+      payload: { availability: "online" },
+    });
+    expect(availability.statusCode).toBe(200);
+    const agents = (await app.inject({ method: "GET", url: "/api/agents", headers: agent.headers })).json()
+      .items;
+    expect(agents.find((a: { id: string }) => a.id === agent.agent.id)).toMatchObject({
+      availability: "online",
+      openConversations: 0,
+    });
+    await app.close();
+  });
+});
