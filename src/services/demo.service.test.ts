@@ -31,6 +31,17 @@ describeEachEngine("demo workspace", (ctx) => {
     // Replies signed by Maria are attributed to the agent Maria, on every platform.
     expect(counts!.answered_by_maria).toBeGreaterThan(0);
 
+    // The queue shows a mix of ages and needs, each with its reasons; some work is already assigned.
+    const queue = await services.queue.page({ limit: 100 });
+    expect(queue.items.length).toBeGreaterThan(40);
+    const reasons = new Set(queue.items.flatMap((i) => i.why.slice(1)));
+    expect([...reasons].some((r) => r.startsWith("urgent"))).toBe(true);
+    expect(reasons.has("complaint")).toBe(true);
+    expect(queue.items.some((i) => i.why[0]!.includes("past the"))).toBe(true);
+    expect(queue.items.some((i) => i.why[0]!.includes("left of the"))).toBe(true);
+    expect(queue.items.some((i) => i.assignee !== null)).toBe(true);
+    expect(queue.items.every((i) => i.team?.name === "Care team")).toBe(true);
+
     const again = await seedDemoWorkspace({ database: ctx.database, auth, ingest: services.ingest });
     expect(again).toBeNull();
   });

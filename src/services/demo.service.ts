@@ -9,6 +9,7 @@ import { AGENTS } from "../demo/demo.people.ts";
 import { agentRepository } from "../store/agent.repository.ts";
 import { channelRepository } from "../store/channel.repository.ts";
 import type { Database } from "../store/db.ts";
+import { teamRepository } from "../store/team.repository.ts";
 import type { AuthService } from "./auth.service.ts";
 import type { IngestService } from "./ingest.service.ts";
 
@@ -36,6 +37,7 @@ export async function seedDemoWorkspace(
     password: adminPassword,
     role: "admin",
   });
+  const agentIds: string[] = [];
   for (const agent of AGENTS) {
     const email = `${agent.id.replace("agent:", "")}@example.com`;
     // Demo agents get a random password nobody knows; an admin can reset it to let them sign in.
@@ -45,14 +47,24 @@ export async function seedDemoWorkspace(
       password: randomBytes(18).toString("base64url"),
     });
     await agents.setExternalRef(created.id, agent.id);
+    agentIds.push(created.id);
   }
+  // One care team answers every channel, least-loaded first; half the agents are on shift.
+  const teams = teamRepository(deps.database.db);
+  const teamId = await teams.create({
+    name: "Care team",
+    assignmentMode: "least_loaded",
+    offlineGraceMinutes: 15,
+  });
+  await teams.setMembers(teamId, agentIds);
+  for (const id of agentIds.slice(0, 3)) await agents.setAvailability(id, "online");
 
   const workspace = generateDemoWorkspace({
     now: options.now ?? new Date(),
     ...(options.conversations ? { conversations: options.conversations } : {}),
   });
   await channelRepository(deps.database.db).ensure(
-    workspace.channels.map((c) => ({ key: c.key, kind: c.kind, platform: c.kind, name: c.name })),
+    workspace.channels.map((c) => ({ key: c.key, kind: c.kind, platform: c.kind, name: c.name, teamId })),
   );
   const summary = await deps.ingest.ingest(
     workspace.messages.map((payload) => ({ source: "demo", format: "canonical", payload })),

@@ -28,6 +28,12 @@ export function agentRepository(db: Db) {
     async setExternalRef(id: string, externalRef: string): Promise<void> {
       await db.update(agents).set({ externalRef }).where(eq(agents.id, id));
     },
+    async setAvailability(id: string, availability: AgentRow["availability"]): Promise<void> {
+      await db
+        .update(agents)
+        .set({ availability, availabilityChangedAt: new Date() })
+        .where(eq(agents.id, id));
+    },
     async findById(id: string): Promise<AgentRow | undefined> {
       const [row] = await db.select().from(agents).where(eq(agents.id, id)).limit(1);
       return row;
