@@ -10,6 +10,7 @@ import { LifecycleService } from "./lifecycle.service.ts";
 import { NormalizerRegistry } from "./normalizers.ts";
 import { QueueService } from "./queue.service.ts";
 import { ReanalyzeService } from "./reanalyze.service.ts";
+import { SlaService } from "./sla.service.ts";
 
 export interface Services {
   database: Database;
@@ -22,6 +23,7 @@ export interface Services {
   queue: QueueService;
   assignment: AssignmentService;
   lifecycle: LifecycleService;
+  sla: SlaService;
 }
 
 export function createServices(database: Database, options: { analyzer?: Analyzer } = {}): Services {
@@ -29,20 +31,31 @@ export function createServices(database: Database, options: { analyzer?: Analyze
   const analyzer = options.analyzer ?? rapportAnalyzer;
   const normalizers = new NormalizerRegistry();
   const queue = new QueueService(database.db);
+  const sla = new SlaService(database);
   const assignment = new AssignmentService();
   const ingest = new IngestService({
     database,
     analyzer,
     events,
     normalizers,
+    // In order: SLA clocks set the due times, assignment routes new conversations, priority reads both.
     afterPersist: [
+      (tx, changed) => sla.apply(tx, changed.conversationIds),
       (tx, changed) => assignment.autoAssign(tx, changed.created),
       (tx, changed) => queue.refresh(tx, changed.conversationIds),
     ],
   });
-  const lifecycle = new LifecycleService({ database, events, queue });
+  const lifecycle = new LifecycleService({
+    database,
+    events,
+    queue,
+    onStatusChange: [(tx, id, from, to, at) => sla.onStatusChange(tx, id, from, to, at)],
+  });
   const deadLetters = new DeadLettersService(database, ingest);
-  const reanalyze = new ReanalyzeService(database, analyzer, (tx, ids) => queue.refresh(tx, ids));
+  const reanalyze = new ReanalyzeService(database, analyzer, async (tx, ids) => {
+    await sla.apply(tx, ids);
+    await queue.refresh(tx, ids);
+  });
   return {
     database,
     events,
@@ -54,5 +67,6 @@ export function createServices(database: Database, options: { analyzer?: Analyze
     queue,
     assignment,
     lifecycle,
+    sla,
   };
 }

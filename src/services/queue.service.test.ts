@@ -46,7 +46,7 @@ describeEachEngine("the fair queue", (ctx) => {
     const page = await queue.page({ channel: "queue-a", limit: 10 });
     expect(page.items.map((i) => i.person?.displayName)).toEqual(["quiet", "traveller", "celebrity"]);
     const [first, second] = page.items;
-    expect(first!.why[0]).toBe("waiting 3 h, 2 h past the 1 h default target");
+    expect(first!.why[0]).toBe("waiting 3 h, 2 h past the 1 h target");
     expect(first!.score).toBe(126);
     expect(first!.why).toContain("asked a question");
     expect(second!.why).toContain("urgent: travel today");

@@ -56,7 +56,7 @@ export class QueueService {
   /** One page of the queue, each item with its score and the reasons for its position. */
   async page(filters: QueueFilters) {
     const now = this.now();
-    const { items, next } = await queueRepository(this.db).page(filters);
+    const { items, next } = await queueRepository(this.db).page(filters, now);
     return {
       items: items.map(({ queueDueAt: due, need, ...item }) => {
         const input = inputOf(

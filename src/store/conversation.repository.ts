@@ -1,5 +1,6 @@
 /** Read queries for the inbox: conversation lists with filters, and one conversation with its messages. */
 import { and, asc, desc, eq, inArray, isNull, type SQL, sql } from "drizzle-orm";
+import { conversationSlaState, type SlaState } from "../core/sla.ts";
 import type { Db } from "./db.ts";
 import { agents, channels, conversations, identities, messages, people, teams } from "./schema.ts";
 import {
@@ -53,7 +54,55 @@ export function summaryColumns() {
       "positive" | "neutral" | "negative" | null
     >`(SELECT m.sentiment_label FROM messages m WHERE m.conversation_id = ${conversations.id} AND m.direction = 'in' ORDER BY m.created_at DESC, m.id DESC LIMIT 1)`,
     cursorAt: isoMicros(conversations.lastMessageAt),
+    slaColumns: {
+      policyId: conversations.slaPolicyId,
+      dueAt: conversations.slaDueAt,
+      firstResponseDueAt: conversations.firstResponseDueAt,
+      nextResponseDueAt: conversations.nextResponseDueAt,
+      resolutionDueAt: conversations.resolutionDueAt,
+      pausedAt: conversations.slaPausedAt,
+      resolvedAt: conversations.resolvedAt,
+      waitingSince: conversations.waitingSince,
+      firstInboundAt: conversations.firstInboundAt,
+    },
   };
+}
+
+/** A conversation's SLA clocks as the API shows them. */
+export interface ConversationSla {
+  policyId: string | null;
+  dueAt: string | null;
+  firstResponseDueAt: string | null;
+  nextResponseDueAt: string | null;
+  resolutionDueAt: string | null;
+  state: SlaState | null;
+}
+
+const iso = (d: Date | null) => d?.toISOString() ?? null;
+
+export function present(row: SummaryRow, now: Date): ConversationSummary {
+  const { cursorAt: _, slaColumns: c, ...item } = row;
+  const sla: ConversationSla = {
+    policyId: c.policyId,
+    dueAt: iso(c.dueAt),
+    firstResponseDueAt: iso(c.firstResponseDueAt),
+    nextResponseDueAt: iso(c.nextResponseDueAt),
+    resolutionDueAt: iso(c.resolutionDueAt),
+    state: conversationSlaState(
+      {
+        status: row.status,
+        firstInboundAt: c.firstInboundAt,
+        waitingSince: c.waitingSince,
+        firstResponseDueAt: c.firstResponseDueAt,
+        resolutionDueAt: c.resolutionDueAt,
+        slaDueAt: c.dueAt,
+        slaPausedAt: c.pausedAt,
+        resolvedAt: c.resolvedAt,
+      },
+      now,
+    ),
+  };
+  return { ...item, sla };
 }
 
 function baseQuery(db: Db) {
@@ -67,9 +116,10 @@ function baseQuery(db: Db) {
 }
 
 type SummaryRow = Awaited<ReturnType<ReturnType<typeof baseQuery>["execute"]>>[number];
-export type ConversationSummary = Omit<SummaryRow, "cursorAt">;
+export type ConversationSummary = Omit<SummaryRow, "cursorAt" | "slaColumns"> & { sla: ConversationSla };
 
-export function conversationRepository(db: Db) {
+/** `now` decides SLA states (near, breached); injectable for tests. */
+export function conversationRepository(db: Db, now: () => Date = () => new Date()) {
   return {
     /** One page in the order `last_message_at DESC NULLS LAST, id DESC`, and the position after it. */
     async list(
@@ -99,14 +149,13 @@ export function conversationRepository(db: Db) {
       const page = rows.slice(0, filters.limit);
       const last = page[page.length - 1];
       const next = rows.length > filters.limit && last ? { at: last.cursorAt, id: last.id } : null;
-      return { items: page.map(({ cursorAt: _, ...item }) => item), next };
+      const at = now();
+      return { items: page.map((row) => present(row, at)), next };
     },
 
     async findSummary(id: string): Promise<ConversationSummary | undefined> {
       const [row] = await baseQuery(db).where(eq(conversations.id, id)).limit(1);
-      if (!row) return undefined;
-      const { cursorAt: _, ...item } = row;
-      return item;
+      return row ? present(row, now()) : undefined;
     },
 
     /** Every message of a conversation, oldest first, with its author and analysis. */

@@ -1,6 +1,6 @@
 /** The fair queue's SQL: need inputs for priority, writing the sort key, and reading queue pages. */
 import { and, asc, eq, isNull, type SQL, sql } from "drizzle-orm";
-import { summaryColumns } from "./conversation.repository.ts";
+import { present, summaryColumns } from "./conversation.repository.ts";
 import type { Db } from "./db.ts";
 import { agents, channels, conversations, people, teams } from "./schema.ts";
 import { isoMicros, isoMillis } from "./sql.helpers.ts";
@@ -72,7 +72,7 @@ export function queueRepository(db: Db) {
     },
 
     /** One page of the queue: open conversations awaiting our reply, earliest adjusted deadline first. */
-    async page(filters: QueueFilters) {
+    async page(filters: QueueFilters, now: Date = new Date()) {
       // Written to match the partial queue indexes: awaiting_reply AND status = 'open'.
       const where: SQL[] = [sql`${conversations.awaitingReply} AND ${conversations.status} = 'open'`];
       if (filters.channel) {
@@ -104,7 +104,13 @@ export function queueRepository(db: Db) {
         .where(and(...where))
         .orderBy(asc(conversations.queueDueAt), asc(conversations.id))
         .limit(filters.limit + 1);
-      const items = found.slice(0, filters.limit).map(({ cursorAt: _, ...item }) => item);
+      const items = found.slice(0, filters.limit).map((row) => ({
+        ...present(row, now),
+        queueDueAt: row.queueDueAt,
+        waitingSince: row.waitingSince,
+        slaDueAt: row.slaDueAt,
+        need: row.need,
+      }));
       const last = items.at(-1);
       const next =
         found.length > filters.limit && last?.queueDueAt ? { at: last.queueDueAt, id: last.id } : null;

@@ -431,9 +431,13 @@ export const slaTargets = pgTable(
     dueAt: ts("due_at").notNull(),
     metAt: ts("met_at"),
     pausedAt: ts("paused_at"),
+    /** Business minutes this clock spent paused (waiting on the customer), already added to `due_at`. */
+    pausedMinutes: integer("paused_minutes").notNull().default(0),
   },
   (t) => [
     index("sla_targets_conversation_idx").on(t.conversationId),
+    // The SLA report's time window (targets started between from and to).
+    index("sla_targets_started_idx").on(t.startedAt),
     index("sla_targets_open_idx").on(t.dueAt).where(sql`met_at IS NULL`),
     index("sla_targets_policy_idx").on(t.policyId, t.kind),
   ],

@@ -82,6 +82,19 @@ export const conversationSummarySchema = z.object({
   awaitingReply: z.boolean(),
   preview: z.string().nullable().meta({ description: "The newest message's text, truncated" }),
   lastSentiment: z.enum(["positive", "neutral", "negative"]).nullable(),
+  sla: z
+    .object({
+      policyId: z.uuid().nullable().meta({ description: "null: the built-in default policy" }),
+      dueAt: z.string().nullable().meta({ description: "Due time of the reply the person awaits" }),
+      firstResponseDueAt: z.string().nullable(),
+      nextResponseDueAt: z.string().nullable(),
+      resolutionDueAt: z.string().nullable(),
+      state: z
+        .enum(["ok", "near", "breached", "met", "paused"])
+        .nullable()
+        .meta({ description: "The worst running clock; null when no SLA applies (see docs/sla.md)" }),
+    })
+    .meta({ description: "SLA clocks (docs/sla.md)" }),
 });
 
 const messageSchema = z.object({

@@ -235,7 +235,8 @@ CREATE TABLE "sla_targets" (
 	"started_at" timestamp with time zone NOT NULL,
 	"due_at" timestamp with time zone NOT NULL,
 	"met_at" timestamp with time zone,
-	"paused_at" timestamp with time zone
+	"paused_at" timestamp with time zone,
+	"paused_minutes" integer DEFAULT 0 NOT NULL
 );
 --> statement-breakpoint
 CREATE TABLE "team_members" (
@@ -302,5 +303,6 @@ CREATE INDEX "people_created_idx" ON "people" USING btree ("created_at");--> sta
 CREATE INDEX "raw_events_pending_idx" ON "raw_events" USING btree ("id") WHERE status = 'pending';--> statement-breakpoint
 CREATE INDEX "sessions_agent_idx" ON "sessions" USING btree ("agent_id");--> statement-breakpoint
 CREATE INDEX "sla_targets_conversation_idx" ON "sla_targets" USING btree ("conversation_id");--> statement-breakpoint
+CREATE INDEX "sla_targets_started_idx" ON "sla_targets" USING btree ("started_at");--> statement-breakpoint
 CREATE INDEX "sla_targets_open_idx" ON "sla_targets" USING btree ("due_at") WHERE met_at IS NULL;--> statement-breakpoint
 CREATE INDEX "sla_targets_policy_idx" ON "sla_targets" USING btree ("policy_id","kind");
