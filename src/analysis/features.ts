@@ -31,11 +31,10 @@ const VIDEO_URL_RE = /(?:https?:\/\/)?(?:www\.|m\.)?(?:youtube\.com|youtu\.be)\/
 /** Spam features: words with links, numbers and money folded to class tokens, plus word bigrams. */
 export function spamFeatures(text: string): string[] {
   const out: string[] = [];
-  const folded = unHtml(text)
-    .toLowerCase()
+  const lower = unHtml(text).toLowerCase();
+  const folded = (lower.includes("you") ? lower.replace(VIDEO_URL_RE, " _videourl_ ") : lower)
     // t.co wraps every link on X, media included: it says nothing about the destination, so it is no evidence.
     .replace(TCO_RE, " ")
-    .replace(VIDEO_URL_RE, " _videourl_ ")
     .replace(URL_RE, " _url_ ")
     .replace(/[£$€]\s?\d[\d,.]*/g, " _money_ ")
     .replace(/\b\d{5,}\b/g, " _longnum_ ")
