@@ -6,6 +6,7 @@
 import { existsSync, readdirSync, readFileSync } from "node:fs";
 import { cpus } from "node:os";
 import { join, resolve } from "node:path";
+import { fileURLToPath } from "node:url";
 import { parse } from "csv-parse/sync";
 import { rapportAnalyzer } from "../src/analysis/rapport.analyzer.ts";
 import { vaderCompound } from "../src/analysis/vader.analyzer.ts";
@@ -60,14 +61,46 @@ function rate(fn: (t: string) => unknown, texts: string[], minMs = 2000): number
   return n / (elapsed / 1000);
 }
 
-const { texts, source } = loadTexts();
-const ours = rate((t) => rapportAnalyzer.analyze(t), texts);
-const vader = rate((t) => vaderCompound(t), texts);
-console.log(
-  `analysis bench: ${source}, one core, ${cpus()[0]?.model ?? "unknown CPU"}, Node ${process.version}`,
-);
-console.log(
-  `rapport (${rapportAnalyzer.version}, all fields): ${Math.round(ours).toLocaleString("en")} msg/s`,
-);
-console.log(`vader-sentiment (sentiment only):        ${Math.round(vader).toLocaleString("en")} msg/s`);
-console.log(`ratio: ${(ours / vader).toFixed(2)}×`);
+export interface AnalysisBench {
+  source: string;
+  /** Whole Rapport analysis (sentiment, intent, urgency, spam, language), messages per second. */
+  rapportPerSecond: number;
+  /** vader-sentiment's sentiment alone, messages per second. */
+  vaderPerSecond: number;
+  version: string;
+}
+
+/** Runs both analysers over the same texts, one after the other, on this (single) thread. */
+export function benchAnalysis(minMs = 2000): AnalysisBench {
+  const { texts, source } = loadTexts();
+  const rapportPerSecond = rate((t) => rapportAnalyzer.analyze(t), texts, minMs);
+  const vaderPerSecond = rate((t) => vaderCompound(t), texts, minMs);
+  return { source, rapportPerSecond, vaderPerSecond, version: rapportAnalyzer.version };
+}
+
+/** The Markdown table that `npm run bench` writes into docs/benchmarks.md. */
+export function analysisTable(r: AnalysisBench): string {
+  const n = (x: number) => Math.round(x).toLocaleString("en");
+  return [
+    `Texts: ${r.source}, each analyser looped for ≥ 2 s after a warm-up, one core (one thread).`,
+    "",
+    "| analyser | what it computes | messages/s | ratio |",
+    "|---|---|---:|---:|",
+    `| Rapport (${r.version}) | sentiment, intent, urgency, spam, language | ${n(r.rapportPerSecond)} | ${(r.rapportPerSecond / r.vaderPerSecond).toFixed(2)}× |`,
+    `| vader-sentiment | sentiment only | ${n(r.vaderPerSecond)} | 1.00× |`,
+  ].join("\n");
+}
+
+if (process.argv[1] && resolve(process.argv[1]) === fileURLToPath(import.meta.url)) {
+  const r = benchAnalysis();
+  console.log(
+    `analysis bench: ${r.source}, one core, ${cpus()[0]?.model ?? "unknown CPU"}, Node ${process.version}`,
+  );
+  console.log(
+    `rapport (${r.version}, all fields): ${Math.round(r.rapportPerSecond).toLocaleString("en")} msg/s`,
+  );
+  console.log(
+    `vader-sentiment (sentiment only):        ${Math.round(r.vaderPerSecond).toLocaleString("en")} msg/s`,
+  );
+  console.log(`ratio: ${(r.rapportPerSecond / r.vaderPerSecond).toFixed(2)}×`);
+}

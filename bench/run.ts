@@ -1,5 +1,5 @@
 /**
- * `npm run bench`: runs Rapport's benchmarks and writes their results into docs/benchmarks.md
+ * `npm run bench`: runs Rapport's benchmarks (analysis messages/s against vader-sentiment, then import) and writes their results into docs/benchmarks.md
  * (between the markers of each section). Every figure is a ratio against a baseline measured in the
  * same run on the same machine.
  *   BENCH_MESSAGES (default 200000)   how many messages the import benchmark generates
@@ -9,6 +9,7 @@
 import { existsSync, readFileSync, writeFileSync } from "node:fs";
 import os from "node:os";
 import pg from "pg";
+import { analysisTable, benchAnalysis } from "./analysis.bench.ts";
 import { benchImport } from "./import.bench.ts";
 
 const docs = new URL("../docs/benchmarks.md", import.meta.url);
@@ -42,6 +43,18 @@ export function writeSection(name: string, body: string): void {
       : `${text.trimEnd()}\n\n${block}\n`;
   writeFileSync(docs, text);
 }
+
+// The analysis bench runs first, on a quiet process, before the import bench fills the heap.
+const analysis = benchAnalysis();
+const analysisBody = analysisTable(analysis);
+console.log(analysisBody);
+writeSection(
+  "analysis",
+  `Measured ${new Date().toISOString().slice(0, 10)} on ${machine()}; load average ${os
+    .loadavg()
+    .map((x) => x.toFixed(1))
+    .join(" / ")} (a shared machine: absolute rates move, the ratio is steadier).\n\n${analysisBody}`,
+);
 
 const messages = Number(process.env.BENCH_MESSAGES ?? 200_000);
 const candidate = process.env.BENCH_DATABASE_URL ?? "postgres://postgres@127.0.0.1:5432/test";

@@ -51,7 +51,7 @@ export function contextual(analysis: Analysis, context: AnalysisContext): Analys
 }
 
 export const rapportAnalyzer: RapportAnalyzer = {
-  version: "rapport-0.1.0",
+  version: "rapport-0.3.0",
   analyze,
   contextual,
 };

@@ -11,6 +11,9 @@ describe("sentiment", () => {
     "on hold for 45 minutes and they hung up on me",
     "the app is not working and I can't log in",
     "Not happy.",
+    "thanks for the lack of help",
+    "I want my money back",
+    "@brand checkout broke again #epicfail",
   ])("reads the care complaint %j as negative", (text) => {
     expect(sentiment(text).label).toBe("negative");
   });

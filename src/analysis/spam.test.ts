@@ -1,4 +1,5 @@
 import { describe, expect, it } from "vitest";
+import { unHtml } from "./features.ts";
 import { spam } from "./spam.ts";
 
 describe("spam", () => {
@@ -34,6 +35,21 @@ describe("spam", () => {
     expect(r.label).toBe("ham");
     expect(r.reasons).toEqual([]);
   });
+
+  it("reads HTML-escaped comment text", () => {
+    const r = spam("please like this comment if you&#39;re watching<br />in 2015");
+    expect(r.reasons).toContain("engagement-bait");
+    expect(unHtml('a &amp; b<br />c &#39;d&#39; <a href="http://x.io/v">x</a>')).toBe(
+      "a & b c 'd'  http://x.io/v ",
+    );
+  });
+
+  it.each(["@brand you have to follow me so I can DM you", "@brand can you follow back for a quick DM?"])(
+    "does not take a follow-for-DM request %j as follow-for-follow",
+    (text) => {
+      expect(spam(text).label).toBe("ham");
+    },
+  );
 
   it("keeps the score in [0, 1] and is deterministic", () => {
     for (const t of ["", "x", "FREE ".repeat(500)]) {

@@ -2,9 +2,10 @@
  * Spam/bot detection: a logistic-regression model over words (trained on the SMS and YouTube spam collections)
  * plus hand-written reason rules, so every spam verdict says why.
  */
-import { spamFeatures } from "./features.ts";
+import { spamFeatures, unHtml } from "./features.ts";
 import { type CompiledLinear, compileLinear, type LinearModel, linearLogit } from "./linear.ts";
 import spamModel from "./models/spam.json" with { type: "json" };
+import { sentiment } from "./sentiment.ts";
 
 export interface SpamResult {
   score: number;
@@ -27,20 +28,23 @@ interface Rule {
   weight: number;
 }
 
+const FOLLOW_WEIGHT = 3;
+const DM = /\b(?:dm|dms|direct message|private message|pm)\b/;
+
 const RULES: Rule[] = [
   {
     reason: "self-promotion",
-    re: /\b(?:check (?:out )?(?:my|our|me|them|'?em|it)(?: out)?|(?:take a look|check out|watch) (?:at )?this video|s(?:u[bc]{1,2}s?c?ri?be?|ubscri?be|ucscribe)(?! to (?:her|him|katy|them))|sub (?:to )?me|subs? (?:back|4 ?sub|for ?sub)|(?:visit|go to) my|see my (?:new )?(?:video|track|song|channel|cover)|my (?:youtube )?(?:channel|new video|videos|playlist|mixtape|cover|blog|profile|track|soundcloud|vlog|instagram|ig|twitter|fan ?page)|(?:new|small|upcoming) (?:youtuber|rapper|artist|singer)|if i (?:get|reach|hit) \d+ (?:subs|subscribers|likes|views)|add me|hit me up|(?:i|we) (?:did|made|make) (?:a|some) (?:cover|video|song|covers|gaming channel|channel)|mi canal)\b/,
+    re: /\b(?:check (?:me|'?em|them|it|this) out|check out (?:my|our|me)\b|check my (?:channel|videos?|page|profile|music|blog|songs?|tracks?|stuff|covers?|website|site)|(?:take a look|check out|watch) (?:at )?this video|s(?:u[bc]{1,2}s?c?ri?be?|ubscri?be|ucscribe)(?! to (?:her|him|katy|them))|sub (?:to )?me|subs? (?:back|4 ?sub|for ?sub)|(?:visit|go to) my (?:channel|page|profile|website|site|blog|store|shop|videos?)|see my (?:new )?(?:video|track|song|channel|cover)|my (?:youtube )?(?:channel|new video|videos|playlist|mixtape|cover|blog|profile|track|soundcloud|vlog|instagram|ig|twitter|fan ?page)|(?:new|small|upcoming) (?:youtuber|rapper|artist|singer)|if i (?:get|reach|hit) \d+ (?:subs|subscribers|likes|views)|add me|hit me up|(?:i|we) (?:did|made|make) (?:a|some) (?:cover|video|song|covers|gaming channel|channel)|mi canal)\b/,
     weight: 2.5,
   },
   {
     reason: "follow-for-follow",
     re: /\b(?:follow (?:me|back|this|my)|f4f|follow ?(?:for|4) ?follow|sub ?(?:for|4) ?sub|like ?(?:for|4) ?like|l4l)\b/,
-    weight: 3,
+    weight: FOLLOW_WEIGHT,
   },
   {
     reason: "engagement-bait",
-    re: /\b(?:(?:like|share) (?:this|if|my)|please (?:like|share|vote|help me)|give (?:it|this|me) a (?:like|thumbs)|vote (?:for )?me)\b/,
+    re: /\b(?:(?:like|share) (?:this|if|my)|please (?:like|share|vote)\b|give (?:it|this|me) a (?:like|thumbs)|vote (?:for )?me|thumbs? up if|(?:like|upvote|thumbs up) (?:this|my) comment|like if (?:you|u|ur)|(?:get|reach|hit) (?:me )?(?:to )?\d+k? (?:subs|subscribers|likes|followers))\b/,
     weight: 2,
   },
   {
@@ -73,9 +77,9 @@ function isFlood(text: string): boolean {
   return distinct / words.length < 0.25;
 }
 
-/** Spam verdict for a text; pass the sentiment score when known (complaints are rarely spam). */
+/** Spam verdict for a text; pass the sentiment score when known (complaints are rarely spam), else it is computed. */
 export function spam(text: string, sentimentScore?: number): SpamResult {
-  return spamWith(MODEL, text, SPAM_TUNING, sentimentScore);
+  return spamWith(MODEL, text, SPAM_TUNING, sentimentScore ?? sentiment(text).score);
 }
 
 /** Spam verdict under a given model (eval uses this with models trained on its own folds). */
@@ -86,13 +90,18 @@ export function spamWith(
   sentimentScore?: number,
 ): SpamResult {
   const reasons: string[] = [];
-  const lower = text.toLowerCase();
+  const lower = unHtml(text).toLowerCase();
   let logit = linearLogit(model, spamFeatures(lower)) * tune.scale + tune.bias;
   for (const rule of RULES) {
     if (rule.re.test(lower)) {
       reasons.push(rule.reason);
       logit += rule.weight;
     }
+  }
+  // "Follow me so I can DM you": on X a brand must follow a person before they can exchange DMs.
+  if (reasons.includes("follow-for-follow") && DM.test(lower)) {
+    reasons.splice(reasons.indexOf("follow-for-follow"), 1);
+    logit -= FOLLOW_WEIGHT + 1;
   }
   if (isFlood(lower)) {
     reasons.push("copy-paste flood");
