@@ -69,6 +69,7 @@ function scopeWhere(scope: ReportScope): SQL {
 }
 
 const responseSeconds = sql`extract(epoch FROM c.first_human_response_at - c.first_inbound_at)::float8`;
+const scored = sql`(c.first_sentiment IS NOT NULL AND c.last_sentiment IS NOT NULL)`;
 
 function bucketCase(): SQL {
   // Highest bound first, so each audience size lands in exactly one bucket.
@@ -80,12 +81,17 @@ function bucketCase(): SQL {
 }
 
 /**
- * Sorting a million response times for percentiles needs more than the default 4 MB of work memory;
- * give the report's own transaction enough to sort in memory instead of spilling to disk.
+ * Settings for the report's own transaction, measured over a million conversations:
+ * - work_mem: sorting a million response times for percentiles spills to disk with the default 4 MB;
+ * - jit off: compiling these plans cost more than it saved;
+ * - seq scans off: the planner prices a full scan below an index-only scan of conversations_report_idx,
+ *   which reads a third of the bytes and ran about twice as fast.
  */
 async function inReportTransaction<T>(database: Database, query: SQL): Promise<T[]> {
   return database.db.transaction(async (tx: Db) => {
-    await tx.execute(sql`SET LOCAL work_mem = '64MB'`);
+    await tx.execute(sql`SET LOCAL work_mem = '128MB'`);
+    await tx.execute(sql`SET LOCAL jit = off`);
+    await tx.execute(sql`SET LOCAL enable_seqscan = off`);
     return database.rows<T>(query, tx);
   });
 }
@@ -117,45 +123,49 @@ export function reportsRepository(database: Database) {
     },
 
     /**
-     * Overall, per channel and per ISO week (UTC) of the first inbound message, in one scan
-     * (GROUPING SETS). `negative` is the score at or below which a message counts as negative.
+     * Overall, per channel or per ISO week (UTC) of the first inbound message. `negative` is the score
+     * at or below which a message counts as negative. Three queries rather than GROUPING SETS: on
+     * PostgreSQL they run at once on separate connections, and each sorts only for its own grouping.
      */
-    async happiness(scope: ReportScope, negative: number): Promise<HappinessRow[]> {
+    async happiness(
+      scope: ReportScope,
+      grouping: HappinessRow["grouping"],
+      negative: number,
+    ): Promise<HappinessRow[]> {
+      const key =
+        grouping === "channel"
+          ? sql`c.channel_id`
+          : grouping === "week"
+            ? sql`date_trunc('week', c.first_inbound_at AT TIME ZONE 'UTC')`
+            : sql`NULL::int`;
       return inReportTransaction<HappinessRow>(
         database,
         sql`
         WITH g AS (
-          SELECT GROUPING(c.channel_id, c.week) AS gid, c.channel_id, c.week,
+          SELECT ${key} AS key,
             count(DISTINCT c.person_id)::int AS people,
             count(DISTINCT c.person_id) FILTER (WHERE c.first_human_response_at IS NOT NULL)::int AS people_answered,
             count(*)::int AS conversations,
             count(c.first_human_response_at)::int AS answered,
-            percentile_cont(0.5) WITHIN GROUP (ORDER BY c.seconds) AS p50,
-            percentile_cont(0.9) WITHIN GROUP (ORDER BY c.seconds) AS p90,
-            count(*) FILTER (WHERE c.scored)::int AS scored,
-            avg(c.first_sentiment) FILTER (WHERE c.scored) AS sentiment_start,
-            avg(c.last_sentiment) FILTER (WHERE c.scored) AS sentiment_end,
-            count(*) FILTER (WHERE c.scored AND c.first_sentiment <= ${negative})::int AS started_negative,
-            count(*) FILTER (WHERE c.scored AND c.first_sentiment <= ${negative}
+            percentile_cont(0.5) WITHIN GROUP (ORDER BY ${responseSeconds}) AS p50,
+            percentile_cont(0.9) WITHIN GROUP (ORDER BY ${responseSeconds}) AS p90,
+            count(*) FILTER (WHERE ${scored})::int AS scored,
+            avg(c.first_sentiment) FILTER (WHERE ${scored}) AS sentiment_start,
+            avg(c.last_sentiment) FILTER (WHERE ${scored}) AS sentiment_end,
+            count(*) FILTER (WHERE ${scored} AND c.first_sentiment <= ${negative})::int AS started_negative,
+            count(*) FILTER (WHERE ${scored} AND c.first_sentiment <= ${negative}
               AND c.last_sentiment > ${negative})::int AS recovered
-          FROM (
-            SELECT c.channel_id, c.person_id, c.first_human_response_at, c.first_sentiment, c.last_sentiment,
-              ${responseSeconds} AS seconds,
-              (c.first_sentiment IS NOT NULL AND c.last_sentiment IS NOT NULL) AS scored,
-              date_trunc('week', c.first_inbound_at AT TIME ZONE 'UTC') AS week
-            FROM conversations c
-            WHERE ${scopeWhere(scope)}
-          ) c
-          GROUP BY GROUPING SETS ((), (c.channel_id), (c.week))
+          FROM conversations c
+          WHERE ${scopeWhere(scope)}
+          GROUP BY 1
         )
-        SELECT CASE g.gid WHEN 3 THEN 'all' WHEN 1 THEN 'channel' ELSE 'week' END AS grouping,
-          g.channel_id AS "channelId", ch.key AS "channelKey", ch.name AS "channelName",
-          to_char(g.week, 'IYYY-"W"IW') AS week, to_char(g.week, 'YYYY-MM-DD') AS "weekStart",
+        SELECT ${grouping} AS grouping,
+          ${grouping === "channel" ? sql`ch.id AS "channelId", ch.key AS "channelKey", ch.name AS "channelName",` : sql`NULL AS "channelId", NULL AS "channelKey", NULL AS "channelName",`}
+          ${grouping === "week" ? sql`to_char(g.key, 'IYYY-"W"IW') AS week, to_char(g.key, 'YYYY-MM-DD') AS "weekStart",` : sql`NULL AS week, NULL AS "weekStart",`}
           g.people, g.people_answered AS "peopleAnswered", g.conversations, g.answered, g.p50, g.p90,
           g.scored, g.sentiment_start::float8 AS "sentimentStart", g.sentiment_end::float8 AS "sentimentEnd",
           g.started_negative AS "startedNegative", g.recovered
-        FROM g LEFT JOIN channels ch ON ch.id = g.channel_id
-        ORDER BY g.gid DESC, ch.key, g.week`,
+        FROM g ${grouping === "channel" ? sql`JOIN channels ch ON ch.id = g.key ORDER BY ch.key` : grouping === "week" ? sql`ORDER BY g.key` : sql``}`,
       );
     },
   };

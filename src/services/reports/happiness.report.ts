@@ -89,15 +89,19 @@ function figures(row: HappinessRow | undefined): HappinessFigures {
 
 export async function happinessReport(database: Database, options: ReportOptions): Promise<HappinessReport> {
   const { scope, range } = await resolveScope(database, options);
-  const rows = await reportsRepository(database).happiness(scope, NEGATIVE_SENTIMENT);
+  const reports = reportsRepository(database);
+  const [overall, byChannel, byWeek] = await Promise.all(
+    (["all", "channel", "week"] as const).map((grouping) =>
+      reports.happiness(scope, grouping, NEGATIVE_SENTIMENT),
+    ),
+  );
   return {
     range,
-    overall: figures(rows.find((r) => r.grouping === "all")),
-    byChannel: rows
-      .filter((r) => r.grouping === "channel")
-      .map((r) => ({ channel: { key: r.channelKey ?? "?", name: r.channelName ?? "?" }, ...figures(r) })),
-    byWeek: rows
-      .filter((r) => r.grouping === "week")
-      .map((r) => ({ week: r.week ?? "?", start: r.weekStart ?? "?", ...figures(r) })),
+    overall: figures(overall?.[0]),
+    byChannel: (byChannel ?? []).map((r) => ({
+      channel: { key: r.channelKey ?? "?", name: r.channelName ?? "?" },
+      ...figures(r),
+    })),
+    byWeek: (byWeek ?? []).map((r) => ({ week: r.week ?? "?", start: r.weekStart ?? "?", ...figures(r) })),
   };
 }
