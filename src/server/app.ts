@@ -19,6 +19,7 @@ import { conversationRoutes } from "./routes/conversations.routes.ts";
 import { healthRoutes } from "./routes/health.routes.ts";
 import { type Ingestor, ingestRoutes } from "./routes/ingest.routes.ts";
 import { peopleRoutes } from "./routes/people.routes.ts";
+import { reportRoutes } from "./routes/reports.routes.ts";
 
 export const BODY_LIMIT = 5 * 1024 * 1024;
 
@@ -126,6 +127,7 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
   });
   await app.register(conversationRoutes, { database: deps.database });
   await app.register(peopleRoutes, { database: deps.database });
+  await app.register(reportRoutes, { database: deps.database });
   await app.register(ingestRoutes, { ingest: deps.ingest });
   return app;
 }
