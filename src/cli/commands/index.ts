@@ -3,6 +3,7 @@ import type { Command } from "commander";
 import { registerDeadLetters } from "./dead-letters.command.ts";
 import { registerImport } from "./import.command.ts";
 import { registerMigrate } from "./migrate.command.ts";
+import { registerReport } from "./report.command.ts";
 import { registerServe } from "./serve.command.ts";
 import { registerTokenCommand } from "./token.command.ts";
 import { registerUserCommand } from "./user.command.ts";
@@ -13,6 +14,7 @@ export const commands: RegisterCommand[] = [
   registerServe,
   registerImport,
   registerDeadLetters,
+  registerReport,
   registerUserCommand,
   registerTokenCommand,
   registerMigrate,
