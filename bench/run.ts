@@ -2,7 +2,10 @@
  * `npm run bench`: runs Rapport's benchmarks (analysis messages/s against vader-sentiment, then import) and writes their results into docs/benchmarks.md
  * (between the markers of each section). Every figure is a ratio against a baseline measured in the
  * same run on the same machine.
+ * `npm run bench -- reports` runs only the named benchmarks (import, reports); no names runs them all.
  *   BENCH_MESSAGES (default 200000)   how many messages the import benchmark generates
+ *   BENCH_CONVERSATIONS (default 1000000)  how many conversations the reports benchmark seeds
+ *   BENCH_RUNS (default 20)            how many times the reports benchmark runs each report
  *   BENCH_DATABASE_URL                 PostgreSQL to create throw-away databases on
  *                                      (default postgres://postgres@127.0.0.1:5432/test when reachable)
  */
@@ -11,6 +14,7 @@ import os from "node:os";
 import pg from "pg";
 import { analysisTable, benchAnalysis } from "./analysis.bench.ts";
 import { benchImport } from "./import.bench.ts";
+import { benchReports } from "./reports.bench.ts";
 
 const docs = new URL("../docs/benchmarks.md", import.meta.url);
 
@@ -61,19 +65,46 @@ const candidate = process.env.BENCH_DATABASE_URL ?? "postgres://postgres@127.0.0
 const postgresUrl = (await reachable(candidate)) ? candidate : undefined;
 if (!postgresUrl) console.warn(`PostgreSQL at ${candidate} is not reachable: measuring PGlite only.`);
 
-const rows = await benchImport({
-  messages,
-  ...(postgresUrl ? { postgresUrl } : {}),
-  log: (s) => console.log(s),
-});
+const selected = process.argv.slice(2);
+const wanted = (name: string) => selected.length === 0 || selected.includes(name);
 const date = new Date().toISOString().slice(0, 10);
-const table = [
-  "| engine | messages | raw multi-row INSERT (rows/s) | Rapport import (messages/s) | ratio |",
-  "|---|---:|---:|---:|---:|",
-  ...rows.map(
-    (r) =>
-      `| ${r.engine} | ${r.messages.toLocaleString("en")} | ${Math.round(r.rawPerSecond).toLocaleString("en")} | ${Math.round(r.rapportPerSecond).toLocaleString("en")} | ${(r.ratio * 100).toFixed(0)}% |`,
-  ),
-].join("\n");
-console.log(table);
-writeSection("import", `Measured ${date} on ${machine()}.\n\n${table}`);
+
+if (wanted("import")) {
+  const rows = await benchImport({
+    messages,
+    ...(postgresUrl ? { postgresUrl } : {}),
+    log: (s) => console.log(s),
+  });
+  const table = [
+    "| engine | messages | raw multi-row INSERT (rows/s) | Rapport import (messages/s) | ratio |",
+    "|---|---:|---:|---:|---:|",
+    ...rows.map(
+      (r) =>
+        `| ${r.engine} | ${r.messages.toLocaleString("en")} | ${Math.round(r.rawPerSecond).toLocaleString("en")} | ${Math.round(r.rapportPerSecond).toLocaleString("en")} | ${(r.ratio * 100).toFixed(0)}% |`,
+    ),
+  ].join("\n");
+  console.log(table);
+  writeSection("import", `Measured ${date} on ${machine()}.\n\n${table}`);
+}
+
+if (wanted("reports")) {
+  if (!postgresUrl) {
+    console.warn("Skipping the reports benchmark: it needs PostgreSQL (set BENCH_DATABASE_URL).");
+  } else {
+    const conversations = Number(process.env.BENCH_CONVERSATIONS ?? 1_000_000);
+    const runs = Number(process.env.BENCH_RUNS ?? 20);
+    const result = await benchReports({ postgresUrl, conversations, runs, log: (s) => console.log(s) });
+    const table = [
+      "| report | scope | runs | p50 (ms) | p99 (ms) |",
+      "|---|---|---:|---:|---:|",
+      ...result.rows.map(
+        (r) => `| ${r.report} | ${r.scope} | ${r.runs} | ${r.p50.toFixed(0)} | ${r.p99.toFixed(0)} |`,
+      ),
+    ].join("\n");
+    console.log(table);
+    writeSection(
+      "reports",
+      `Measured ${date} on ${machine()}, PostgreSQL 15 (local, default settings), ${result.conversations.toLocaleString("en")} conversations seeded by \`bench/seed-large.ts\` in ${result.seedSeconds.toFixed(0)} s. Target: under 1 s.\n\n${table}`,
+    );
+  }
+}

@@ -22,6 +22,7 @@ import { type Ingestor, ingestRoutes } from "./routes/ingest.routes.ts";
 import { lifecycleRoutes } from "./routes/lifecycle.routes.ts";
 import { peopleRoutes } from "./routes/people.routes.ts";
 import { queueRoutes } from "./routes/queue.routes.ts";
+import { reportRoutes } from "./routes/reports.routes.ts";
 import { slaRoutes } from "./routes/sla.routes.ts";
 import { teamRoutes } from "./routes/teams.routes.ts";
 
@@ -137,6 +138,7 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
   await app.register(peopleRoutes, { database: deps.database });
   await app.register(queueRoutes, { database: deps.database });
   await app.register(slaRoutes, { database: deps.database });
+  await app.register(reportRoutes, { database: deps.database });
   await app.register(ingestRoutes, { ingest: deps.ingest ?? services.ingest });
   await app.register(lifecycleRoutes, { database: deps.database, lifecycle: services.lifecycle });
   await app.register(teamRoutes, { database: deps.database });

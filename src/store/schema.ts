@@ -211,6 +211,19 @@ export const conversations = pgTable(
       .on(t.assigneeTeamId, t.queueDueAt, t.id)
       .where(sql`awaiting_reply AND status = 'open'`),
     index("conversations_first_inbound_idx").on(t.firstInboundAt),
+    // The fairness and happiness reports read only these columns: an index-only scan of this narrow
+    // index (drizzle has no INCLUDE, so they are key columns) reads a third of the table's bytes, and serves date ranges (see store/reports.repository.ts).
+    index("conversations_report_idx")
+      .on(
+        t.firstInboundAt,
+        t.channelId,
+        t.personId,
+        t.audienceSize,
+        t.firstHumanResponseAt,
+        t.firstSentiment,
+        t.lastSentiment,
+      )
+      .where(sql`status <> 'spam' AND first_inbound_at IS NOT NULL`),
   ],
 );
 

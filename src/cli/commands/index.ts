@@ -5,6 +5,7 @@ import { registerDeadLetters } from "./dead-letters.command.ts";
 import { registerImport } from "./import.command.ts";
 import { registerMigrate } from "./migrate.command.ts";
 import { registerReanalyze } from "./reanalyze.command.ts";
+import { registerReport } from "./report.command.ts";
 import { registerServe } from "./serve.command.ts";
 import { registerTokenCommand } from "./token.command.ts";
 import { registerUserCommand } from "./user.command.ts";
@@ -15,6 +16,7 @@ export const commands: RegisterCommand[] = [
   registerServe,
   registerImport,
   registerDeadLetters,
+  registerReport,
   registerClassify,
   registerReanalyze,
   registerUserCommand,
