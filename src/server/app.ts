@@ -25,6 +25,7 @@ import { queueRoutes } from "./routes/queue.routes.ts";
 import { reportRoutes } from "./routes/reports.routes.ts";
 import { slaRoutes } from "./routes/sla.routes.ts";
 import { teamRoutes } from "./routes/teams.routes.ts";
+import { registerWebApp } from "./static.ts";
 
 export const BODY_LIMIT = 5 * 1024 * 1024;
 
@@ -126,8 +127,8 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
   app.decorateRequest("principal", null);
   app.addHook("onRequest", createAuthHook(auth, cookies));
 
-  // Until the web workspace lands (issue #5), the front door leads to the API's documentation.
-  app.get("/", { schema: { hide: true } }, (_request, reply) => reply.redirect("/api/docs"));
+  // The agent workspace (web/dist) at /; without a build, / leads to the API documentation.
+  await registerWebApp(app);
   await app.register(healthRoutes, { database: deps.database, version });
   await app.register(authRoutes, {
     auth,
