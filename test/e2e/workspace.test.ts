@@ -1,0 +1,279 @@
+/**
+ * The agent workspace end to end: the real server (buildApp over an in-memory PGlite with the demo
+ * workspace) serving the built web app, driven by real Chromium (Debian `chromium` + playwright-core).
+ * Screenshots for docs/workspace.md are written to docs/screenshots/.
+ *
+ * Tests marked [server: …] need routes another branch adds (replies, guard, realtime); until those are
+ * merged they skip themselves with the reason.
+ */
+import { spawnSync } from "node:child_process";
+import { existsSync, mkdirSync } from "node:fs";
+import type { AddressInfo } from "node:net";
+import { sql } from "drizzle-orm";
+import type { FastifyInstance } from "fastify";
+import { type Browser, type BrowserContext, chromium, type Page } from "playwright-core";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { buildApp } from "../../src/server/app.ts";
+import { AuthService } from "../../src/services/auth.service.ts";
+import { createServices } from "../../src/services/container.ts";
+import { type DemoSeed, seedDemoWorkspace } from "../../src/services/demo.service.ts";
+import { type Database, openDatabase } from "../../src/store/db.ts";
+
+const CHROMIUM = process.env.CHROMIUM_PATH ?? "/usr/bin/chromium";
+const hasChromium = existsSync(CHROMIUM);
+const root = new URL("../../", import.meta.url);
+const shots = new URL("docs/screenshots/", root);
+if (!hasChromium) {
+  console.warn(`e2e: skipped — no Chromium at ${CHROMIUM} (apt-get install chromium; .ci/run does it).`);
+}
+
+describe.skipIf(!hasChromium)("the agent workspace in Chromium", () => {
+  let database: Database;
+  let app: FastifyInstance;
+  let seed: DemoSeed;
+  let base: string;
+  let browser: Browser;
+  let context: BrowserContext;
+  let page: Page;
+  const dialogs: string[] = [];
+
+  /** Does the server answer this route (anything but 404)? For the [server: …] tests. */
+  const routeExists = async (method: string, url: string) =>
+    (await app.inject({ method: method as "GET", url, payload: method === "GET" ? undefined : {} }))
+      .statusCode !== 404;
+
+  async function signIn(p: Page) {
+    await p.goto(base);
+    await p.getByLabel("Email").fill(seed.adminEmail);
+    await p.getByLabel("Password").fill(seed.adminPassword);
+    await p.getByRole("button", { name: "Sign in" }).click();
+    await p.locator(".item").first().waitFor();
+  }
+
+  /** Screenshots without the transient toasts. */
+  async function shoot(p: Page, name: string, fullPage = false) {
+    const dismiss = p.getByRole("button", { name: "Dismiss" });
+    for (let i = 0; i < 5 && (await dismiss.count()) > 0; i++) {
+      await dismiss
+        .first()
+        .click({ timeout: 1000 })
+        .catch(() => {}); // toasts also leave by themselves
+    }
+    await p.screenshot({ path: new URL(name, shots).pathname, fullPage });
+  }
+
+  async function conversationWith(fragment: string): Promise<string> {
+    const rows = await database.rows<{ id: string }>(
+      sql`SELECT conversation_id AS id FROM messages WHERE strpos(text, ${fragment}) > 0 LIMIT 1`,
+    );
+    expect(rows, `a demo message containing ${fragment}`).toHaveLength(1);
+    return rows[0]!.id;
+  }
+
+  beforeAll(async () => {
+    if (!existsSync(new URL("web/dist/index.html", root))) {
+      const built = spawnSync("npm", ["run", "build:web"], { cwd: root, stdio: "inherit" });
+      if (built.status !== 0) throw new Error("npm run build:web failed");
+    }
+    mkdirSync(shots, { recursive: true });
+    database = await openDatabase({ url: "memory://" });
+    const services = createServices(database);
+    app = await buildApp({ database, services });
+    seed = (await seedDemoWorkspace({
+      database,
+      auth: new AuthService(database.db),
+      ingest: services.ingest,
+    }))!;
+    await app.listen({ port: 0, host: "127.0.0.1" });
+    base = `http://127.0.0.1:${(app.server.address() as AddressInfo).port}`;
+    browser = await chromium.launch({
+      executablePath: CHROMIUM,
+      args: [
+        "--headless",
+        "--no-sandbox",
+        "--disable-gpu",
+        "--disable-quic",
+        "--no-first-run",
+        "--disable-background-networking",
+        "--disable-component-update",
+        "--disable-sync",
+      ],
+    });
+    context = await browser.newContext({ viewport: { width: 1280, height: 800 } });
+    page = await context.newPage();
+    page.on("dialog", (dialog) => {
+      dialogs.push(dialog.message());
+      void dialog.dismiss();
+    });
+  });
+
+  afterAll(async () => {
+    await browser?.close();
+    await app?.close();
+    await database?.close();
+  });
+
+  it("signs in and shows the fair queue with its reasons", async () => {
+    await page.goto(base);
+    await page.getByRole("button", { name: "Sign in" }).waitFor();
+    await page.getByLabel("Email").fill(seed.adminEmail);
+    await page.getByLabel("Password").fill("not the password");
+    await page.getByRole("button", { name: "Sign in" }).click();
+    await page.getByRole("alert").waitFor();
+    await page.getByLabel("Password").fill(seed.adminPassword);
+    await page.getByRole("button", { name: "Sign in" }).click();
+    await page.locator(".item").first().waitFor();
+    expect(await page.locator(".item").count()).toBeGreaterThan(5);
+    expect(await page.locator(".why").first().textContent()).toMatch(/Why here:/);
+    await shoot(page, "queue.png");
+  });
+
+  it("opens a conversation with its thread, status actions and person panel", async () => {
+    await page.locator(".item a").first().click();
+    await page.waitForURL(/\/c\/[0-9a-f-]{36}/);
+    await page.locator(".message").first().waitFor();
+    await page.locator(".person h2").waitFor();
+    for (const name of ["Resolve", "Waiting", "Spam"]) {
+      expect(await page.getByRole("button", { name, exact: true }).count()).toBe(1);
+    }
+    expect(await page.getByLabel("Reply", { exact: true }).count()).toBe(1);
+    expect(await page.getByRole("button", { name: "Send" }).count()).toBe(1);
+    await shoot(page, "conversation.png");
+  });
+
+  it("shows customers' HTML as text and never runs it", async () => {
+    for (const fragment of ["<script>alert(1)</script>", "<img src=x onerror=alert(1)>"]) {
+      const id = await conversationWith(fragment);
+      await page.goto(`${base}/c/${id}`);
+      await page.getByText(fragment, { exact: false }).first().waitFor();
+    }
+    const id = await conversationWith("<iframe");
+    await page.goto(`${base}/c/${id}`);
+    await page.locator(".message").first().waitFor();
+    await page.waitForTimeout(300);
+    expect(await page.locator(".thread img, .thread script, .thread iframe").count()).toBe(0);
+    await page.goto(`${base}/c/${await conversationWith("<script>")}`);
+    await page.getByText("<script>", { exact: false }).first().waitFor();
+    expect(dialogs).toEqual([]);
+  });
+
+  it("moves with j/k and opens with Enter", async () => {
+    await page.goto(base);
+    await page.locator(".item").first().waitFor();
+    const ids = await page
+      .locator(".item a")
+      .evaluateAll((links) => links.slice(0, 3).map((a) => (a as unknown as { pathname: string }).pathname));
+    await page.keyboard.press("j");
+    await page.keyboard.press("j");
+    await page.keyboard.press("k");
+    await page.keyboard.press("Enter");
+    await page.waitForURL((url) => url.pathname === ids[1]);
+    // With a conversation open, j walks to the next one.
+    await page.keyboard.press("j");
+    await page.waitForURL((url) => url.pathname === ids[2]);
+    await page.keyboard.press("?");
+    await page.getByRole("dialog").getByText("Keyboard shortcuts").waitFor();
+    await page.keyboard.press("Escape");
+    await page.keyboard.press("/");
+    expect(await page.evaluate("document.activeElement && document.activeElement.id")).toBe("search");
+  });
+
+  it("resolves with e and assigns with a", async () => {
+    await page.locator(".message").first().waitFor();
+    await page.locator("body").click({ position: { x: 5, y: 300 } });
+    await page.keyboard.press("a");
+    await page.getByText("Assigned to you.").waitFor();
+    await page.keyboard.press("e");
+    await page.getByText("Marked resolved.").waitFor();
+    await page.getByRole("button", { name: "Reopen" }).waitFor();
+  });
+
+  it("shows a person across platforms", async () => {
+    await page.locator(".conversation-title h1 a").click();
+    await page.waitForURL(/\/people\//);
+    await page.getByRole("heading", { name: "Identities" }).waitFor();
+    await page.getByRole("heading", { name: /Conversations/ }).waitFor();
+    await page.waitForTimeout(300);
+    await shoot(page, "person.png");
+  });
+
+  it("draws the happiness and fairness reports", async () => {
+    await page.getByRole("link", { name: "Happiness" }).click();
+    await page.locator(".stat").first().waitFor();
+    await page.locator(".uplot").first().waitFor();
+    await shoot(page, "happiness.png", true);
+    await page.getByRole("link", { name: "Fairness" }).click();
+    await page.locator(".verdict").waitFor();
+    await page.locator(".uplot").first().waitFor();
+    const download = page.waitForEvent("download");
+    await page.getByRole("button", { name: "Export CSV" }).click();
+    expect((await download).suggestedFilename()).toBe("rapport-fairness.csv");
+    await shoot(page, "fairness.png", true);
+  });
+
+  it("works on a phone-sized screen", async () => {
+    const phone = await browser.newContext({ viewport: { width: 390, height: 844 }, isMobile: true });
+    const p = await phone.newPage();
+    await signIn(p);
+    await p.locator(".item a").first().click();
+    await p.locator(".message").first().waitFor();
+    expect(await p.locator(".list-pane").isVisible()).toBe(false);
+    await shoot(p, "phone.png");
+    await phone.close();
+  });
+
+  // ---- [server: replies, guard, realtime] — written against docs/api.md's contract -----------------
+
+  it("[server: replies] sends a reply through the outbox", async (ctx) => {
+    const id = await conversationWith("<script>");
+    if (!(await routeExists("POST", `/api/conversations/${id}/replies`))) ctx.skip();
+    await page.goto(`${base}/c/${id}`);
+    const text = `Hi — thanks for the screenshot, our booking page is back now. ${Date.now()}`;
+    await page.getByLabel("Reply", { exact: true }).fill(text);
+    await page.getByRole("button", { name: "Send" }).click();
+    const sent = page.locator(".message.outbound", { hasText: text });
+    await sent.waitFor();
+    await sent.locator(".chip", { hasText: /^(pending|sent)$/ }).waitFor();
+  });
+
+  it("[server: guard] warns about a promo code before sending", async (ctx) => {
+    if (!(await routeExists("POST", "/api/guard/review"))) ctx.skip();
+    await page.getByLabel("Reply", { exact: true }).fill("Sorry about that! Use code SAVE20 at checkout.");
+    await page.locator(".findings").waitFor();
+    await page.getByRole("button", { name: "Send" }).click();
+    await page
+      .getByRole("button", { name: "Send anyway" })
+      .or(page.getByText("The guard blocks"))
+      .first()
+      .waitFor();
+    await shoot(page, "guard.png");
+    await page.getByLabel("Reply", { exact: true }).fill("");
+  });
+
+  it("[server: realtime] a second browser sees a new conversation live", async (ctx) => {
+    if (!(await routeExists("GET", "/api/events"))) ctx.skip();
+    const second = await browser.newContext({ viewport: { width: 1280, height: 800 } });
+    const p = await second.newPage();
+    await signIn(p);
+    await p.getByText("Live", { exact: true }).waitFor();
+    const marker = `Live test ${Date.now()}: my train was cancelled, what now?`;
+    const auth = new AuthService(database.db);
+    const token = await auth.createToken({ name: "e2e" });
+    const ingested = await app.inject({
+      method: "POST",
+      url: "/api/ingest",
+      headers: { authorization: `Bearer ${token.token}` },
+      payload: {
+        channel: "webchat",
+        externalId: `live-${Date.now()}`,
+        direction: "in",
+        author: { externalId: "live-person", displayName: "Live Person" },
+        text: marker,
+        createdAt: new Date().toISOString(),
+      },
+    });
+    expect(ingested.statusCode).toBe(200);
+    await p.getByText(marker).first().waitFor({ timeout: 10_000 });
+    await second.close();
+  });
+});
