@@ -131,9 +131,10 @@ export const Composer = forwardRef<ComposerHandle, { conversation: ConversationD
             .filter((a) => a.id !== me.id && a.name.toLowerCase().includes(mention.query.toLowerCase()))
             .slice(0, 5)
         : [];
-    const insertMention = (agent: { name: string; email: string | null }) => {
+    const insertMention = (agent: { name: string }) => {
       if (!mention) return;
-      const handle = agent.email ? agent.email.split("@")[0]! : agent.name.replace(/\s+/g, "");
+      // The server resolves "@Full Name" (or a unique first name) to the teammate.
+      const handle = agent.name;
       const next = `${text.slice(0, mention.start)}@${handle} ${text.slice(caret)}`;
       setText(next);
       const pos = mention.start + handle.length + 2;

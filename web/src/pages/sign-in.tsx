@@ -60,18 +60,22 @@ export function SignInPage() {
 }
 
 export function SetupPage() {
+  const client = useQueryClient();
   const [form, setForm] = useState({ email: "", name: "", password: "" });
-  const signIn = useSignIn();
   const setup = useMutation({
     meta: { quiet: true },
-    mutationFn: () => post("/api/setup", form),
-    onSuccess: () => signIn.mutate({ email: form.email, password: form.password }),
+    // The server signs the new admin in (session and CSRF cookies) as it creates them.
+    mutationFn: () => post<{ agent: Agent }>("/api/setup", form),
+    onSuccess: (data) => {
+      client.setQueryData(["setup"], false);
+      client.setQueryData(["me"], { agent: data.agent, via: "session" });
+    },
   });
   const submit = (event: FormEvent) => {
     event.preventDefault();
     setup.mutate();
   };
-  const error = setup.error ?? signIn.error;
+  const error = setup.error;
   return (
     <main className="auth">
       <form className="card auth-card" onSubmit={submit}>
@@ -112,7 +116,7 @@ export function SetupPage() {
             {error.message}
           </p>
         )}
-        <button type="submit" className="button primary" disabled={setup.isPending || signIn.isPending}>
+        <button type="submit" className="button primary" disabled={setup.isPending}>
           Create admin account
         </button>
       </form>
