@@ -42,10 +42,10 @@ describe.skipIf(!hasChromium)("the agent workspace in Chromium", () => {
     (await app.inject({ method: method as "GET", url, payload: method === "GET" ? undefined : {} }))
       .statusCode !== 404;
 
-  async function signIn(p: Page) {
+  async function signIn(p: Page, email = seed.adminEmail, password = seed.adminPassword) {
     await p.goto(base);
-    await p.getByLabel("Email").fill(seed.adminEmail);
-    await p.getByLabel("Password").fill(seed.adminPassword);
+    await p.getByLabel("Email").fill(email);
+    await p.getByLabel("Password").fill(password);
     await p.getByRole("button", { name: "Sign in" }).click();
     await p.locator(".item").first().waitFor();
   }
@@ -250,15 +250,23 @@ describe.skipIf(!hasChromium)("the agent workspace in Chromium", () => {
     await page.getByLabel("Reply", { exact: true }).fill("");
   });
 
-  it("[server: realtime] a second browser sees a new conversation live", async (ctx) => {
+  it("[server: realtime] a second browser sees new conversations and messages live", async (ctx) => {
     if (!(await routeExists("GET", "/api/events"))) ctx.skip();
+    // A second agent in a second browser.
+    const password = "correct horse battery staple";
+    await new AuthService(database.db).createAgent({
+      email: "sam@example.com",
+      name: "Sam Second",
+      password,
+    });
     const second = await browser.newContext({ viewport: { width: 1280, height: 800 } });
     const p = await second.newPage();
-    await signIn(p);
+    await signIn(p, "sam@example.com", password);
+    // "All" lists the newest activity first, so a new conversation appears at the top.
+    await p.goto(`${base}/?view=all`);
     await p.getByText("Live", { exact: true }).waitFor();
     const marker = `Live test ${Date.now()}: my train was cancelled, what now?`;
-    const auth = new AuthService(database.db);
-    const token = await auth.createToken({ name: "e2e" });
+    const token = await new AuthService(database.db).createToken({ name: "e2e" });
     const ingested = await app.inject({
       method: "POST",
       url: "/api/ingest",
@@ -274,6 +282,17 @@ describe.skipIf(!hasChromium)("the agent workspace in Chromium", () => {
     });
     expect(ingested.statusCode).toBe(200);
     await p.getByText(marker).first().waitFor({ timeout: 10_000 });
+
+    // Both on one conversation: each sees the other there; the admin's note reaches Sam live.
+    const id = await conversationWith("<script>");
+    await p.goto(`${base}/c/${id}`);
+    await page.goto(`${base}/c/${id}`);
+    await page.getByText("Sam Second is viewing").waitFor({ timeout: 15_000 });
+    const note = `Checking the payment logs for this one ${Date.now()}`;
+    await page.getByRole("tab", { name: "Private note" }).click();
+    await page.getByLabel("Note", { exact: true }).fill(note);
+    await page.getByRole("button", { name: "Add note" }).click();
+    await p.locator(".message.note", { hasText: note }).waitFor({ timeout: 10_000 });
     await second.close();
   });
 });

@@ -198,18 +198,19 @@ function PresenceBar({
 }
 
 function Thread({ messages }: { messages: Message[] }) {
-  const end = useRef<HTMLDivElement>(null);
+  const list = useRef<HTMLOListElement>(null);
   const count = messages.length;
+  // Newest at the bottom: scroll the thread itself (scrollIntoView would also scroll the page's panes).
   useEffect(() => {
-    if (count) end.current?.scrollIntoView({ block: "end" });
+    const el = list.current;
+    if (el && count) el.scrollTop = el.scrollHeight;
   }, [count]);
   if (messages.length === 0) return <p className="muted pad">No messages yet.</p>;
   return (
-    <ol className="thread" aria-label="Messages">
+    <ol className="thread" aria-label="Messages" ref={list}>
       {messages.map((m) => (
         <MessageItem key={m.id} m={m} />
       ))}
-      <div ref={end} />
     </ol>
   );
 }
