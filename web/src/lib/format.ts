@@ -40,7 +40,7 @@ export function slaLabel(state: SlaState | null, dueAt: string | null, now: numb
   if (!state) return "no SLA";
   if (state === "met") return "SLA met";
   if (state === "paused") return "SLA paused";
-  if (!dueAt) return state === "breached" ? "SLA breached" : "SLA ok";
+  if (!dueAt) return state === "breached" ? "SLA breached" : state === "near" ? "SLA due soon" : "SLA ok";
   const diff = new Date(dueAt).getTime() - now;
   return diff < 0 ? `overdue ${formatDuration(-diff)}` : `due in ${formatDuration(diff)}`;
 }
