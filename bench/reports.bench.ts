@@ -82,7 +82,11 @@ export async function benchReports(options: {
       { report: "queue", scope: "first page (25)", run: () => queue.page({ limit: 25 }) },
       { report: "queue", scope: "one channel (25)", run: () => queue.page({ channel: "seed-x", limit: 25 }) },
       { report: "queue", scope: "unassigned (25)", run: () => queue.page({ assignee: "none", limit: 25 }) },
-      { report: "queue", scope: "page 40 (cursor)", run: () => queue.page({ limit: 25, ...(deep ? { after: deep } : {}) }) },
+      {
+        report: "queue",
+        scope: "page 40 (cursor)",
+        run: () => queue.page({ limit: 25, ...(deep ? { after: deep } : {}) }),
+      },
     ];
     const rows: ReportsBenchRow[] = [];
     for (const c of cases) {
