@@ -5,11 +5,13 @@ import type { Database } from "../store/db.ts";
 import { AssignmentService } from "./assignment.service.ts";
 import { DeadLettersService } from "./dead-letters.service.ts";
 import { EventBus } from "./events.ts";
+import { GuardService } from "./guard.service.ts";
 import { IngestService } from "./ingest.service.ts";
 import { LifecycleService } from "./lifecycle.service.ts";
 import { NormalizerRegistry } from "./normalizers.ts";
 import { QueueService } from "./queue.service.ts";
 import { ReanalyzeService } from "./reanalyze.service.ts";
+import { ReplyService } from "./reply.service.ts";
 import { SlaService } from "./sla.service.ts";
 
 export interface Services {
@@ -24,6 +26,8 @@ export interface Services {
   assignment: AssignmentService;
   lifecycle: LifecycleService;
   sla: SlaService;
+  guard: GuardService;
+  replies: ReplyService;
 }
 
 export function createServices(database: Database, options: { analyzer?: Analyzer } = {}): Services {
@@ -56,6 +60,13 @@ export function createServices(database: Database, options: { analyzer?: Analyze
     await sla.apply(tx, ids);
     await queue.refresh(tx, ids);
   });
+  const guard = new GuardService(database.db);
+  const replies = new ReplyService({
+    database,
+    events,
+    guard,
+    afterWrite: [(tx, ids) => sla.apply(tx, ids), (tx, ids) => queue.refresh(tx, ids)],
+  });
   return {
     database,
     events,
@@ -68,5 +79,7 @@ export function createServices(database: Database, options: { analyzer?: Analyze
     assignment,
     lifecycle,
     sla,
+    guard,
+    replies,
   };
 }
