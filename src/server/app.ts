@@ -22,6 +22,7 @@ import { type Ingestor, ingestRoutes } from "./routes/ingest.routes.ts";
 import { lifecycleRoutes } from "./routes/lifecycle.routes.ts";
 import { peopleRoutes } from "./routes/people.routes.ts";
 import { queueRoutes } from "./routes/queue.routes.ts";
+import { replyRoutes } from "./routes/replies.routes.ts";
 import { reportRoutes } from "./routes/reports.routes.ts";
 import { slaRoutes } from "./routes/sla.routes.ts";
 import { teamRoutes } from "./routes/teams.routes.ts";
@@ -142,5 +143,10 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
   await app.register(ingestRoutes, { ingest: deps.ingest ?? services.ingest });
   await app.register(lifecycleRoutes, { database: deps.database, lifecycle: services.lifecycle });
   await app.register(teamRoutes, { database: deps.database });
+  await app.register(replyRoutes, {
+    database: deps.database,
+    replies: services.replies,
+    guard: services.guard,
+  });
   return app;
 }
