@@ -17,6 +17,7 @@ import { createAuthHook, SESSION_COOKIE } from "./auth/auth.hook.ts";
 import { createErrorHandler, errorBody } from "./error-handler.ts";
 import { authRoutes } from "./routes/auth.routes.ts";
 import { conversationRoutes } from "./routes/conversations.routes.ts";
+import { eventRoutes } from "./routes/events.routes.ts";
 import { healthRoutes } from "./routes/health.routes.ts";
 import { type Ingestor, ingestRoutes } from "./routes/ingest.routes.ts";
 import { lifecycleRoutes } from "./routes/lifecycle.routes.ts";
@@ -141,12 +142,17 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
   await app.register(slaRoutes, { database: deps.database });
   await app.register(reportRoutes, { database: deps.database });
   await app.register(ingestRoutes, { ingest: deps.ingest ?? services.ingest });
-  await app.register(lifecycleRoutes, { database: deps.database, lifecycle: services.lifecycle });
+  await app.register(lifecycleRoutes, {
+    database: deps.database,
+    lifecycle: services.lifecycle,
+    events: services.events,
+  });
   await app.register(teamRoutes, { database: deps.database });
   await app.register(replyRoutes, {
     database: deps.database,
     replies: services.replies,
     guard: services.guard,
   });
+  await app.register(eventRoutes, { realtime: services.realtime });
   return app;
 }

@@ -10,6 +10,7 @@ import { IngestService } from "./ingest.service.ts";
 import { LifecycleService } from "./lifecycle.service.ts";
 import { NormalizerRegistry } from "./normalizers.ts";
 import { QueueService } from "./queue.service.ts";
+import { RealtimeBridge } from "./realtime.bridge.ts";
 import { ReanalyzeService } from "./reanalyze.service.ts";
 import { ReplyService } from "./reply.service.ts";
 import { SlaService } from "./sla.service.ts";
@@ -28,6 +29,8 @@ export interface Services {
   sla: SlaService;
   guard: GuardService;
   replies: ReplyService;
+  /** Cross-process realtime; `serve` and `worker` start it. */
+  realtime: RealtimeBridge;
 }
 
 export function createServices(database: Database, options: { analyzer?: Analyzer } = {}): Services {
@@ -81,5 +84,6 @@ export function createServices(database: Database, options: { analyzer?: Analyze
     sla,
     guard,
     replies,
+    realtime: new RealtimeBridge(database, events),
   };
 }
