@@ -15,6 +15,7 @@ import { createServices, type Services } from "../services/container.ts";
 import type { Database } from "../store/db.ts";
 import { createAuthHook, SESSION_COOKIE } from "./auth/auth.hook.ts";
 import { createErrorHandler, errorBody } from "./error-handler.ts";
+import { agentRoutes } from "./routes/agents.routes.ts";
 import { authRoutes } from "./routes/auth.routes.ts";
 import { conversationRoutes } from "./routes/conversations.routes.ts";
 import { eventRoutes } from "./routes/events.routes.ts";
@@ -25,6 +26,7 @@ import { peopleRoutes } from "./routes/people.routes.ts";
 import { queueRoutes } from "./routes/queue.routes.ts";
 import { replyRoutes } from "./routes/replies.routes.ts";
 import { reportRoutes } from "./routes/reports.routes.ts";
+import { savedReplyRoutes } from "./routes/saved-replies.routes.ts";
 import { slaRoutes } from "./routes/sla.routes.ts";
 import { teamRoutes } from "./routes/teams.routes.ts";
 
@@ -154,5 +156,7 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
     guard: services.guard,
   });
   await app.register(eventRoutes, { realtime: services.realtime });
+  await app.register(agentRoutes, { database: deps.database, auth });
+  await app.register(savedReplyRoutes, { database: deps.database });
   return app;
 }
