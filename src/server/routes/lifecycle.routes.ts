@@ -147,8 +147,9 @@ export const lifecycleRoutes: FastifyPluginAsyncZod<{
     async (request) => {
       const agent = requireAgent(request);
       const now = new Date();
+      let changed = false;
       try {
-        await presence.upsert(
+        changed = await presence.upsert(
           request.params.id,
           agent.id,
           request.body.activity,
@@ -165,7 +166,8 @@ export const lifecycleRoutes: FastifyPluginAsyncZod<{
         }
         throw error;
       }
-      events.publish([{ type: "presence.changed", conversationId: request.params.id }]);
+      // Renewals every ~10 s are not news; a new viewer or a change of activity is.
+      if (changed) events.publish([{ type: "presence.changed", conversationId: request.params.id }]);
       return { items: await presence.active(request.params.id, now) };
     },
   );
@@ -181,8 +183,8 @@ export const lifecycleRoutes: FastifyPluginAsyncZod<{
       },
     },
     async (request, reply) => {
-      await presence.remove(request.params.id, requireAgent(request).id);
-      events.publish([{ type: "presence.changed", conversationId: request.params.id }]);
+      if (await presence.remove(request.params.id, requireAgent(request).id))
+        events.publish([{ type: "presence.changed", conversationId: request.params.id }]);
       return reply.status(204).send(null);
     },
   );
