@@ -86,6 +86,19 @@ describeEachEngine("the outbox and the send worker", (ctx) => {
     expect(after).toEqual(before);
   });
 
+  it("the guard sees the same text sent to three different people (duplicate)", async () => {
+    const text = "Thanks, this is fixed now and your account works again.";
+    const [a, b, c] = [await conversation("test"), await conversation("test"), await conversation("test")];
+    expect((await services.replies.reply(a, agent, text)).findings).toEqual([]);
+    expect((await services.replies.reply(b, agent, `${text}  `)).findings).toEqual([]);
+    const third = await services.replies
+      .reply(c, agent, text)
+      .catch((e: { code: string; details: unknown }) => e);
+    expect(third).toMatchObject({ code: "guard_warnings", details: { findings: [{ rule: "duplicate" }] } });
+    // The same person again is not a new recipient.
+    expect((await services.replies.reply(a, agent, text)).findings).toEqual([]);
+  });
+
   it("sends through the channel's connector and marks the message sent with the platform id", async () => {
     const events: string[] = [];
     services.events.subscribe((e) => events.push(e.type));

@@ -5,6 +5,7 @@
 import { notFound } from "../core/errors.ts";
 import {
   DUPLICATE_WINDOW_MS,
+  duplicateKey,
   type Finding,
   firstName,
   GUARD_RULE_DESCRIPTIONS,
@@ -56,13 +57,14 @@ export class GuardService {
   }
 
   async review(target: ReplyTarget, text: string): Promise<Finding[]> {
-    const [settings, context] = await Promise.all([this.settings(), this.context(target)]);
+    const [settings, context] = await Promise.all([this.settings(), this.context(target, text)]);
     return reviewReply(text, context, settings);
   }
 
-  private async context(target: ReplyTarget): Promise<GuardContext> {
+  private async context(target: ReplyTarget, text: string): Promise<GuardContext> {
     const since = new Date(this.now().getTime() - DUPLICATE_WINDOW_MS);
-    const recent = await outboxRepository(this.db).recentReplies(since);
+    const prefix = duplicateKey(text).slice(0, 32);
+    const recent = prefix ? await outboxRepository(this.db).recentReplies(since, prefix) : [];
     return {
       personName: target.person_name,
       handles: target.handles,

@@ -81,7 +81,8 @@ export function outboxRepository(db: Db) {
      * Replies written by agents since `since`, with their author's signature so it can be taken off,
      * and who received them (for the guard's duplicate rule).
      */
-    async recentReplies(since: Date, limit = 2000) {
+    async recentReplies(since: Date, prefix: string, limit = 2000) {
+      // Only texts that begin like the draft (lower case, spaces collapsed) can be its duplicates.
       return rows<{ text: string; person_id: string | null; signature: string | null }>(sql`
         SELECT m.text, c.person_id, a.signature
         FROM messages m
@@ -89,6 +90,7 @@ export function outboxRepository(db: Db) {
         JOIN agents a ON a.id = m.author_agent_id
         WHERE m.created_at >= ${since.toISOString()}::timestamptz AND m.direction = 'out'
           AND m.visibility <> 'note'
+          AND starts_with(lower(regexp_replace(btrim(left(m.text, 400)), '\\s+', ' ', 'g')), ${prefix})
         ORDER BY m.created_at DESC LIMIT ${limit}`);
     },
 
