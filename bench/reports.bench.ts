@@ -4,6 +4,7 @@
  * p50/p99 latency. The target (issue 4): every report answers in under a second.
  */
 import { sql } from "drizzle-orm";
+import { QueueService } from "../src/services/queue.service.ts";
 import { fairnessReport } from "../src/services/reports/fairness.report.ts";
 import { happinessReport } from "../src/services/reports/happiness.report.ts";
 import type { ReportOptions } from "../src/services/reports/report.scope.ts";
@@ -62,6 +63,14 @@ export async function benchReports(options: {
       `seeded ${options.conversations.toLocaleString("en")} conversations in ${seedSeconds.toFixed(1)} s`,
     );
 
+    const queue = new QueueService(db.db);
+    // A cursor 1,000 conversations deep, as a client paging through the queue would hold.
+    let deep: { at: string; id: string } | undefined;
+    for (let page = 0, after: typeof deep; page < 40; page++) {
+      const result = await queue.page({ limit: 25, ...(after ? { after } : {}) });
+      after = result.next ?? undefined;
+      deep = after;
+    }
     const lastMonth: ReportOptions = { from: new Date(Date.now() - 30 * 86_400_000) };
     const cases: Array<{ report: string; scope: string; run: () => Promise<unknown> }> = [
       { report: "fairness", scope: "all time", run: () => fairnessReport(db, {}) },
@@ -69,6 +78,15 @@ export async function benchReports(options: {
       { report: "fairness", scope: "one channel", run: () => fairnessReport(db, { channel: "seed-x" }) },
       { report: "happiness", scope: "all time", run: () => happinessReport(db, {}) },
       { report: "happiness", scope: "last 30 days", run: () => happinessReport(db, lastMonth) },
+      // The fair queue (GET /api/queue): first page, a filtered page, and a page deep in the queue.
+      { report: "queue", scope: "first page (25)", run: () => queue.page({ limit: 25 }) },
+      { report: "queue", scope: "one channel (25)", run: () => queue.page({ channel: "seed-x", limit: 25 }) },
+      { report: "queue", scope: "unassigned (25)", run: () => queue.page({ assignee: "none", limit: 25 }) },
+      {
+        report: "queue",
+        scope: "page 40 (cursor)",
+        run: () => queue.page({ limit: 25, ...(deep ? { after: deep } : {}) }),
+      },
     ];
     const rows: ReportsBenchRow[] = [];
     for (const c of cases) {

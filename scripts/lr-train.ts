@@ -1,5 +1,6 @@
 /** Binary logistic regression (AdaGrad SGD, L2, seeded shuffling): deterministic and dependency-free. */
 import type { LinearModel } from "../src/analysis/linear.ts";
+import { mulberry32 } from "../src/core/random.ts";
 
 export interface LrExample {
   features: string[];
@@ -7,17 +8,6 @@ export interface LrExample {
   y: 0 | 1;
   /** Example weight (class balancing across sources). */
   weight?: number;
-}
-
-function mulberry32(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
 }
 
 export function trainLr(

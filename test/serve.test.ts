@@ -59,7 +59,11 @@ it("`serve --demo` starts with a demo workspace, a printed admin password, and s
     body: JSON.stringify({ email: "admin@example.com", password }),
   });
   expect(login.status).toBe(200);
-  const cookie = login.headers.get("set-cookie")!.split(";")[0]!;
+  const cookie = login.headers
+    .getSetCookie()
+    .map((c) => c.split(";")[0]!)
+    .join("; ");
+  const csrf = /rapport_csrf=([^;]+)/.exec(cookie)![1]!;
   const list = (await (
     await fetch(`${first.url}/api/conversations?limit=100`, { headers: { cookie } })
   ).json()) as {
@@ -68,6 +72,27 @@ it("`serve --demo` starts with a demo workspace, a printed admin password, and s
   };
   expect(list.items).toHaveLength(100);
   expect(list.nextCursor).toBeTruthy();
+
+  // A reply goes through the outbox; the in-process worker sends it with the demo connector.
+  const conversationId = (list.items[0] as { id: string }).id;
+  const replied = await fetch(`${first.url}/api/conversations/${conversationId}/replies`, {
+    method: "POST",
+    headers: { cookie, "x-csrf-token": csrf, "content-type": "application/json" },
+    body: JSON.stringify({ text: "Thanks, we are on it." }),
+  });
+  expect(replied.status).toBe(201);
+  const messageId = ((await replied.json()) as { message: { id: string } }).message.id;
+  await expect
+    .poll(
+      async () => {
+        const thread = (await (
+          await fetch(`${first.url}/api/conversations/${conversationId}`, { headers: { cookie } })
+        ).json()) as { messages: Array<{ id: string; deliveryStatus: string }> };
+        return thread.messages.find((m) => m.id === messageId)?.deliveryStatus;
+      },
+      { timeout: 10_000 },
+    )
+    .toBe("sent");
 
   // The data folder is locked while the server runs.
   const locked = await serve([], { RAPPORT_DATA: data }).catch((e: Error) => e.message);

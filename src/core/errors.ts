@@ -8,6 +8,12 @@ export const errorCatalogue = {
   conflict: 409,
   payload_too_large: 413,
   rate_limited: 429,
+  /** The authenticity guard found something that blocks sending (core/guard.ts). */
+  guard_blocked: 422,
+  /** The guard has warnings the agent has not acknowledged yet. */
+  guard_warnings: 409,
+  /** A cookie-authenticated change without the matching x-csrf-token header. */
+  csrf: 403,
   database_locked: 423,
   internal: 500,
 } as const;

@@ -15,14 +15,18 @@ import { createServices, type Services } from "../services/container.ts";
 import type { Database } from "../store/db.ts";
 import { createAuthHook, SESSION_COOKIE } from "./auth/auth.hook.ts";
 import { createErrorHandler, errorBody } from "./error-handler.ts";
+import { agentRoutes } from "./routes/agents.routes.ts";
 import { authRoutes } from "./routes/auth.routes.ts";
 import { conversationRoutes } from "./routes/conversations.routes.ts";
+import { eventRoutes } from "./routes/events.routes.ts";
 import { healthRoutes } from "./routes/health.routes.ts";
 import { type Ingestor, ingestRoutes } from "./routes/ingest.routes.ts";
 import { lifecycleRoutes } from "./routes/lifecycle.routes.ts";
 import { peopleRoutes } from "./routes/people.routes.ts";
 import { queueRoutes } from "./routes/queue.routes.ts";
+import { replyRoutes } from "./routes/replies.routes.ts";
 import { reportRoutes } from "./routes/reports.routes.ts";
+import { savedReplyRoutes } from "./routes/saved-replies.routes.ts";
 import { slaRoutes } from "./routes/sla.routes.ts";
 import { teamRoutes } from "./routes/teams.routes.ts";
 import { registerWebApp } from "./static.ts";
@@ -141,7 +145,19 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
   await app.register(slaRoutes, { database: deps.database });
   await app.register(reportRoutes, { database: deps.database });
   await app.register(ingestRoutes, { ingest: deps.ingest ?? services.ingest });
-  await app.register(lifecycleRoutes, { database: deps.database, lifecycle: services.lifecycle });
+  await app.register(lifecycleRoutes, {
+    database: deps.database,
+    lifecycle: services.lifecycle,
+    events: services.events,
+  });
   await app.register(teamRoutes, { database: deps.database });
+  await app.register(replyRoutes, {
+    database: deps.database,
+    replies: services.replies,
+    guard: services.guard,
+  });
+  await app.register(eventRoutes, { realtime: services.realtime });
+  await app.register(agentRoutes, { database: deps.database, auth });
+  await app.register(savedReplyRoutes, { database: deps.database });
   return app;
 }

@@ -78,7 +78,10 @@ describeEachEngine("auth and the HTTP basics", (ctx) => {
     expect(JSON.stringify(login.json())).not.toMatch(/hash|argon/i);
     const cookie = sessionCookie(login)!;
     expect(cookie).toMatchObject({ httpOnly: true, sameSite: "Lax", path: "/" });
-    expect(login.headers["set-cookie"]).not.toMatch(/Secure/);
+    expect(String(login.headers["set-cookie"])).not.toMatch(/Secure/);
+    const csrf = login.cookies.find((c) => c.name === "rapport_csrf")!;
+    expect(csrf).toMatchObject({ sameSite: "Lax", path: "/" });
+    expect(csrf.httpOnly).toBeFalsy();
 
     const me = await app.inject({
       method: "GET",
@@ -93,10 +96,26 @@ describeEachEngine("auth and the HTTP basics", (ctx) => {
     expect(stored.map((s) => s.id)).toContain(sha256(cookie.value));
     expect(stored.map((s) => s.id)).not.toContain(cookie.value);
 
+    // Cookie-authenticated changes need the CSRF header (double submit); bearer tokens do not.
+    const forged = await app.inject({
+      method: "POST",
+      url: "/api/auth/logout",
+      cookies: { rapport_session: cookie.value, rapport_csrf: csrf.value },
+    });
+    expect(forged.statusCode).toBe(403);
+    expect(forged.json().error.code).toBe("csrf");
+    const wrong = await app.inject({
+      method: "POST",
+      url: "/api/auth/logout",
+      headers: { "x-csrf-token": "not-it" },
+      cookies: { rapport_session: cookie.value, rapport_csrf: csrf.value },
+    });
+    expect(wrong.statusCode).toBe(403);
     const logout = await app.inject({
       method: "POST",
       url: "/api/auth/logout",
-      cookies: { rapport_session: cookie.value },
+      headers: { "x-csrf-token": csrf.value },
+      cookies: { rapport_session: cookie.value, rapport_csrf: csrf.value },
     });
     expect(logout.statusCode).toBe(200);
     const after = await app.inject({

@@ -11,10 +11,14 @@ export interface ErrorBody {
   error: { code: string; message: string; details?: unknown };
 }
 
-/** The first catalogue code for each status (so 400 → bad_request, not validation_failed). */
+/**
+ * The first generic catalogue code for each status (so 400 → bad_request, not validation_failed), for
+ * Fastify's own client errors. Codes that mean one specific thing (the guard, CSRF) are never guessed.
+ */
+const SPECIFIC: ReadonlySet<string> = new Set(["guard_blocked", "guard_warnings", "csrf"]);
 const codeByStatus = new Map<number, ErrorCode>();
 for (const [code, status] of Object.entries(errorCatalogue)) {
-  if (!codeByStatus.has(status)) codeByStatus.set(status, code as ErrorCode);
+  if (!codeByStatus.has(status) && !SPECIFIC.has(code)) codeByStatus.set(status, code as ErrorCode);
 }
 
 export function errorBody(code: string, message: string, details?: unknown): ErrorBody {

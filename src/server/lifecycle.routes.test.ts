@@ -65,13 +65,21 @@ describeEachEngine("conversation lifecycle, teams and presence over HTTP", (ctx)
       ["conversation.assigned", "life-http"],
     ]);
 
-    const viewing = await app.inject({
-      method: "PUT",
-      url: `/api/conversations/${id}/presence`,
-      headers: agent.headers,
-      payload: { activity: "replying" },
+    const presenceEvents: string[] = [];
+    services.events.subscribe((e) => {
+      if (e.type === "presence.changed") presenceEvents.push(e.conversationId);
     });
+    const present = (activity: string) =>
+      app.inject({
+        method: "PUT",
+        url: `/api/conversations/${id}/presence`,
+        headers: agent.headers,
+        payload: { activity },
+      });
+    const viewing = await present("replying");
     expect(viewing.json().items).toMatchObject([{ agentId: agent.agent.id, activity: "replying" }]);
+    await present("replying"); // a renewal is not news
+    expect(presenceEvents).toEqual([id]);
     const seen = await app.inject({
       method: "GET",
       url: `/api/conversations/${id}/presence`,
@@ -84,6 +92,7 @@ describeEachEngine("conversation lifecycle, teams and presence over HTTP", (ctx)
         await app.inject({ method: "GET", url: `/api/conversations/${id}/presence`, headers: adminHeaders })
       ).json().items,
     ).toEqual([]);
+    expect(presenceEvents).toEqual([id, id]);
 
     const forbidden = await app.inject({
       method: "POST",

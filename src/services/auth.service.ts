@@ -118,6 +118,32 @@ export class AuthService {
     return publicAgent(row);
   }
 
+  /** True on a fresh install: no agent can sign in yet, so the first-run page may create the admin. */
+  async needsSetup(): Promise<boolean> {
+    return (await this.agents.countWithPassword()) === 0;
+  }
+
+  private setupRunning: Promise<unknown> | undefined;
+
+  /**
+   * First run: creates the admin and signs them in. Refused once any agent can sign in. Calls are
+   * serialised in this process, so two quick clicks cannot create two admins.
+   */
+  async setup(input: { email: string; name: string; password: string }, meta: { ip?: string } = {}) {
+    const previous = this.setupRunning ?? Promise.resolve();
+    const run = previous
+      .catch(() => {})
+      .then(async () => {
+        if (!(await this.needsSetup())) {
+          throw new AppError("forbidden", "Rapport is already set up. Sign in instead.");
+        }
+        await this.createAgent({ ...input, role: "admin" });
+        return this.signIn(input.email, input.password, meta);
+      });
+    this.setupRunning = run;
+    return run;
+  }
+
   /**
    * The agent with this email and password, or null. Takes one argon2 verification whether or not the
    * email exists.
@@ -167,9 +193,11 @@ export class AuthService {
    * The session for a cookie value, or null when unknown or expired. `renewedUntil` is set when the
    * sliding expiry moved, so the caller can refresh the cookie.
    */
-  async authenticateSession(
-    cookieValue: string,
-  ): Promise<{ principal: Principal & { kind: "session" }; renewedUntil: Date | null } | null> {
+  async authenticateSession(cookieValue: string): Promise<{
+    principal: Principal & { kind: "session" };
+    renewedUntil: Date | null;
+    expiresAt: Date;
+  } | null> {
     const id = sha256(cookieValue);
     const now = this.now();
     const found = await this.sessions.findActive(id, now);
@@ -183,6 +211,7 @@ export class AuthService {
     return {
       principal: { kind: "session", sessionId: id, agent: publicAgent(found.agent) },
       renewedUntil,
+      expiresAt: renewedUntil ?? found.session.expiresAt,
     };
   }
 

@@ -5,11 +5,14 @@ import type { Database } from "../store/db.ts";
 import { AssignmentService } from "./assignment.service.ts";
 import { DeadLettersService } from "./dead-letters.service.ts";
 import { EventBus } from "./events.ts";
+import { GuardService } from "./guard.service.ts";
 import { IngestService } from "./ingest.service.ts";
 import { LifecycleService } from "./lifecycle.service.ts";
 import { NormalizerRegistry } from "./normalizers.ts";
 import { QueueService } from "./queue.service.ts";
+import { RealtimeBridge } from "./realtime.bridge.ts";
 import { ReanalyzeService } from "./reanalyze.service.ts";
+import { ReplyService } from "./reply.service.ts";
 import { SlaService } from "./sla.service.ts";
 
 export interface Services {
@@ -24,6 +27,10 @@ export interface Services {
   assignment: AssignmentService;
   lifecycle: LifecycleService;
   sla: SlaService;
+  guard: GuardService;
+  replies: ReplyService;
+  /** Cross-process realtime; `serve` and `worker` start it. */
+  realtime: RealtimeBridge;
 }
 
 export function createServices(database: Database, options: { analyzer?: Analyzer } = {}): Services {
@@ -56,6 +63,13 @@ export function createServices(database: Database, options: { analyzer?: Analyze
     await sla.apply(tx, ids);
     await queue.refresh(tx, ids);
   });
+  const guard = new GuardService(database.db);
+  const replies = new ReplyService({
+    database,
+    events,
+    guard,
+    afterWrite: [(tx, ids) => sla.apply(tx, ids), (tx, ids) => queue.refresh(tx, ids)],
+  });
   return {
     database,
     events,
@@ -68,5 +82,8 @@ export function createServices(database: Database, options: { analyzer?: Analyze
     assignment,
     lifecycle,
     sla,
+    guard,
+    replies,
+    realtime: new RealtimeBridge(database, events),
   };
 }

@@ -6,7 +6,9 @@ import { EventEmitter } from "node:events";
 
 export type RapportEvent =
   | { type: "message.created"; messageId: string; conversationId: string; direction: "in" | "out" }
+  | { type: "message.updated"; messageId: string; conversationId: string }
   | { type: "conversation.created"; conversationId: string }
+  | { type: "presence.changed"; conversationId: string }
   | { type: "conversation.updated"; conversationId: string };
 
 export class EventBus {

@@ -9,6 +9,7 @@ import { randomUUID } from "node:crypto";
 import type { Analyzer } from "../analysis/analyzer.ts";
 import type { ChannelDefaults, InboundMessage } from "../core/inbound.ts";
 import { replaceNul } from "../core/sanitize.ts";
+import { analysisColumns } from "../store/analysis.repository.ts";
 import type { Database, Db } from "../store/db.ts";
 import {
   type ChannelRow,
@@ -298,15 +299,7 @@ export class IngestService {
         // Outbound messages that arrive through ingest were already sent on the platform.
         delivery_status: m.direction === "out" ? "sent" : null,
         created_at: m.createdAt,
-        sentiment_score: analysis.sentiment.score,
-        sentiment_label: analysis.sentiment.label,
-        intent: analysis.intent,
-        urgency: analysis.urgency?.level ?? null,
-        spam_score: analysis.spam?.score ?? null,
-        spam_label: analysis.spam?.label ?? null,
-        language: analysis.language,
-        analysis,
-        analyzer_version: this.deps.analyzer.version,
+        ...analysisColumns(analysis, this.deps.analyzer.version),
       };
     });
 

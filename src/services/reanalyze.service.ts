@@ -3,7 +3,7 @@
  * each page in one transaction that also refreshes the conversations it touched.
  */
 import type { Analyzer } from "../analysis/analyzer.ts";
-import { AnalysisRepository } from "../store/analysis.repository.ts";
+import { AnalysisRepository, analysisColumns } from "../store/analysis.repository.ts";
 import type { Database, Db } from "../store/db.ts";
 import { IngestRepository } from "../store/ingest.repository.ts";
 
@@ -53,18 +53,7 @@ export class ReanalyzeService {
         let analysis = this.analyzer.analyze(m.text, context);
         if (this.analyzer.contextual && m.prior_inbound > 0)
           analysis = this.analyzer.contextual(analysis, context);
-        return {
-          id: m.id,
-          sentiment_score: analysis.sentiment.score,
-          sentiment_label: analysis.sentiment.label,
-          intent: analysis.intent,
-          urgency: analysis.urgency?.level ?? null,
-          spam_score: analysis.spam?.score ?? null,
-          spam_label: analysis.spam?.label ?? null,
-          language: analysis.language,
-          analysis,
-          analyzer_version: this.analyzer.version,
-        };
+        return { id: m.id, ...analysisColumns(analysis, this.analyzer.version) };
       });
       const touched = [...new Set(page.map((m) => m.conversation_id))];
       await this.database.db.transaction(async (tx) => {

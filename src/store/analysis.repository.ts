@@ -1,5 +1,6 @@
 /** Reading messages for re-analysis and writing analysis back. */
 import { sql } from "drizzle-orm";
+import type { Analysis } from "../analysis/analyzer.ts";
 import type { Database, Db } from "./db.ts";
 
 export interface MessageForAnalysis {
@@ -9,6 +10,21 @@ export interface MessageForAnalysis {
   text: string;
   /** Inbound messages before this one in its conversation. */
   prior_inbound: number;
+}
+
+/** The message columns that hold an analysis (the flat ones for filtering, and the whole of it). */
+export function analysisColumns(analysis: Analysis, version: string) {
+  return {
+    sentiment_score: analysis.sentiment.score,
+    sentiment_label: analysis.sentiment.label,
+    intent: analysis.intent,
+    urgency: analysis.urgency?.level ?? null,
+    spam_score: analysis.spam?.score ?? null,
+    spam_label: analysis.spam?.label ?? null,
+    language: analysis.language,
+    analysis,
+    analyzer_version: version,
+  };
 }
 
 export class AnalysisRepository {

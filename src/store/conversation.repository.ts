@@ -160,43 +160,55 @@ export function conversationRepository(db: Db, now: () => Date = () => new Date(
 
     /** Every message of a conversation, oldest first, with its author and analysis. */
     async messagesOf(conversationId: string) {
-      return db
-        .select({
-          id: messages.id,
-          externalId: messages.externalId,
-          inReplyToExternalId: messages.inReplyToExternalId,
-          direction: messages.direction,
-          visibility: messages.visibility,
-          text: messages.text,
-          createdAt: isoMillisRequired(messages.createdAt),
-          receivedAt: isoMillisRequired(messages.receivedAt),
-          deliveryStatus: messages.deliveryStatus,
-          deliveryError: messages.deliveryError,
-          authorIdentity: {
-            id: identities.id,
-            platform: identities.platform,
-            handle: identities.handle,
-            displayName: identities.displayName,
-            profileUrl: identities.profileUrl,
-          },
-          authorAgent: { id: agents.id, name: agents.name },
-          sentimentScore: messages.sentimentScore,
-          sentimentLabel: messages.sentimentLabel,
-          intent: messages.intent,
-          urgency: messages.urgency,
-          spamScore: messages.spamScore,
-          spamLabel: messages.spamLabel,
-          language: messages.language,
-          analysis: messages.analysis,
-          analyzerVersion: messages.analyzerVersion,
-        })
-        .from(messages)
-        .leftJoin(identities, eq(identities.id, messages.authorIdentityId))
-        .leftJoin(agents, eq(agents.id, messages.authorAgentId))
-        .where(eq(messages.conversationId, conversationId))
-        .orderBy(asc(messages.createdAt), asc(messages.id));
+      return selectMessages(db, eq(messages.conversationId, conversationId));
+    },
+    /** One message in the same shape as messagesOf's items. */
+    async message(id: string) {
+      const [row] = await selectMessages(db, eq(messages.id, id));
+      return row;
     },
   };
+}
+
+function selectMessages(db: Db, where: SQL) {
+  return db
+    .select({
+      id: messages.id,
+      conversationId: messages.conversationId,
+      externalId: messages.externalId,
+      inReplyToExternalId: messages.inReplyToExternalId,
+      direction: messages.direction,
+      visibility: messages.visibility,
+      text: messages.text,
+      createdAt: isoMillisRequired(messages.createdAt),
+      receivedAt: isoMillisRequired(messages.receivedAt),
+      deliveryStatus: messages.deliveryStatus,
+      deliveryError: messages.deliveryError,
+      authorIdentity: {
+        id: identities.id,
+        platform: identities.platform,
+        handle: identities.handle,
+        displayName: identities.displayName,
+        profileUrl: identities.profileUrl,
+      },
+      authorAgent: { id: agents.id, name: agents.name },
+      sentimentScore: messages.sentimentScore,
+      sentimentLabel: messages.sentimentLabel,
+      intent: messages.intent,
+      urgency: messages.urgency,
+      spamScore: messages.spamScore,
+      spamLabel: messages.spamLabel,
+      language: messages.language,
+      analysis: messages.analysis,
+      analyzerVersion: messages.analyzerVersion,
+      guardFindings: messages.guardFindings,
+      mentions: messages.mentions,
+    })
+    .from(messages)
+    .leftJoin(identities, eq(identities.id, messages.authorIdentityId))
+    .leftJoin(agents, eq(agents.id, messages.authorAgentId))
+    .where(where)
+    .orderBy(asc(messages.createdAt), asc(messages.id));
 }
 
 export type ConversationRepository = ReturnType<typeof conversationRepository>;

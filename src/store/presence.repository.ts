@@ -4,21 +4,31 @@ import type { Db } from "./db.ts";
 
 export function presenceRepository(db: Db) {
   return {
+    /** Records presence; true when others should hear of it (new, expired before, or a new activity). */
     async upsert(
       conversationId: string,
       agentId: string,
       activity: "viewing" | "replying",
       expiresAt: Date,
-    ): Promise<void> {
-      await db.execute(sql`
+    ): Promise<boolean> {
+      const result = (await db.execute(sql`
+        WITH prev AS (
+          SELECT activity, expires_at > now() AS live FROM conversation_presence
+          WHERE conversation_id = ${conversationId} AND agent_id = ${agentId})
         INSERT INTO conversation_presence (conversation_id, agent_id, activity, expires_at)
         VALUES (${conversationId}, ${agentId}, ${activity}, ${expiresAt.toISOString()}::timestamptz)
-        ON CONFLICT (conversation_id, agent_id) DO UPDATE SET activity = excluded.activity, expires_at = excluded.expires_at`);
+        ON CONFLICT (conversation_id, agent_id) DO UPDATE SET activity = excluded.activity, expires_at = excluded.expires_at
+        RETURNING NOT COALESCE((SELECT live AND activity = ${activity} FROM prev), false) AS changed`)) as unknown as {
+        rows: Array<{ changed: boolean }>;
+      };
+      return result.rows[0]?.changed ?? true;
     },
-    async remove(conversationId: string, agentId: string): Promise<void> {
-      await db.execute(
-        sql`DELETE FROM conversation_presence WHERE conversation_id = ${conversationId} AND agent_id = ${agentId}`,
-      );
+    /** True when there was presence to remove. */
+    async remove(conversationId: string, agentId: string): Promise<boolean> {
+      const result = (await db.execute(
+        sql`DELETE FROM conversation_presence WHERE conversation_id = ${conversationId} AND agent_id = ${agentId} RETURNING agent_id`,
+      )) as unknown as { rows: unknown[] };
+      return result.rows.length > 0;
     },
     async active(conversationId: string, now: Date) {
       const result = (await db.execute(sql`

@@ -320,6 +320,10 @@ export const messages = pgTable(
     /** The analyzer's full output (reasons and details), and which analyzer produced it. */
     analysis: jsonb("analysis"),
     analyzerVersion: text("analyzer_version"),
+    /** For replies written in Rapport: the authenticity guard's findings when it was sent (core/guard.ts). */
+    guardFindings: jsonb("guard_findings"),
+    /** For notes: the agents mentioned with @Name, as [{ agentId, name }]. */
+    mentions: jsonb("mentions"),
   },
   (t) => [
     uniqueIndex("messages_channel_external_uq").on(t.channelId, t.externalId),
@@ -351,6 +355,23 @@ export const jobs = pgTable(
   },
   (t) => [index("jobs_ready_idx").on(t.status, t.runAt)],
 );
+
+/** Reply templates shared by the team, with placeholders such as {{person.firstName}}. */
+export const savedReplies = pgTable("saved_replies", {
+  id: uuid("id").primaryKey().defaultRandom(),
+  title: text("title").notNull(),
+  text: text("text").notNull(),
+  createdByAgentId: uuid("created_by_agent_id").references(() => agents.id, { onDelete: "set null" }),
+  createdAt: createdAt(),
+  updatedAt: ts("updated_at").notNull().defaultNow(),
+});
+
+/** Workspace settings an admin changes at runtime (e.g. "guard.rules"), one JSON value per key. */
+export const settings = pgTable("settings", {
+  key: text("key").primaryKey(),
+  value: jsonb("value").notNull(),
+  updatedAt: ts("updated_at").notNull().defaultNow(),
+});
 
 /** Who did what, when. Append-only. */
 export const auditEvents = pgTable(

@@ -1,36 +1,16 @@
-import { spawn } from "node:child_process";
 import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import path from "node:path";
-import { fileURLToPath } from "node:url";
 import { afterAll, expect, it } from "vitest";
+import { runCli as runBinary } from "../../../test/helpers/cli.ts";
 import { AuthService } from "../../services/auth.service.ts";
 import { openDatabase } from "../../store/db.ts";
 import { agents } from "../../store/schema.ts";
 
-const bin = path.resolve(path.dirname(fileURLToPath(import.meta.url)), "../../../bin/rapport.js");
 const dir = mkdtempSync(path.join(tmpdir(), "rapport-cli-"));
-const env = { ...process.env, RAPPORT_DATA: path.join(dir, "data"), DATABASE_URL: "" };
+const env = { RAPPORT_DATA: path.join(dir, "data"), DATABASE_URL: "" };
 
-function runCli(
-  args: string[],
-  input = "",
-): Promise<{ code: number | null; stdout: string; stderr: string }> {
-  return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, [bin, ...args], { env });
-    let stdout = "";
-    let stderr = "";
-    child.stdout.on("data", (d) => {
-      stdout += d;
-    });
-    child.stderr.on("data", (d) => {
-      stderr += d;
-    });
-    child.on("error", reject);
-    child.on("close", (code) => resolve({ code, stdout, stderr }));
-    child.stdin.end(input);
-  });
-}
+const runCli = (args: string[], input = "") => runBinary(args, env, input);
 
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
 

@@ -9,11 +9,13 @@ import { registerReport } from "./report.command.ts";
 import { registerServe } from "./serve.command.ts";
 import { registerTokenCommand } from "./token.command.ts";
 import { registerUserCommand } from "./user.command.ts";
+import { registerWorker } from "./worker.command.ts";
 
 export type RegisterCommand = (program: Command) => void;
 
 export const commands: RegisterCommand[] = [
   registerServe,
+  registerWorker,
   registerImport,
   registerDeadLetters,
   registerReport,

@@ -1,6 +1,8 @@
 /** `rapport serve [--demo]` — the HTTP API on PGlite (RAPPORT_DATA) or PostgreSQL (DATABASE_URL). */
 import type { Command } from "commander";
+import { createConnectorRegistry } from "../../channels/registry.ts";
 import { loadConfig } from "../../config.ts";
+import { createWorker } from "../../jobs/index.ts";
 import { buildApp } from "../../server/app.ts";
 import { AuthService } from "../../services/auth.service.ts";
 import { createServices } from "../../services/container.ts";
@@ -10,11 +12,17 @@ import { openDatabase } from "../../store/db.ts";
 export function registerServe(program: Command): void {
   program
     .command("serve")
-    .description("Start the Rapport server (HTTP API). Runs migrations first.")
-    .option("--demo", "on first start, create a demo workspace (admin account + ~200 conversations)")
+    .description(
+      "Start the Rapport server (HTTP API, realtime events and the send worker). Runs migrations first.",
+    )
+    .option(
+      "--demo",
+      "on first start, create a demo workspace (admin account + ~200 conversations); replies on the demo platforms are marked sent without any network",
+    )
+    .option("--no-worker", "do not run the send worker in this process (run `rapport worker` instead)")
     .option("-p, --port <port>", "port to listen on (default: PORT or 3000)", (v) => Number.parseInt(v, 10))
     .option("--host <host>", "address to listen on (default: HOST or 127.0.0.1)")
-    .action(async (opts: { demo?: boolean; port?: number; host?: string }) => {
+    .action(async (opts: { demo?: boolean; port?: number; host?: string; worker?: boolean }) => {
       const config = loadConfig();
       const database = await openDatabase({ url: config.databaseUrl });
       const services = createServices(database);
@@ -24,12 +32,26 @@ export function registerServe(program: Command): void {
         logger: { level: config.logLevel },
         secureCookies: config.secureCookies,
       });
+      await services.realtime.start();
+      const worker =
+        opts.worker === false
+          ? null
+          : createWorker(
+              {
+                database,
+                events: services.events,
+                connectors: createConnectorRegistry({ demo: opts.demo === true }),
+              },
+              { onError: (error, job) => app.log.warn({ err: error, job: job?.id }, "job failed") },
+            );
       let closing = false;
       const shutdown = async (signal: string) => {
         if (closing) return;
         closing = true;
         app.log.info({ signal }, "shutting down");
+        await worker?.stop();
         await app.close();
+        await services.realtime.stop();
         await database.close();
         process.exit(0);
       };
@@ -42,6 +64,7 @@ export function registerServe(program: Command): void {
       const port = opts.port ?? config.port;
       const host = opts.host ?? config.host;
       await app.listen({ port, host });
+      await worker?.start();
       // Offline agents' open work goes back to their team after the grace period (idempotent sweep).
       const sweep = setInterval(() => {
         services.assignment

@@ -3,11 +3,16 @@
  * `config: { public: true }`; everything else under /api requires a principal, so a new route is
  * protected unless it says otherwise.
  */
+import { randomBytes, timingSafeEqual } from "node:crypto";
 import type { FastifyReply, FastifyRequest } from "fastify";
 import { AppError } from "../../core/errors.ts";
 import type { AuthService, Principal } from "../../services/auth.service.ts";
 
 export const SESSION_COOKIE = "rapport_session";
+/** The double-submit CSRF cookie: readable by the web app, which echoes it in `x-csrf-token`. */
+export const CSRF_COOKIE = "rapport_csrf";
+export const CSRF_HEADER = "x-csrf-token";
+const SAFE_METHODS = new Set(["GET", "HEAD", "OPTIONS"]);
 
 declare module "fastify" {
   interface FastifyContextConfig {
@@ -25,6 +30,44 @@ export interface CookieSettings {
 
 export function sessionCookieOptions(settings: CookieSettings, expires: Date) {
   return { path: "/", httpOnly: true, sameSite: "lax" as const, secure: settings.secure, expires };
+}
+
+export function csrfCookieOptions(settings: CookieSettings, expires: Date) {
+  return { path: "/", httpOnly: false, sameSite: "lax" as const, secure: settings.secure, expires };
+}
+
+/** Sets a fresh CSRF cookie (at sign-in and first run) and returns its value. */
+export function issueCsrfCookie(reply: FastifyReply, settings: CookieSettings, expires: Date): string {
+  const token = randomBytes(32).toString("base64url");
+  reply.setCookie(CSRF_COOKIE, token, csrfCookieOptions(settings, expires));
+  return token;
+}
+
+function sameSecret(a: string, b: string): boolean {
+  const x = Buffer.from(a);
+  const y = Buffer.from(b);
+  return x.length === y.length && timingSafeEqual(x, y);
+}
+
+/**
+ * Cookie-authenticated changes must echo the CSRF cookie in the x-csrf-token header: another site can
+ * make the browser send our cookies, but cannot read them. Bearer tokens are not sent by browsers on
+ * their own, so they need no such check.
+ */
+function checkCsrf(request: FastifyRequest, reply: FastifyReply, cookies: CookieSettings, expires: Date) {
+  const cookie = request.cookies[CSRF_COOKIE];
+  if (SAFE_METHODS.has(request.method)) {
+    // Sessions from before CSRF cookies existed get one on their next read.
+    if (!cookie) issueCsrfCookie(reply, cookies, expires);
+    return;
+  }
+  const header = request.headers[CSRF_HEADER];
+  if (!cookie || typeof header !== "string" || !sameSecret(cookie, header)) {
+    throw new AppError(
+      "csrf",
+      `This change needs the ${CSRF_HEADER} header equal to the ${CSRF_COOKIE} cookie (sign in again if the cookie is missing).`,
+    );
+  }
 }
 
 function isPublic(request: FastifyRequest): boolean {
@@ -60,7 +103,10 @@ export function createAuthHook(auth: AuthService, cookies: CookieSettings) {
       request.principal = found.principal;
       if (found.renewedUntil) {
         reply.setCookie(SESSION_COOKIE, cookie, sessionCookieOptions(cookies, found.renewedUntil));
+        const csrf = request.cookies[CSRF_COOKIE];
+        if (csrf) reply.setCookie(CSRF_COOKIE, csrf, csrfCookieOptions(cookies, found.renewedUntil));
       }
+      checkCsrf(request, reply, cookies, found.renewedUntil ?? found.expiresAt);
       return;
     }
     throw new AppError(

@@ -2,7 +2,12 @@
 import type { FastifyPluginAsyncZod } from "fastify-type-provider-zod";
 import { z } from "zod";
 import { notFound } from "../../core/errors.ts";
-import { type ConversationStatus, conversationRepository } from "../../store/conversation.repository.ts";
+import { type Finding, GUARD_RULES } from "../../core/guard.ts";
+import {
+  type ConversationStatus,
+  conversationRepository,
+  type MessageDetail,
+} from "../../store/conversation.repository.ts";
 import type { Database } from "../../store/db.ts";
 import {
   channelRefSchema,
@@ -97,7 +102,15 @@ export const conversationSummarySchema = z.object({
     .meta({ description: "SLA clocks (docs/sla.md)" }),
 });
 
-const messageSchema = z.object({
+export const findingSchema = z.object({
+  rule: z.enum(GUARD_RULES),
+  severity: z.enum(["warn", "block"]),
+  message: z.string(),
+  excerpt: z.string().optional(),
+});
+export const mentionSchema = z.object({ agentId: z.uuid(), name: z.string() });
+
+export const messageSchema = z.object({
   id: z.uuid(),
   externalId: z.string(),
   inReplyToExternalId: z.string().nullable(),
@@ -129,7 +142,27 @@ const messageSchema = z.object({
   language: z.string().nullable(),
   analysis: z.unknown(),
   analyzerVersion: z.string().nullable(),
+  guardFindings: z
+    .array(findingSchema)
+    .nullable()
+    .meta({ description: "For replies written in Rapport: the guard's findings when it was sent" }),
+  mentions: z.array(mentionSchema).nullable().meta({ description: "For notes: the agents @mentioned" }),
 });
+
+/** A stored message as the API shows it. */
+export function presentMessage(row: MessageDetail) {
+  const { authorIdentity, authorAgent, guardFindings, mentions, conversationId: _, ...message } = row;
+  return {
+    ...message,
+    author: authorIdentity
+      ? { kind: "identity" as const, ...authorIdentity }
+      : authorAgent
+        ? { kind: "agent" as const, ...authorAgent }
+        : null,
+    guardFindings: (guardFindings as Finding[] | null) ?? null,
+    mentions: (mentions as Array<{ agentId: string; name: string }> | null) ?? null,
+  };
+}
 
 export const conversationRoutes: FastifyPluginAsyncZod<{ database: Database }> = async (
   app,
@@ -183,14 +216,7 @@ export const conversationRoutes: FastifyPluginAsyncZod<{ database: Database }> =
       const rows = await conversations.messagesOf(summary.id);
       return {
         ...summary,
-        messages: rows.map(({ authorIdentity, authorAgent, ...message }) => ({
-          ...message,
-          author: authorIdentity
-            ? { kind: "identity" as const, ...authorIdentity }
-            : authorAgent
-              ? { kind: "agent" as const, ...authorAgent }
-              : null,
-        })),
+        messages: rows.map(presentMessage),
       };
     },
   );

@@ -5,6 +5,7 @@
 import type { FastifyPluginAsyncZod } from "fastify-type-provider-zod";
 import { z } from "zod";
 import { notFound } from "../../core/errors.ts";
+import type { EventBus } from "../../services/events.ts";
 import type { LifecycleService } from "../../services/lifecycle.service.ts";
 import type { Database } from "../../store/db.ts";
 import { presenceRepository } from "../../store/presence.repository.ts";
@@ -26,7 +27,8 @@ const errors = { 400: errorSchema, 401: errorSchema, 403: errorSchema, 404: erro
 export const lifecycleRoutes: FastifyPluginAsyncZod<{
   database: Database;
   lifecycle: LifecycleService;
-}> = async (app, { database, lifecycle }) => {
+  events: EventBus;
+}> = async (app, { database, lifecycle, events }) => {
   const presence = presenceRepository(database.db);
 
   app.post(
@@ -145,8 +147,9 @@ export const lifecycleRoutes: FastifyPluginAsyncZod<{
     async (request) => {
       const agent = requireAgent(request);
       const now = new Date();
+      let changed = false;
       try {
-        await presence.upsert(
+        changed = await presence.upsert(
           request.params.id,
           agent.id,
           request.body.activity,
@@ -163,6 +166,8 @@ export const lifecycleRoutes: FastifyPluginAsyncZod<{
         }
         throw error;
       }
+      // Renewals every ~10 s are not news; a new viewer or a change of activity is.
+      if (changed) events.publish([{ type: "presence.changed", conversationId: request.params.id }]);
       return { items: await presence.active(request.params.id, now) };
     },
   );
@@ -178,7 +183,8 @@ export const lifecycleRoutes: FastifyPluginAsyncZod<{
       },
     },
     async (request, reply) => {
-      await presence.remove(request.params.id, requireAgent(request).id);
+      if (await presence.remove(request.params.id, requireAgent(request).id))
+        events.publish([{ type: "presence.changed", conversationId: request.params.id }]);
       return reply.status(204).send(null);
     },
   );

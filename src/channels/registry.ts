@@ -1,0 +1,39 @@
+/**
+ * Channel kind → connector. Adding a platform means adding its folder under src/channels/ and one line
+ * here.
+ */
+import type { Connector } from "./connector.ts";
+import { DEMO_KINDS, demoConnector } from "./demo/demo.connector.ts";
+import { testConnector } from "./test/test.connector.ts";
+
+export class ConnectorRegistry {
+  private readonly byKind = new Map<string, Connector>();
+
+  constructor(connectors: Connector[] = []) {
+    for (const connector of connectors) this.register(connector);
+  }
+
+  register(connector: Connector): this {
+    this.byKind.set(connector.kind, connector);
+    return this;
+  }
+
+  get(kind: string): Connector | undefined {
+    return this.byKind.get(kind);
+  }
+
+  kinds(): string[] {
+    return [...this.byKind.keys()].sort();
+  }
+}
+
+export interface RegistryOptions {
+  /** Demo mode: the demo platforms' kinds send through the demo connector (no network). */
+  demo?: boolean;
+}
+
+export function createConnectorRegistry(options: RegistryOptions = {}): ConnectorRegistry {
+  const registry = new ConnectorRegistry([testConnector(), demoConnector("import")]);
+  if (options.demo) for (const kind of DEMO_KINDS) registry.register(demoConnector(kind));
+  return registry;
+}
