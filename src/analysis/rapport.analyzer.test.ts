@@ -81,3 +81,17 @@ if (!hasData) {
     it.skip(`../shared/data not found at ${DATA}: shipped-model floor tests skipped`, () => {});
   });
 }
+
+describe("contextual analysis", () => {
+  it("raises urgency for a person writing again about a problem, not for a thank-you", async () => {
+    const { analyze, contextual } = await import("./rapport.analyzer.ts");
+    const problem = analyze("My order still hasn't arrived, where is it?");
+    expect(contextual(problem, { direction: "in", priorInboundCount: 2 }).urgency).toMatchObject({
+      level: "high",
+      reasons: expect.arrayContaining(["repeated contact"]),
+    });
+    expect(contextual(problem, { direction: "in", priorInboundCount: 1 })).toBe(problem);
+    const thanks = analyze("Appreciate it, thank you!");
+    expect(contextual(thanks, { direction: "in", priorInboundCount: 3 }).urgency?.level).toBe("low");
+  });
+});

@@ -44,6 +44,8 @@ export interface RapportAnalyzer extends Analyzer {
 export function contextual(analysis: Analysis, context: AnalysisContext): Analysis {
   const prior = context.priorInboundCount ?? 0;
   if (context.direction === "out" || prior < REPEAT_AT || analysis.spam?.label === "spam") return analysis;
+  // A thank-you after our reply is not someone repeating a problem.
+  if (analysis.urgency?.level === "low") return analysis;
   const reasons =
     analysis.urgency?.reasons.filter((r) => r !== "positive, no problem reported" && r !== "no text") ?? [];
   if (reasons.includes("repeated contact")) return analysis;
@@ -51,7 +53,7 @@ export function contextual(analysis: Analysis, context: AnalysisContext): Analys
 }
 
 export const rapportAnalyzer: RapportAnalyzer = {
-  version: "rapport-0.3.0",
+  version: "rapport-0.3.1",
   analyze,
   contextual,
 };
