@@ -23,6 +23,7 @@ import { healthRoutes } from "./routes/health.routes.ts";
 import { type Ingestor, ingestRoutes } from "./routes/ingest.routes.ts";
 import { lifecycleRoutes } from "./routes/lifecycle.routes.ts";
 import { peopleRoutes } from "./routes/people.routes.ts";
+import { personMergeRoutes } from "./routes/person-merge.routes.ts";
 import { queueRoutes } from "./routes/queue.routes.ts";
 import { replyRoutes } from "./routes/replies.routes.ts";
 import { reportRoutes } from "./routes/reports.routes.ts";
@@ -141,6 +142,7 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
   });
   await app.register(conversationRoutes, { database: deps.database });
   await app.register(peopleRoutes, { database: deps.database });
+  await app.register(personMergeRoutes, { database: deps.database });
   await app.register(queueRoutes, { database: deps.database });
   await app.register(slaRoutes, { database: deps.database });
   await app.register(reportRoutes, { database: deps.database });

@@ -212,6 +212,29 @@ describe.skipIf(!hasChromium)("the agent workspace in Chromium", () => {
     await shoot(page, "person.png");
   });
 
+  it("suggests merging one person's two records, merges them, and undoes it", async () => {
+    const [pair] = await database.rows<{ id: string; other: string; name: string }>(sql`
+      SELECT a.id, b.id AS other, a.display_name AS name FROM people a JOIN people b
+        ON lower(a.display_name) = lower(b.display_name) AND a.id < b.id
+      WHERE a.display_name LIKE '% %' AND a.merged_into_id IS NULL AND b.merged_into_id IS NULL LIMIT 1`);
+    expect(pair, "the demo has someone on two platforms under one name").toBeTruthy();
+    await page.goto(`${base}/people/${pair!.id}`);
+    const section = page.getByRole("region", { name: "Possibly the same person" });
+    await section.getByRole("button", { name: "Merge into this person" }).first().click();
+    await section.getByRole("button", { name: "Undo merge" }).waitFor();
+    const [merged] = await database.rows<{ merged_into_id: string | null }>(
+      sql`SELECT merged_into_id FROM people WHERE id = ${pair!.other}`,
+    );
+    expect(merged!.merged_into_id).toBe(pair!.id);
+    await shoot(page, "merge.png");
+    await section.getByRole("button", { name: "Undo merge" }).click();
+    await page.getByText("Merge undone.").waitFor();
+    const [undone] = await database.rows<{ merged_into_id: string | null }>(
+      sql`SELECT merged_into_id FROM people WHERE id = ${pair!.other}`,
+    );
+    expect(undone!.merged_into_id).toBeNull();
+  });
+
   it("draws the happiness and fairness reports", async () => {
     await page.getByRole("link", { name: "Happiness" }).click();
     await page.locator(".stat").first().waitFor();

@@ -222,3 +222,18 @@ export interface HappinessReport {
   byChannel: Array<Figures & { channel: { key: string; name: string } }>;
   byWeek: Array<Figures & { week: string; start: string }>;
 }
+
+export interface MergeSuggestion {
+  reason: "same email" | "same handle" | "same name";
+  value: string;
+  personIds: string[];
+}
+
+export interface PersonMerge {
+  id: string;
+  keptPersonId: string;
+  mergedPersonId: string;
+  identityIds: string[];
+  conversationIds: string[];
+  undone: boolean;
+}

@@ -9,6 +9,7 @@ import type { ConversationDetail } from "../api/types";
 import { Chart, PALETTE } from "../components/chart";
 import { StatusChip } from "../components/chips";
 import { formatDateTime, relativeTime } from "../lib/format";
+import { MergeSuggestions } from "./person-merge";
 
 /** Only links a browser can follow safely (a profile URL comes from a platform, i.e. from outside). */
 function safeUrl(url: string | null): string | null {
@@ -93,6 +94,7 @@ export function PersonPanel({
           );
         })}
       </ul>
+      <MergeSuggestions personId={p.id} />
       <h3>Sentiment over time</h3>
       <SentimentChart conversationIds={p.conversations.slice(0, 8).map((c) => c.id)} compact={compact} />
       <h3>Conversations ({p.conversations.length})</h3>
