@@ -137,6 +137,18 @@ describeEachEngine("conversation lifecycle, teams and presence over HTTP", (ctx)
       availability: "online",
       openConversations: 0,
     });
+    // Reopened, the conversation assigned to this agent counts as their open work.
+    await app.inject({
+      method: "POST",
+      url: `/api/conversations/${id}/status`,
+      headers: agent.headers,
+      payload: { status: "open" },
+    });
+    const after = (await app.inject({ method: "GET", url: "/api/agents", headers: agent.headers })).json()
+      .items;
+    expect(after.find((a: { id: string }) => a.id === agent.agent.id)).toMatchObject({
+      openConversations: 1,
+    });
     await app.close();
   });
 });

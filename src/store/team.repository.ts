@@ -79,7 +79,7 @@ export function teamRepository(db: Db) {
           role: agents.role,
           availability: agents.availability,
           capacity: agents.capacity,
-          openConversations: sql<number>`(SELECT count(*)::int FROM conversations c WHERE c.assignee_agent_id = ${agents.id} AND c.status IN ('open', 'waiting'))`,
+          openConversations: sql<number>`(SELECT count(*)::int FROM conversations c WHERE c.assignee_agent_id = "agents"."id" AND c.status IN ('open', 'waiting'))`,
         })
         .from(agents)
         .where(isNotNull(agents.email))

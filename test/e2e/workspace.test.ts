@@ -235,6 +235,34 @@ describe.skipIf(!hasChromium)("the agent workspace in Chromium", () => {
     expect(undone!.merged_into_id).toBeNull();
   });
 
+  it("lets an admin set guard rules, routing and saved replies in Settings", async () => {
+    await page.getByRole("link", { name: "Settings" }).click();
+    await page.getByRole("heading", { name: "Authenticity guard" }).waitFor();
+    await page.getByLabel("Guard rule promo code").selectOption("block");
+    await page.getByText("Guard rule saved.").waitFor();
+    const [setting] = await database.rows<{ value: Record<string, string> }>(
+      sql`SELECT value FROM settings WHERE key = 'guard.rules'`,
+    );
+    expect(setting!.value.promo_code).toBe("block");
+    await page.getByLabel("Saved reply title").fill("Refund on its way");
+    await page
+      .getByLabel("Saved reply text")
+      .fill("Hi {{person.firstName}}, your refund is on its way. {{agent.name}}");
+    await page.getByRole("button", { name: "Add saved reply" }).click();
+    await page.getByText("Refund on its way").waitFor();
+    await shoot(page, "settings.png", true);
+    // Back to the defaults for the tests that follow.
+    await page.getByLabel("Guard rule promo code").selectOption("warn");
+    await expect
+      .poll(async () => {
+        const [row] = await database.rows<{ value: Record<string, string> }>(
+          sql`SELECT value FROM settings WHERE key = 'guard.rules'`,
+        );
+        return row?.value.promo_code;
+      })
+      .toBe("warn");
+  });
+
   it("draws the happiness and fairness reports", async () => {
     await page.getByRole("link", { name: "Happiness" }).click();
     await page.locator(".stat").first().waitFor();

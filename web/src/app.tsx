@@ -14,6 +14,7 @@ import { Inbox } from "./pages/inbox";
 import { PersonPage } from "./pages/person";
 import { ProfilePage } from "./pages/profile";
 import { FairnessPage, HappinessPage } from "./pages/reports";
+import { SettingsPage } from "./pages/settings";
 import { SetupPage, SignInPage } from "./pages/sign-in";
 
 export function App() {
@@ -91,6 +92,7 @@ function Workspace({ agent }: { agent: Agent }) {
           <Route path="/reports/happiness" component={HappinessPage} />
           <Route path="/reports/fairness" component={FairnessPage} />
           <Route path="/profile">{() => <ProfilePage agent={agent} />}</Route>
+          <Route path="/settings">{() => <SettingsPage me={agent} />}</Route>
           <Route>
             <div className="empty">
               <h1>Not found</h1>
@@ -132,6 +134,7 @@ function TopBar({ agent, live, onHelp }: { agent: Agent; live: LiveState; onHelp
         <NavLink href="/">Queue</NavLink>
         <NavLink href="/reports/happiness">Happiness</NavLink>
         <NavLink href="/reports/fairness">Fairness</NavLink>
+        <NavLink href="/settings">Settings</NavLink>
       </nav>
       <div className="topbar-end">
         {live === "reconnecting" && (

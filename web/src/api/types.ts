@@ -147,6 +147,8 @@ export interface PersonDetail {
 export interface Team {
   id: string;
   name: string;
+  assignmentMode?: "manual" | "round_robin" | "least_loaded";
+  offlineGraceMinutes?: number;
   members: Array<{ id: string; name: string; availability: Availability }>;
 }
 
