@@ -21,6 +21,7 @@ import { conversationRoutes } from "./routes/conversations.routes.ts";
 import { eventRoutes } from "./routes/events.routes.ts";
 import { healthRoutes } from "./routes/health.routes.ts";
 import { type Ingestor, ingestRoutes } from "./routes/ingest.routes.ts";
+import { labelRoutes } from "./routes/labels.routes.ts";
 import { lifecycleRoutes } from "./routes/lifecycle.routes.ts";
 import { peopleRoutes } from "./routes/people.routes.ts";
 import { personMergeRoutes } from "./routes/person-merge.routes.ts";
@@ -143,6 +144,7 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
   await app.register(conversationRoutes, { database: deps.database });
   await app.register(peopleRoutes, { database: deps.database });
   await app.register(personMergeRoutes, { database: deps.database });
+  await app.register(labelRoutes, { database: deps.database, events: services.events });
   await app.register(queueRoutes, { database: deps.database });
   await app.register(slaRoutes, { database: deps.database });
   await app.register(reportRoutes, { database: deps.database });

@@ -212,6 +212,27 @@ describe.skipIf(!hasChromium)("the agent workspace in Chromium", () => {
     await shoot(page, "person.png");
   });
 
+  it("labels a conversation and keeps notes on a person", async () => {
+    const id = await conversationWith("<script>");
+    await page.goto(`${base}/c/${id}`);
+    await page.getByLabel("Add a label").fill("broken page");
+    await page.getByLabel("Add a label").press("Enter");
+    await page.getByRole("button", { name: "Remove label broken page" }).waitFor();
+    const [labelled] = await database.rows<{ n: number }>(sql`
+      SELECT count(*)::int AS n FROM conversation_labels cl JOIN labels l ON l.id = cl.label_id
+      WHERE cl.conversation_id = ${id} AND l.name = 'broken page'`);
+    expect(labelled!.n).toBe(1);
+    await page.getByRole("button", { name: "Remove label broken page" }).click();
+    await page.getByRole("button", { name: "Remove label broken page" }).waitFor({ state: "detached" });
+    const panel = page.locator(".person").first();
+    await panel.getByRole("button", { name: "Edit notes and tags" }).click();
+    await panel.getByLabel("Notes").fill("Pasted an error page; prefers the web chat.");
+    await panel.getByLabel("Tags (comma-separated)").fill("web, patient");
+    await panel.getByRole("button", { name: "Save notes" }).click();
+    await panel.getByText("Pasted an error page; prefers the web chat.").waitFor();
+    await panel.locator(".chip", { hasText: "patient" }).waitFor();
+  });
+
   it("suggests merging one person's two records, merges them, and undoes it", async () => {
     const [pair] = await database.rows<{ id: string; other: string; name: string }>(sql`
       SELECT a.id, b.id AS other, a.display_name AS name FROM people a JOIN people b

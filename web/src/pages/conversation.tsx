@@ -10,6 +10,7 @@ import { Chip, DeliveryChip, SentimentChip, SlaChip, StatusChip } from "../compo
 import { formatDateTime, relativeTime } from "../lib/format";
 import { showToast } from "../lib/toast";
 import { Composer, type ComposerHandle } from "./composer";
+import { LabelsEditor } from "./labels-editor";
 import { PersonPanel } from "./person";
 
 export type ComposeMode = "reply" | "note";
@@ -100,11 +101,7 @@ function Header({
         </span>
         <StatusChip status={c.status} />
         <SlaChip state={c.sla.state} dueAt={c.sla.dueAt} />
-        {c.labels.map((l) => (
-          <Chip key={l} tone="label">
-            {l}
-          </Chip>
-        ))}
+        <LabelsEditor conversationId={c.id} labels={c.labels} />
       </div>
       {c.subject && <p className="subject">{c.subject}</p>}
       <div className="conversation-actions">

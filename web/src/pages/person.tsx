@@ -10,6 +10,7 @@ import { Chart, PALETTE } from "../components/chart";
 import { StatusChip } from "../components/chips";
 import { formatDateTime, relativeTime } from "../lib/format";
 import { MergeSuggestions } from "./person-merge";
+import { PersonNotes } from "./person-notes";
 
 /** Only links a browser can follow safely (a profile URL comes from a platform, i.e. from outside). */
 function safeUrl(url: string | null): string | null {
@@ -59,16 +60,7 @@ export function PersonPanel({
           (p.displayName ?? "Unknown person")
         )}
       </Heading>
-      {p.tags.length > 0 && (
-        <p className="chips">
-          {p.tags.map((t) => (
-            <span key={t} className="chip chip-label">
-              {t}
-            </span>
-          ))}
-        </p>
-      )}
-      {p.notes && <p className="person-notes">{p.notes}</p>}
+      <PersonNotes personId={p.id} notes={p.notes} tags={p.tags} />
       <h3>Identities</h3>
       <ul className="identities">
         {p.identities.map((i) => {

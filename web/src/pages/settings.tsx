@@ -176,7 +176,8 @@ function TeamsSection({ admin }: { admin: boolean }) {
                 ))}
               </select>
             </label>
-            <div className="members" role="group" aria-label={`Members of ${team.name}`}>
+            <fieldset className="members">
+              <legend className="visually-hidden">Members of {team.name}</legend>
               {(agents.data ?? []).map((a) => (
                 <label key={a.id} className="checkbox">
                   <input
@@ -193,7 +194,7 @@ function TeamsSection({ admin }: { admin: boolean }) {
                   {a.name}
                 </label>
               ))}
-            </div>
+            </fieldset>
           </fieldset>
         );
       })}
