@@ -2,8 +2,10 @@
  * Channel kind → connector. Adding a platform means adding its folder under src/channels/ and one line
  * here.
  */
+import type { NormalizerRegistry } from "../services/normalizers.ts";
 import type { Connector } from "./connector.ts";
 import { DEMO_KINDS, demoConnector } from "./demo/demo.connector.ts";
+
 import { testConnector } from "./test/test.connector.ts";
 
 export class ConnectorRegistry {
@@ -24,6 +26,18 @@ export class ConnectorRegistry {
 
   kinds(): string[] {
     return [...this.byKind.keys()].sort();
+  }
+
+  all(): Connector[] {
+    return [...this.byKind.values()];
+  }
+
+  /** Registers each connector's parser as the normalizer of its raw-event format (for ingest and replay). */
+  registerFormats(normalizers: NormalizerRegistry): NormalizerRegistry {
+    for (const connector of this.byKind.values()) {
+      if (connector.parse) normalizers.register(connector.format ?? connector.kind, connector.parse);
+    }
+    return normalizers;
   }
 }
 
