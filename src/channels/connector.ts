@@ -71,7 +71,7 @@ export interface Connector {
    * Turns one raw payload into a canonical message, or says precisely why it cannot. Pure: no I/O,
    * so a dead letter can be replayed through it later.
    */
-  parse?(payload: unknown): NormalizeResult;
+  parse?(payload: unknown): NormalizeResult | Promise<NormalizeResult>;
   /** Checks a webhook's signature over the exact raw body. */
   verifyWebhook?(
     headers: Record<string, string | string[] | undefined>,

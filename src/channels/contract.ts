@@ -10,6 +10,7 @@ import { buildAgent } from "../../test/helpers/factories.ts";
 import { createWorker } from "../jobs/index.ts";
 import { createServices, type Services } from "../services/container.ts";
 import type { IngestItem, ItemOutcome } from "../services/ingest.types.ts";
+import type { SecretBox } from "../services/secrets.ts";
 import { type Database, openDatabase } from "../store/db.ts";
 import type { Connector } from "./connector.ts";
 import { ConnectorRegistry } from "./registry.ts";
@@ -33,6 +34,8 @@ export interface ConnectorContractFixture {
   webhook?: { secret: string; headers: Record<string, string>; rawBody: Buffer };
   /** Resolves once the platform received a message containing `text` (fails the test otherwise). */
   delivered(text: string): Promise<void>;
+  /** Decrypts the channels' secrets for sending (connectors that need passwords). */
+  secrets?: SecretBox;
   /** A connector whose sends fail, and the platform's words the stored error must contain. */
   failure: { connector?(): Connector; text?: string; error: RegExp };
 }
@@ -68,11 +71,11 @@ export function describeConnectorContract(name: string, fixture: ConnectorContra
       expect(connector.parse).toBeTypeOf("function");
     });
 
-    it("parses every real payload into a canonical message", () => {
+    it("parses every real payload into a canonical message", async () => {
       const valid = list(fixture.valid);
       expect(valid.length).toBeGreaterThan(0);
       for (const { name: payloadName, payload } of valid) {
-        const result = connector.parse!(payload);
+        const result = await connector.parse!(payload);
         expect(result.ok ? "ok" : `${payloadName}: ${result.reason}`).toBe("ok");
       }
     });
@@ -112,10 +115,12 @@ export function describeConnectorContract(name: string, fixture: ConnectorContra
       expect(connector.verifyWebhook({}, rawBody, secret)).toBe(false);
     });
 
+    // Replies answer the conversation of the first valid payload.
     const replyTo = async (text: string, using: Connector) => {
+      const first = await connector.parse!(list(fixture.valid)[0]!.payload);
+      const externalId = first.ok ? first.message.externalId : "";
       const [conversation] = await database.rows<{ id: string }>(sql`
-        SELECT c.id FROM conversations c JOIN messages m ON m.conversation_id = c.id
-        WHERE m.direction = 'in' ORDER BY c.created_at LIMIT 1`);
+        SELECT conversation_id AS id FROM messages WHERE external_id = ${externalId}`);
       expect(conversation, "a conversation from the valid payloads").toBeDefined();
       const agent = await buildAgent(database.db, { name: "Maria Lopez" });
       const { messageId } = await services.replies.reply(
@@ -125,7 +130,12 @@ export function describeConnectorContract(name: string, fixture: ConnectorContra
         { acknowledgeWarnings: true },
       );
       const worker = createWorker(
-        { database, events: services.events, connectors: new ConnectorRegistry([using]) },
+        {
+          database,
+          events: services.events,
+          connectors: new ConnectorRegistry([using]),
+          secrets: fixture.secrets ?? null,
+        },
         { concurrency: 1 },
       );
       await worker.drain();

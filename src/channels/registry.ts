@@ -3,8 +3,9 @@
  * here.
  */
 import type { NormalizerRegistry } from "../services/normalizers.ts";
-import type { Connector } from "./connector.ts";
+import type { Connector, SendInput } from "./connector.ts";
 import { DEMO_KINDS, demoConnector } from "./demo/demo.connector.ts";
+import { emailConnector } from "./email/email.connector.ts";
 
 import { testConnector } from "./test/test.connector.ts";
 
@@ -41,6 +42,8 @@ export class ConnectorRegistry {
   }
 }
 
+const hasSecrets = (input: SendInput) => Object.keys(input.channel.secrets ?? {}).length > 0;
+
 export interface RegistryOptions {
   /** Demo mode: the demo platforms' kinds send through the demo connector (no network). */
   demo?: boolean;
@@ -49,5 +52,14 @@ export interface RegistryOptions {
 export function createConnectorRegistry(options: RegistryOptions = {}): ConnectorRegistry {
   const registry = new ConnectorRegistry([testConnector(), demoConnector("import")]);
   if (options.demo) for (const kind of DEMO_KINDS) registry.register(demoConnector(kind));
+  for (const connector of [emailConnector()]) {
+    const demo = registry.get(connector.kind);
+    // In demo mode the demo workspace's channels (no secrets) still send nowhere; set-up ones send for real.
+    registry.register(
+      demo
+        ? { ...connector, send: (input) => (hasSecrets(input) ? connector.send(input) : demo.send(input)) }
+        : connector,
+    );
+  }
   return registry;
 }
