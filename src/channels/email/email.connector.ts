@@ -3,8 +3,11 @@
  * mailparser (email.inbound.ts). Set up in docs/channels/email.md.
  */
 import type { Connector } from "../connector.ts";
+import { testEmailConnection } from "./email.check.ts";
+import { emailConfigSchema, emailSecretsSchema } from "./email.config.ts";
 import { parseEmail } from "./email.inbound.ts";
 import { sendEmail } from "./email.outbound.ts";
+import { pollEmail } from "./email.poller.ts";
 
 export function emailConnector(): Connector {
   return {
@@ -19,5 +22,7 @@ export function emailConnector(): Connector {
     },
     parse: parseEmail,
     send: sendEmail,
+    poll: (ctx) => pollEmail(ctx),
+    setup: { config: emailConfigSchema, secrets: emailSecretsSchema, test: testEmailConnection },
   };
 }
