@@ -14,6 +14,8 @@ const envSchema = z.object({
   LOG_LEVEL: z.enum(["fatal", "error", "warn", "info", "debug", "trace", "silent"]).default("info"),
   /** Set to "true" when served over HTTPS, so session cookies get the Secure flag. */
   RAPPORT_SECURE_COOKIES: z.enum(["true", "false"]).default("false"),
+  /** Encrypts channel secrets at rest (≥ 32 characters). Without it, PGlite uses <data>/secret.key. */
+  RAPPORT_SECRET_KEY: z.string().min(32, "RAPPORT_SECRET_KEY must have at least 32 characters").optional(),
 });
 
 export interface Config {
@@ -23,6 +25,10 @@ export interface Config {
   host: string;
   logLevel: z.infer<typeof envSchema>["LOG_LEVEL"];
   secureCookies: boolean;
+  /** The channel-secrets key (RAPPORT_SECRET_KEY), if set. */
+  secretKey: string | undefined;
+  /** Where a generated secret key may live: the PGlite data folder (null on PostgreSQL). */
+  dataDir: string | null;
 }
 
 export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
@@ -31,8 +37,11 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     throw new AppError("bad_request", `Invalid configuration: ${describeZodError(parsed.error)}`);
   }
   const e = parsed.data;
+  const postgres = Boolean(e.DATABASE_URL && e.DATABASE_URL.length > 0);
   return {
-    databaseUrl: e.DATABASE_URL && e.DATABASE_URL.length > 0 ? e.DATABASE_URL : e.RAPPORT_DATA,
+    databaseUrl: postgres ? e.DATABASE_URL! : e.RAPPORT_DATA,
+    secretKey: e.RAPPORT_SECRET_KEY,
+    dataDir: postgres || e.RAPPORT_DATA.startsWith("memory://") ? null : e.RAPPORT_DATA,
     port: e.PORT,
     host: e.HOST,
     logLevel: e.LOG_LEVEL,

@@ -1,15 +1,101 @@
 /**
- * The contract every platform connector implements. Issue 6 formalises the inbound side (parse, dedupe,
- * signature checks); for now a connector sends replies.
+ * The contract every platform connector implements: parse inbound payloads into canonical messages,
+ * verify webhooks, send replies, and optionally poll or stream with a stored cursor. Adding a platform is
+ * one folder under src/channels/ and one line in registry.ts; every connector passes the shared contract
+ * suite (contract.ts).
  */
+import type { z } from "zod";
+import type { NormalizeResult } from "../core/inbound.ts";
 import type { SendInput, SendResult } from "../core/outbound.ts";
+import type { IngestItem, IngestSummary } from "../services/ingest.types.ts";
 
+export type { NormalizeResult } from "../core/inbound.ts";
 export type { SendInput, SendResult } from "../core/outbound.ts";
 export { SendError } from "../core/outbound.ts";
 
-export interface Connector {
-  /** The channel kind this connector serves ("x", "email", "test", …). */
+/** What a platform lets us do; the workspace hides what a channel cannot. */
+export interface Capabilities {
+  publicReplies: boolean;
+  privateMessages: boolean;
+  attachments: boolean;
+  edits: boolean;
+  deletes: boolean;
+}
+
+/** A configured channel as a poller or a connection test sees it: config plus decrypted secrets. */
+export interface ConfiguredChannel {
+  id: string;
+  key: string;
   kind: string;
+  name: string;
+  config: unknown;
+  secrets: Record<string, string>;
+}
+
+export interface PollLog {
+  info(message: string, data?: Record<string, unknown>): void;
+  warn(message: string, data?: Record<string, unknown>): void;
+}
+
+/** What a poll/stream loop gets: where it stopped, how to hand payloads over, and when to stop. */
+export interface PollContext {
+  channel: ConfiguredChannel;
+  /** The position saved last time (`channels.cursor`), or null on the first run. */
+  cursor: unknown;
+  /** Aborted when the process stops: the loop returns soon after. */
+  signal: AbortSignal;
+  /** The ingest pipeline: stores each payload raw first, dead-letters what it cannot normalize. */
+  ingest(items: IngestItem[]): Promise<IngestSummary>;
+  /** Stores the position to resume from; call it only after the payloads before it were ingested. */
+  saveCursor(cursor: unknown): Promise<void>;
+  log: PollLog;
+}
+
+/** One step of a connection test: what was tried and, when it failed, exactly why. */
+export interface ConnectionCheck {
+  /** e.g. "imap" or "smtp". */
+  service: string;
+  ok: boolean;
+  /** The step that failed: "dns" | "connect" | "tls" | "auth" | "mailbox" | …; absent when ok. */
+  step?: string;
+  message: string;
+}
+
+export interface Connector {
+  /** The channel kind this connector serves ("email", "test", …). */
+  kind: string;
+  capabilities: Capabilities;
+  /** The raw-event format its payloads are stored under (default: the kind). */
+  format?: string;
+  /**
+   * Turns one raw payload into a canonical message, or says precisely why it cannot. Pure: no I/O,
+   * so a dead letter can be replayed through it later.
+   */
+  parse?(payload: unknown): NormalizeResult | Promise<NormalizeResult>;
+  /** Checks a webhook's signature over the exact raw body. */
+  verifyWebhook?(
+    headers: Record<string, string | string[] | undefined>,
+    rawBody: Buffer,
+    secret: string,
+  ): boolean;
   /** Sends a reply; resolves with the platform's id, or throws a SendError with the platform's message. */
   send(input: SendInput): Promise<SendResult>;
+  /** Polls or streams until `ctx.signal` aborts, ingesting what arrives and saving the cursor. */
+  poll?(ctx: PollContext): Promise<void>;
+  /** Setting up a channel of this kind: the shapes of its config and secrets (validated at the API). */
+  setup?: {
+    config: z.ZodType;
+    secrets: z.ZodType<Record<string, string>>;
+    /** Tries the connection and reports each service's result separately. */
+    test(channel: Omit<ConfiguredChannel, "id">): Promise<ConnectionCheck[]>;
+  };
 }
+
+/** Capabilities of a connector that declares nothing special. */
+export const NO_CAPABILITIES: Capabilities = {
+  publicReplies: false,
+  privateMessages: false,
+  attachments: false,
+  edits: false,
+  deletes: false,
+};

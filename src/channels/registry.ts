@@ -2,8 +2,11 @@
  * Channel kind → connector. Adding a platform means adding its folder under src/channels/ and one line
  * here.
  */
-import type { Connector } from "./connector.ts";
+import type { NormalizerRegistry } from "../services/normalizers.ts";
+import type { Connector, SendInput } from "./connector.ts";
 import { DEMO_KINDS, demoConnector } from "./demo/demo.connector.ts";
+import { emailConnector } from "./email/email.connector.ts";
+
 import { testConnector } from "./test/test.connector.ts";
 
 export class ConnectorRegistry {
@@ -25,7 +28,21 @@ export class ConnectorRegistry {
   kinds(): string[] {
     return [...this.byKind.keys()].sort();
   }
+
+  all(): Connector[] {
+    return [...this.byKind.values()];
+  }
+
+  /** Registers each connector's parser as the normalizer of its raw-event format (for ingest and replay). */
+  registerFormats(normalizers: NormalizerRegistry): NormalizerRegistry {
+    for (const connector of this.byKind.values()) {
+      if (connector.parse) normalizers.register(connector.format ?? connector.kind, connector.parse);
+    }
+    return normalizers;
+  }
 }
+
+const hasSecrets = (input: SendInput) => Object.keys(input.channel.secrets ?? {}).length > 0;
 
 export interface RegistryOptions {
   /** Demo mode: the demo platforms' kinds send through the demo connector (no network). */
@@ -35,5 +52,14 @@ export interface RegistryOptions {
 export function createConnectorRegistry(options: RegistryOptions = {}): ConnectorRegistry {
   const registry = new ConnectorRegistry([testConnector(), demoConnector("import")]);
   if (options.demo) for (const kind of DEMO_KINDS) registry.register(demoConnector(kind));
+  for (const connector of [emailConnector()]) {
+    const demo = registry.get(connector.kind);
+    // In demo mode the demo workspace's channels (no secrets) still send nowhere; set-up ones send for real.
+    registry.register(
+      demo
+        ? { ...connector, send: (input) => (hasSecrets(input) ? connector.send(input) : demo.send(input)) }
+        : connector,
+    );
+  }
   return registry;
 }

@@ -6,6 +6,21 @@
 import { z } from "zod";
 
 const MAX_TEXT = 100_000;
+/** Largest HTML body kept (sanitised) with a message. */
+export const MAX_HTML = 1_000_000;
+/** Largest attachment whose content is stored; bigger files keep their name, type and size only. */
+export const MAX_ATTACHMENT_BYTES = 10 * 1024 * 1024;
+
+export const attachmentSchema = z.object({
+  filename: z.string().trim().min(1).max(255),
+  contentType: z.string().trim().min(1).max(255),
+  size: z.number().int().nonnegative(),
+  /** The file, base64-encoded; null or absent when it was too large to keep. */
+  contentBase64: z
+    .string()
+    .max(Math.ceil(MAX_ATTACHMENT_BYTES / 3) * 4, "attachment content is larger than 10 MB")
+    .nullish(),
+});
 
 export const authorSchema = z.object({
   externalId: z.string().trim().min(1, "author.externalId must not be empty").max(512),
@@ -33,9 +48,17 @@ export const inboundMessageSchema = z.object({
     message: "createdAt must be an ISO 8601 date-time with a time zone",
   }),
   visibility: z.enum(["public", "private"]).default("public"),
+  /** The subject line (email); the conversation keeps its first message's subject. */
+  subject: z.string().max(998).nullish(),
+  /** An HTML body; Rapport sanitises it before storing and never shows raw HTML. */
+  html: z.string().max(MAX_HTML, `html is longer than ${MAX_HTML} characters`).nullish(),
+  /** Mail no person wrote: stored, but it neither starts nor reopens a wait for our reply. */
+  automated: z.enum(["auto_reply", "bounce", "list"]).nullish(),
+  attachments: z.array(attachmentSchema).max(100).nullish(),
 });
 
 export type InboundAuthor = z.infer<typeof authorSchema>;
+export type InboundAttachment = z.infer<typeof attachmentSchema>;
 /** A message in the canonical format, after validation (defaults applied). */
 export type InboundMessage = z.infer<typeof inboundMessageSchema>;
 /** What a producer may send (before defaults). */
@@ -60,8 +83,11 @@ export type NormalizeResult =
   | { ok: true; message: InboundMessage; channel?: ChannelDefaults }
   | { ok: false; reason: string };
 
-/** Turns one raw payload of some format into a canonical message, or says precisely why it cannot. */
-export type Normalizer = (payload: unknown) => NormalizeResult;
+/**
+ * Turns one raw payload of some format into a canonical message, or says precisely why it cannot.
+ * May be async (a MIME parser streams), but never does I/O: replaying a dead letter must give the same.
+ */
+export type Normalizer = (payload: unknown) => NormalizeResult | Promise<NormalizeResult>;
 
 /** Validates one canonical payload. Never throws: a failure carries a precise reason. */
 export function normalizeCanonical(payload: unknown): NormalizeResult {

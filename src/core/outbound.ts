@@ -10,6 +10,8 @@ export interface OutboundChannel {
   platform: string;
   name: string;
   config: unknown;
+  /** The channel's decrypted secrets (passwords, tokens); empty when it has none. */
+  secrets?: Record<string, string>;
 }
 
 export interface OutboundConversation {
@@ -34,6 +36,8 @@ export interface SendInput {
   message: OutboundMessage;
   /** The platform id of the message this answers (the newest inbound message), if any. */
   replyToExternalId: string | null;
+  /** The platform ids of the thread's messages, oldest first (email's References). */
+  threadExternalIds?: string[];
 }
 
 export interface SendResult {

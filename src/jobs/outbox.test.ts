@@ -3,6 +3,7 @@ import { describe, expect, it } from "vitest";
 import { describeEachEngine } from "../../test/helpers/engines.ts";
 import { agentWithToken } from "../../test/helpers/server.ts";
 import { asApi, inbound } from "../../test/helpers/services.ts";
+import { NO_CAPABILITIES } from "../channels/connector.ts";
 import { ConnectorRegistry } from "../channels/registry.ts";
 import { testConnector } from "../channels/test/test.connector.ts";
 import { SendError } from "../core/outbound.ts";
@@ -139,6 +140,7 @@ describeEachEngine("the outbox and the send worker", (ctx) => {
     let fail = true;
     const flaky = {
       kind: "flaky",
+      capabilities: NO_CAPABILITIES,
       async send() {
         if (fail) throw new SendError("Flaky platform: 503 Service Unavailable");
         return { externalId: `flaky:${Math.random()}` };
@@ -191,6 +193,7 @@ describeEachEngine("the outbox and the send worker", (ctx) => {
     const sends: string[] = [];
     const slow = {
       kind: "slow",
+      capabilities: NO_CAPABILITIES,
       async send(input: { message: { id: string } }) {
         sends.push(input.message.id);
         await new Promise((r) => setTimeout(r, 5));

@@ -5,6 +5,7 @@
  */
 import { type ConnectorLookup, SendError } from "../core/outbound.ts";
 import type { EventBus } from "../services/events.ts";
+import type { SecretBox } from "../services/secrets.ts";
 import type { Database } from "../store/db.ts";
 import { outboxRepository } from "../store/outbox.repository.ts";
 import { type JobHandler, PermanentJobError } from "./worker.ts";
@@ -13,6 +14,8 @@ export function sendJob(deps: {
   database: Database;
   events: EventBus;
   connectors: ConnectorLookup;
+  /** Decrypts channel secrets (absent: connectors get none). */
+  secrets?: SecretBox | null;
 }): JobHandler {
   const outbox = outboxRepository(deps.database.db);
   return async (payload) => {
@@ -39,6 +42,7 @@ export function sendJob(deps: {
           platform: ctx.channel_platform,
           name: ctx.channel_name,
           config: ctx.channel_config,
+          secrets: ctx.channel_secrets && deps.secrets ? deps.secrets.open(ctx.channel_secrets) : {},
         },
         conversation: {
           id: ctx.conversation_id,
@@ -55,6 +59,7 @@ export function sendJob(deps: {
         },
         message: { id: messageId, text: ctx.text, visibility: ctx.visibility, authorName: ctx.author_name },
         replyToExternalId: ctx.in_reply_to_external_id,
+        threadExternalIds: ctx.thread_external_ids ?? [],
       });
       await outbox.markSent(messageId, result.externalId);
       publish();

@@ -9,14 +9,18 @@ import fastifySwagger from "@fastify/swagger";
 import fastifySwaggerUi from "@fastify/swagger-ui";
 import Fastify, { type FastifyInstance, type FastifyRequest } from "fastify";
 import { jsonSchemaTransform, serializerCompiler, validatorCompiler } from "fastify-type-provider-zod";
+import { type ConnectorRegistry, createConnectorRegistry } from "../channels/registry.ts";
 import { AppError } from "../core/errors.ts";
 import { AuthService } from "../services/auth.service.ts";
 import { createServices, type Services } from "../services/container.ts";
+import type { SecretBox } from "../services/secrets.ts";
+import type { ChannelRow } from "../store/channel.repository.ts";
 import type { Database } from "../store/db.ts";
 import { createAuthHook, SESSION_COOKIE } from "./auth/auth.hook.ts";
 import { createErrorHandler, errorBody } from "./error-handler.ts";
 import { agentRoutes } from "./routes/agents.routes.ts";
 import { authRoutes } from "./routes/auth.routes.ts";
+import { channelRoutes } from "./routes/channels.routes.ts";
 import { conversationRoutes } from "./routes/conversations.routes.ts";
 import { eventRoutes } from "./routes/events.routes.ts";
 import { healthRoutes } from "./routes/health.routes.ts";
@@ -63,6 +67,12 @@ export interface AppDeps {
   logger?: boolean | object;
   /** Mark the session cookie Secure (serve over HTTPS). */
   secureCookies?: boolean;
+  /** Connectors by channel kind (default: the standard registry). */
+  connectors?: ConnectorRegistry;
+  /** Encrypts channel secrets; without it channels with secrets cannot be set up. */
+  secrets?: SecretBox | null;
+  /** Called after a channel is set up (serve starts its poller). */
+  onChannelCreated?: (channel: ChannelRow) => void;
   /** Sign-in attempts per client address per window (default 10 per minute). */
   loginRateLimit?: { max: number; timeWindow: number | string };
 }
@@ -163,5 +173,11 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
   await app.register(eventRoutes, { realtime: services.realtime });
   await app.register(agentRoutes, { database: deps.database, auth });
   await app.register(savedReplyRoutes, { database: deps.database });
+  await app.register(channelRoutes, {
+    database: deps.database,
+    connectors: deps.connectors ?? createConnectorRegistry(),
+    secrets: deps.secrets ?? null,
+    ...(deps.onChannelCreated ? { onChannelCreated: deps.onChannelCreated } : {}),
+  });
   return app;
 }

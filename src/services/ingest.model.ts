@@ -43,6 +43,7 @@ export interface ConvRef {
   isNew: boolean;
   visibility: "public" | "private";
   createdAt: string;
+  subject?: string | null;
 }
 
 export const key = (channelId: string, id: string) => `${channelId}\u0000${id}`;

@@ -18,6 +18,7 @@ import {
   type NewMessage,
 } from "../store/ingest.repository.ts";
 import type { EventBus, RapportEvent } from "./events.ts";
+import { sanitizeEmailHtml } from "./html.sanitize.ts";
 import {
   agentRef,
   channelKeyOf,
@@ -132,11 +133,14 @@ export class IngestService {
         continue;
       }
       try {
-        const result = this.deps.normalizers.get(entry.format)(entry.payload);
+        const result = await this.deps.normalizers.get(entry.format)(entry.payload);
         if (result.ok)
           normalized.push({
             entry,
-            message: result.message,
+            // Whatever produced it, HTML is stored only sanitised.
+            message: result.message.html
+              ? { ...result.message, html: sanitizeEmailHtml(result.message.html) || null }
+              : result.message,
             ...(result.channel ? { defaults: result.channel } : {}),
           });
         else failed.push({ entry, reason: result.reason });
@@ -250,6 +254,16 @@ export class IngestService {
       todo,
       personOf,
     );
+    // A conversation that only automated mail started (an auto-reply, a bounce) is created resolved:
+    // it is kept and visible, but nobody waits in the queue for an answer.
+    const personWrote = new Set<string>();
+    const automatedOnly = new Set<string>();
+    for (const n of todo) {
+      if (n.message.direction !== "in") continue;
+      const id = conversationOf.get(n);
+      if (n.message.automated) automatedOnly.add(id);
+      else personWrote.add(id);
+    }
     const inserted = await this.repo.insertConversations(
       tx,
       newConversations.map(
@@ -260,6 +274,8 @@ export class IngestService {
           person_id: c.personId,
           visibility: c.visibility,
           created_at: c.createdAt,
+          subject: c.subject ?? null,
+          status: automatedOnly.has(c.id) && !personWrote.has(c.id) ? "resolved" : "open",
         }),
       ),
     );
@@ -293,6 +309,8 @@ export class IngestService {
         direction: m.direction,
         visibility: m.visibility,
         text: m.text,
+        html: m.html ?? null,
+        automated: m.direction === "in" ? (m.automated ?? null) : null,
         author_identity_id: m.direction === "in" ? (identityOf.get(identityKey(n)) ?? null) : null,
         author_agent_id: m.direction === "out" ? (agentOf.get(agentRef(n)) ?? null) : null,
         raw_event_id: n.entry.rawEventId,
@@ -305,6 +323,21 @@ export class IngestService {
 
     // 6. Persist messages and the conversations' timelines.
     const insertedMessages = await this.repo.insertMessages(tx, rows);
+    await this.repo.insertAttachments(
+      tx,
+      rows.flatMap((row, i) =>
+        insertedMessages.has(row.id)
+          ? (todo[i]!.message.attachments ?? []).map((a, position) => ({
+              message_id: row.id,
+              position,
+              filename: a.filename,
+              content_type: a.contentType,
+              size: a.size,
+              content: a.contentBase64 ?? null,
+            }))
+          : [],
+      ),
+    );
     const reopen = new Set<string>();
     rows.forEach((row, i) => {
       const n = todo[i]!;
@@ -317,7 +350,8 @@ export class IngestService {
         messageId: row.id,
         conversationId: row.conversation_id,
       });
-      if (row.direction === "in") reopen.add(row.conversation_id);
+      // An auto-reply or a bounce does not reopen a resolved conversation.
+      if (row.direction === "in" && !row.automated) reopen.add(row.conversation_id);
       events.push({
         type: "message.created",
         messageId: row.id,

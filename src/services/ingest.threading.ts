@@ -95,6 +95,7 @@ export async function threadMessages(
         isNew: true,
         visibility: m.visibility,
         createdAt: m.createdAt,
+        subject: m.subject ?? null,
       };
       newConversations.push(conv);
       byKey.set(key(n.channel.id, threadKey), conv);

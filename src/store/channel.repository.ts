@@ -1,5 +1,6 @@
 /** Channels: our connected accounts. */
 
+import { eq } from "drizzle-orm";
 import type { Db } from "./db.ts";
 import { channels } from "./schema.ts";
 
@@ -16,6 +17,33 @@ export function channelRepository(db: Db) {
     },
     async list(): Promise<ChannelRow[]> {
       return db.select().from(channels).orderBy(channels.name);
+    },
+    async get(id: string): Promise<ChannelRow | undefined> {
+      const [row] = await db.select().from(channels).where(eq(channels.id, id));
+      return row;
+    },
+    async byKey(key: string): Promise<ChannelRow | undefined> {
+      const [row] = await db.select().from(channels).where(eq(channels.key, key));
+      return row;
+    },
+    /** Creates a set-up channel; undefined when the key is taken. */
+    async create(row: {
+      key: string;
+      kind: string;
+      platform: string;
+      name: string;
+      config: unknown;
+      secrets: string | null;
+    }): Promise<ChannelRow | undefined> {
+      const [created] = await db
+        .insert(channels)
+        .values(row)
+        .onConflictDoNothing({ target: channels.key })
+        .returning();
+      return created;
+    },
+    async setCursor(id: string, cursor: unknown): Promise<void> {
+      await db.update(channels).set({ cursor }).where(eq(channels.id, id));
     },
   };
 }

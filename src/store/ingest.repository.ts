@@ -61,6 +61,8 @@ export interface NewConversation {
   person_id: string | null;
   visibility: "public" | "private";
   created_at: string;
+  subject: string | null;
+  status: "open" | "resolved";
 }
 
 export interface NewMessage {
@@ -72,6 +74,8 @@ export interface NewMessage {
   direction: "in" | "out";
   visibility: "public" | "private" | "note";
   text: string;
+  html: string | null;
+  automated: "auto_reply" | "bounce" | "list" | null;
   author_identity_id: string | null;
   author_agent_id: string | null;
   raw_event_id: number | null;
@@ -305,10 +309,12 @@ export class IngestRepository {
     if (rows.length === 0) return new Set();
     const inserted = await this.database.rows<{ id: string }>(
       sql`
-      INSERT INTO conversations (id, channel_id, thread_key, person_id, visibility, created_at, updated_at)
-      SELECT id, channel_id, thread_key, person_id, visibility, created_at, now()
+      INSERT INTO conversations (id, channel_id, thread_key, person_id, visibility, created_at, updated_at,
+        subject, status, resolved_at)
+      SELECT id, channel_id, thread_key, person_id, visibility, created_at, now(), subject, status,
+        CASE WHEN status = 'resolved' THEN now() END
       FROM json_to_recordset(${json(rows)}::json) AS r(id uuid, channel_id uuid, thread_key text,
-        person_id uuid, visibility text, created_at timestamptz)
+        person_id uuid, visibility text, created_at timestamptz, subject text, status text)
       ON CONFLICT (channel_id, thread_key) DO NOTHING
       RETURNING id`,
       tx,
@@ -358,16 +364,16 @@ export class IngestRepository {
     const inserted = await this.database.rows<{ id: string }>(
       sql`
       INSERT INTO messages (id, conversation_id, channel_id, external_id, in_reply_to_external_id, direction,
-        visibility, text, author_identity_id, author_agent_id, raw_event_id, delivery_status, created_at,
+        visibility, text, html, automated, author_identity_id, author_agent_id, raw_event_id, delivery_status, created_at,
         sentiment_score, sentiment_label, intent, urgency, spam_score, spam_label, language, analysis,
         analyzer_version)
       SELECT id, conversation_id, channel_id, external_id, in_reply_to_external_id, direction,
-        visibility, text, author_identity_id, author_agent_id, raw_event_id, delivery_status, created_at,
+        visibility, text, html, automated, author_identity_id, author_agent_id, raw_event_id, delivery_status, created_at,
         sentiment_score, sentiment_label, intent, urgency, spam_score, spam_label, language, analysis,
         analyzer_version
       FROM json_to_recordset(${json(rows)}::json) AS r(id uuid, conversation_id uuid, channel_id uuid,
         external_id text, in_reply_to_external_id text, direction text, visibility text, text text,
-        author_identity_id uuid, author_agent_id uuid, raw_event_id bigint, delivery_status text,
+        html text, automated text, author_identity_id uuid, author_agent_id uuid, raw_event_id bigint, delivery_status text,
         created_at timestamptz, sentiment_score double precision, sentiment_label text, intent text[],
         urgency text, spam_score double precision, spam_label text, language text, analysis jsonb,
         analyzer_version text)
@@ -376,6 +382,27 @@ export class IngestRepository {
       tx,
     );
     return new Set(inserted.map((r) => r.id));
+  }
+
+  /** Stores messages' attachments (content as base64 in, bytea in the table). */
+  async insertAttachments(
+    tx: Db,
+    rows: Array<{
+      message_id: string;
+      position: number;
+      filename: string;
+      content_type: string;
+      size: number;
+      content: string | null;
+    }>,
+  ): Promise<void> {
+    if (rows.length === 0) return;
+    await tx.execute(sql`
+      INSERT INTO attachments (message_id, position, filename, content_type, size, content)
+      SELECT message_id, position, filename, content_type, size, decode(content, 'base64')
+      FROM json_to_recordset(${json(rows)}::json) AS r(message_id uuid, position integer, filename text,
+        content_type text, size integer, content text)
+      ON CONFLICT (message_id, position) DO NOTHING`);
   }
 
   /**
@@ -390,8 +417,9 @@ export class IngestRepository {
       a AS (
         SELECT m.conversation_id,
           count(*) FILTER (WHERE m.visibility <> 'note') AS message_count,
-          min(m.created_at) FILTER (WHERE m.direction = 'in') AS first_in,
-          max(m.created_at) FILTER (WHERE m.direction = 'in') AS last_in,
+          -- Automated mail (auto-replies, bounces, lists) is no person waiting for us.
+          min(m.created_at) FILTER (WHERE m.direction = 'in' AND m.automated IS NULL) AS first_in,
+          max(m.created_at) FILTER (WHERE m.direction = 'in' AND m.automated IS NULL) AS last_in,
           max(m.created_at) FILTER (WHERE m.direction = 'out' AND m.visibility <> 'note') AS last_out,
           max(m.created_at) FILTER (WHERE m.visibility <> 'note') AS last_at
         FROM messages m JOIN ids ON ids.id = m.conversation_id
@@ -400,7 +428,7 @@ export class IngestRepository {
         SELECT m.conversation_id,
           min(m.created_at) FILTER (WHERE m.direction = 'out' AND m.visibility <> 'note'
             AND m.author_agent_id IS NOT NULL AND m.created_at >= a.first_in) AS first_response,
-          min(m.created_at) FILTER (WHERE m.direction = 'in'
+          min(m.created_at) FILTER (WHERE m.direction = 'in' AND m.automated IS NULL
             AND (a.last_out IS NULL OR m.created_at > a.last_out)) AS waiting_since,
           (array_agg(m.sentiment_score ORDER BY m.created_at) FILTER (WHERE m.direction = 'in'))[1] AS first_sentiment,
           (array_agg(m.sentiment_score ORDER BY m.created_at DESC) FILTER (WHERE m.direction = 'in'))[1] AS last_sentiment,

@@ -35,6 +35,8 @@ export interface SendContext {
   channel_platform: string;
   channel_name: string;
   channel_config: unknown;
+  channel_secrets: string | null;
+  thread_external_ids: string[] | null;
   recipient_external_id: string | null;
   recipient_handle: string | null;
   recipient_display_name: string | null;
@@ -116,6 +118,10 @@ export function outboxRepository(db: Db) {
           c.id AS conversation_id, c.thread_key, c.visibility AS conversation_visibility, c.subject,
           ch.id AS channel_id, ch.key AS channel_key, ch.kind AS channel_kind,
           ch.platform AS channel_platform, ch.name AS channel_name, ch.config AS channel_config,
+          ch.secrets AS channel_secrets,
+          (SELECT array_agg(t.external_id ORDER BY t.created_at, t.id) FROM messages t
+            WHERE t.conversation_id = c.id AND t.id <> m.id AND t.visibility <> 'note'
+              AND (t.direction = 'in' OR t.delivery_status = 'sent')) AS thread_external_ids,
           i.external_id AS recipient_external_id, i.handle AS recipient_handle,
           i.display_name AS recipient_display_name
         FROM messages m

@@ -7,6 +7,7 @@ import {
   bigint,
   bigserial,
   boolean,
+  customType,
   doublePrecision,
   index,
   integer,
@@ -19,6 +20,12 @@ import {
   uniqueIndex,
   uuid,
 } from "drizzle-orm/pg-core";
+
+/** Binary content (PostgreSQL bytea), read and written as a Buffer. */
+const bytea = customType<{ data: Buffer; driverData: Buffer | Uint8Array }>({
+  dataType: () => "bytea",
+  fromDriver: (value) => Buffer.from(value),
+});
 
 const ts = (name: string) => timestamp(name, { withTimezone: true, mode: "date" });
 const createdAt = () => ts("created_at").notNull().defaultNow();
@@ -302,6 +309,13 @@ export const messages = pgTable(
       .notNull()
       .default("public"),
     text: text("text").notNull(),
+    /** The sanitised HTML body of an email (safe to show; the raw HTML stays only in raw_events). */
+    html: text("html"),
+    /**
+     * Mail no person wrote (auto-reply, bounce, mailing list): stored and shown, but it neither starts
+     * nor reopens a wait for our reply (see docs/channels/email.md).
+     */
+    automated: text("automated", { enum: ["auto_reply", "bounce", "list"] }),
     authorIdentityId: uuid("author_identity_id").references(() => identities.id),
     authorAgentId: uuid("author_agent_id").references(() => agents.id),
     rawEventId: bigint("raw_event_id", { mode: "number" }).references(() => rawEvents.id),
@@ -333,6 +347,27 @@ export const messages = pgTable(
     // Queries must use the same expression: to_tsvector('simple', text).
     index("messages_search_idx").using("gin", sql`to_tsvector('simple', ${t.text})`),
   ],
+);
+
+/**
+ * Files that came with a message, in their order. `content` is null when the file was larger than the
+ * limit for keeping it (see docs/channels/email.md); the original stays in the raw event.
+ */
+export const attachments = pgTable(
+  "attachments",
+  {
+    id: bigserial("id", { mode: "number" }).primaryKey(),
+    messageId: uuid("message_id")
+      .notNull()
+      .references(() => messages.id, { onDelete: "cascade" }),
+    position: integer("position").notNull(),
+    filename: text("filename").notNull(),
+    contentType: text("content_type").notNull(),
+    size: integer("size").notNull(),
+    content: bytea("content"),
+    createdAt: createdAt(),
+  },
+  (t) => [uniqueIndex("attachments_message_position_uq").on(t.messageId, t.position)],
 );
 
 /** Background work taken with FOR UPDATE SKIP LOCKED, on both engines. */

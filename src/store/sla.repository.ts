@@ -2,7 +2,7 @@
  * SLA storage: policies and business hours (small tables, query builder), and the bulk reads and writes
  * of the SLA service — a few set-based statements per batch of conversations, whatever its size.
  */
-import { and, asc, eq, inArray, ne, sql } from "drizzle-orm";
+import { and, asc, eq, inArray, isNull, ne, or, sql } from "drizzle-orm";
 import type { BusinessHoursSchedule } from "../core/business-hours.ts";
 import type { ConversationStatus, PlannedTarget, SlaKind, SlaPolicy, StoredTarget } from "../core/sla.ts";
 import type { Db } from "./db.ts";
@@ -128,7 +128,14 @@ export function slaRepository(db: Db) {
           urgency: messages.urgency,
         })
         .from(messages)
-        .where(and(inArray(messages.conversationId, ids), ne(messages.visibility, "note")))
+        .where(
+          and(
+            inArray(messages.conversationId, ids),
+            ne(messages.visibility, "note"),
+            // Automated mail (auto-replies, bounces, lists) starts no clock.
+            or(eq(messages.direction, "out"), isNull(messages.automated)),
+          ),
+        )
         .orderBy(asc(messages.conversationId), asc(messages.createdAt), asc(messages.id));
     },
 

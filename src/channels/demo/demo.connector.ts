@@ -12,6 +12,13 @@ export const DEMO_KINDS = ["x", "facebook", "instagram", "mastodon", "bluesky", 
 export function demoConnector(kind: string): Connector {
   return {
     kind,
+    capabilities: {
+      publicReplies: true,
+      privateMessages: true,
+      attachments: false,
+      edits: false,
+      deletes: false,
+    },
     async send() {
       return { externalId: `${kind}:demo:${randomUUID()}` };
     },

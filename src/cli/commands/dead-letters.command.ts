@@ -1,5 +1,6 @@
 /** `rapport dead-letters list|replay` — payloads the pipeline could not read, and retrying them. */
 import type { Command } from "commander";
+import { createConnectorRegistry } from "../../channels/registry.ts";
 import { createServices } from "../../services/container.ts";
 import { printJson, withDatabase } from "../context.ts";
 
@@ -43,7 +44,10 @@ export function registerDeadLetters(program: Command): void {
     .action(async (ids: string[], opts: { json?: boolean }) => {
       await withDatabase(async (database) => {
         const parsed = ids.map((id) => Number.parseInt(id, 10)).filter(Number.isFinite);
-        const result = await createServices(database).deadLetters.replay(ids.length ? parsed : undefined);
+        const services = createServices(database);
+        // Connectors' payloads (e.g. raw email) replay through the connector's own parser.
+        createConnectorRegistry().registerFormats(services.normalizers);
+        const result = await services.deadLetters.replay(ids.length ? parsed : undefined);
         if (opts.json) return printJson(result);
         console.log(
           `Replayed ${result.replayed}: ${result.stored} stored, ${result.duplicates} already stored, ${result.stillFailing.length} still failing.`,

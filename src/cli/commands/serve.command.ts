@@ -1,5 +1,6 @@
 /** `rapport serve [--demo]` — the HTTP API on PGlite (RAPPORT_DATA) or PostgreSQL (DATABASE_URL). */
 import type { Command } from "commander";
+import { ChannelPollers } from "../../channels/pollers.ts";
 import { createConnectorRegistry } from "../../channels/registry.ts";
 import { loadConfig } from "../../config.ts";
 import { createWorker } from "../../jobs/index.ts";
@@ -7,6 +8,7 @@ import { buildApp } from "../../server/app.ts";
 import { AuthService } from "../../services/auth.service.ts";
 import { createServices } from "../../services/container.ts";
 import { seedDemoWorkspace } from "../../services/demo.service.ts";
+import { openSecretBox } from "../../services/secrets.ts";
 import { openDatabase } from "../../store/db.ts";
 
 export function registerServe(program: Command): void {
@@ -20,72 +22,101 @@ export function registerServe(program: Command): void {
       "on first start, create a demo workspace (admin account + ~200 conversations); replies on the demo platforms are marked sent without any network",
     )
     .option("--no-worker", "do not run the send worker in this process (run `rapport worker` instead)")
+    .option("--no-pollers", "do not poll the set-up channels (e.g. IMAP mailboxes) in this process")
     .option("-p, --port <port>", "port to listen on (default: PORT or 3000)", (v) => Number.parseInt(v, 10))
     .option("--host <host>", "address to listen on (default: HOST or 127.0.0.1)")
-    .action(async (opts: { demo?: boolean; port?: number; host?: string; worker?: boolean }) => {
-      const config = loadConfig();
-      const database = await openDatabase({ url: config.databaseUrl });
-      const services = createServices(database);
-      const app = await buildApp({
-        database,
-        services,
-        logger: { level: config.logLevel },
-        secureCookies: config.secureCookies,
-      });
-      await services.realtime.start();
-      const worker =
-        opts.worker === false
-          ? null
-          : createWorker(
-              {
+    .action(
+      async (opts: { demo?: boolean; port?: number; host?: string; worker?: boolean; pollers?: boolean }) => {
+        const config = loadConfig();
+        const database = await openDatabase({ url: config.databaseUrl });
+        const services = createServices(database);
+        const connectors = createConnectorRegistry({ demo: opts.demo === true });
+        connectors.registerFormats(services.normalizers);
+        const secrets = openSecretBox({
+          secretKey: config.secretKey,
+          ...(config.dataDir ? { dataDir: config.dataDir } : {}),
+        });
+        const app = await buildApp({
+          database,
+          services,
+          connectors,
+          secrets,
+          onChannelCreated: (channel) => pollers?.startChannel(channel),
+          logger: { level: config.logLevel },
+          secureCookies: config.secureCookies,
+        });
+        await services.realtime.start();
+        const worker =
+          opts.worker === false
+            ? null
+            : createWorker(
+                {
+                  database,
+                  events: services.events,
+                  connectors,
+                  secrets,
+                },
+                { onError: (error, job) => app.log.warn({ err: error, job: job?.id }, "job failed") },
+              );
+        const pollers =
+          opts.pollers === false
+            ? null
+            : new ChannelPollers({
                 database,
-                events: services.events,
-                connectors: createConnectorRegistry({ demo: opts.demo === true }),
-              },
-              { onError: (error, job) => app.log.warn({ err: error, job: job?.id }, "job failed") },
-            );
-      let closing = false;
-      const shutdown = async (signal: string) => {
-        if (closing) return;
-        closing = true;
-        app.log.info({ signal }, "shutting down");
-        await worker?.stop();
-        await app.close();
-        await services.realtime.stop();
-        await database.close();
-        process.exit(0);
-      };
-      process.on("SIGINT", () => void shutdown("SIGINT"));
-      process.on("SIGTERM", () => void shutdown("SIGTERM"));
+                ingest: services.ingest,
+                connectors,
+                secrets,
+                log: {
+                  info: (message, data) => app.log.info(data ?? {}, message),
+                  warn: (message, data) => app.log.warn(data ?? {}, message),
+                },
+              });
+        let closing = false;
+        const shutdown = async (signal: string) => {
+          if (closing) return;
+          closing = true;
+          app.log.info({ signal }, "shutting down");
+          await worker?.stop();
+          await pollers?.stop();
+          await app.close();
+          await services.realtime.stop();
+          await database.close();
+          process.exit(0);
+        };
+        process.on("SIGINT", () => void shutdown("SIGINT"));
+        process.on("SIGTERM", () => void shutdown("SIGTERM"));
 
-      const seed = opts.demo
-        ? await seedDemoWorkspace({ database, auth: new AuthService(database.db), ingest: services.ingest })
-        : null;
-      const port = opts.port ?? config.port;
-      const host = opts.host ?? config.host;
-      await app.listen({ port, host });
-      await worker?.start();
-      // Offline agents' open work goes back to their team after the grace period (idempotent sweep).
-      const sweep = setInterval(() => {
-        services.assignment
-          .releaseOfflineAgents(database.db)
-          .catch((error) => app.log.error({ err: error }, "offline sweep failed"));
-      }, 60_000);
-      sweep.unref();
-      const address = app.server.address();
-      const actualPort = typeof address === "object" && address ? address.port : port;
-      const url = `http://${host.includes(":") ? `[${host}]` : host}:${actualPort}`;
-      const where =
-        database.engine === "postgres" ? "PostgreSQL (DATABASE_URL)" : `PGlite in ${config.databaseUrl}`;
-      console.log(`\nRapport is running at ${url}  (API docs: ${url}/api/docs; data: ${where})`);
-      if (seed) {
-        console.log(
-          `Demo workspace created: ${seed.conversations} conversations, ${seed.messages} messages.\n` +
-            `Sign in as ${seed.adminEmail} with the password: ${seed.adminPassword}\n` +
-            "(shown only this once; it is stored as an argon2id hash)\n",
-        );
-      } else if (opts.demo) {
-        console.log("The workspace already has agents, so no demo data was added.\n");
-      }
-    });
+        const seed = opts.demo
+          ? await seedDemoWorkspace({ database, auth: new AuthService(database.db), ingest: services.ingest })
+          : null;
+        const port = opts.port ?? config.port;
+        const host = opts.host ?? config.host;
+        await app.listen({ port, host });
+        await worker?.start();
+        const polled = (await pollers?.start()) ?? 0;
+        if (polled > 0) app.log.info({ channels: polled }, "polling channels");
+        // Offline agents' open work goes back to their team after the grace period (idempotent sweep).
+        const sweep = setInterval(() => {
+          services.assignment
+            .releaseOfflineAgents(database.db)
+            .catch((error) => app.log.error({ err: error }, "offline sweep failed"));
+        }, 60_000);
+        sweep.unref();
+        const address = app.server.address();
+        const actualPort = typeof address === "object" && address ? address.port : port;
+        const url = `http://${host.includes(":") ? `[${host}]` : host}:${actualPort}`;
+        const where =
+          database.engine === "postgres" ? "PostgreSQL (DATABASE_URL)" : `PGlite in ${config.databaseUrl}`;
+        console.log(`\nRapport is running at ${url}  (API docs: ${url}/api/docs; data: ${where})`);
+        if (seed) {
+          console.log(
+            `Demo workspace created: ${seed.conversations} conversations, ${seed.messages} messages.\n` +
+              `Sign in as ${seed.adminEmail} with the password: ${seed.adminPassword}\n` +
+              "(shown only this once; it is stored as an argon2id hash)\n",
+          );
+        } else if (opts.demo) {
+          console.log("The workspace already has agents, so no demo data was added.\n");
+        }
+      },
+    );
 }

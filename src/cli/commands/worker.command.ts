@@ -8,6 +8,7 @@ import { createConnectorRegistry } from "../../channels/registry.ts";
 import { loadConfig } from "../../config.ts";
 import { createWorker } from "../../jobs/index.ts";
 import { createServices } from "../../services/container.ts";
+import { openSecretBox } from "../../services/secrets.ts";
 import { openDatabase } from "../../store/db.ts";
 
 export function registerWorker(program: Command): void {
@@ -27,6 +28,10 @@ export function registerWorker(program: Command): void {
           database,
           events: services.events,
           connectors: createConnectorRegistry({ demo: opts.demo === true }),
+          secrets: openSecretBox({
+            secretKey: config.secretKey,
+            ...(config.dataDir ? { dataDir: config.dataDir } : {}),
+          }),
         },
         {
           ...(opts.concurrency ? { concurrency: opts.concurrency } : {}),

@@ -1,0 +1,28 @@
+/**
+ * The `email` connector: IMAP in (email.poller.ts), SMTP out (email.outbound.ts), raw mail parsed with
+ * mailparser (email.inbound.ts). Set up in docs/channels/email.md.
+ */
+import type { Connector } from "../connector.ts";
+import { testEmailConnection } from "./email.check.ts";
+import { emailConfigSchema, emailSecretsSchema } from "./email.config.ts";
+import { parseEmail } from "./email.inbound.ts";
+import { sendEmail } from "./email.outbound.ts";
+import { pollEmail } from "./email.poller.ts";
+
+export function emailConnector(): Connector {
+  return {
+    kind: "email",
+    format: "email",
+    capabilities: {
+      publicReplies: false,
+      privateMessages: true,
+      attachments: true,
+      edits: false,
+      deletes: false,
+    },
+    parse: parseEmail,
+    send: sendEmail,
+    poll: (ctx) => pollEmail(ctx),
+    setup: { config: emailConfigSchema, secrets: emailSecretsSchema, test: testEmailConnection },
+  };
+}
