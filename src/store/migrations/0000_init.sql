@@ -206,6 +206,30 @@ CREATE TABLE "raw_events" (
 	"received_at" timestamp with time zone DEFAULT now() NOT NULL
 );
 --> statement-breakpoint
+CREATE TABLE "report_people" (
+	"channel_id" uuid NOT NULL,
+	"audience" smallint NOT NULL,
+	"answered" boolean NOT NULL,
+	"week" date NOT NULL,
+	"prev_week" date NOT NULL,
+	"people" integer NOT NULL,
+	CONSTRAINT "report_people_channel_id_audience_answered_week_prev_week_pk" PRIMARY KEY("channel_id","audience","answered","week","prev_week")
+);
+--> statement-breakpoint
+CREATE TABLE "report_rollup" (
+	"week" date NOT NULL,
+	"channel_id" uuid NOT NULL,
+	"audience" smallint NOT NULL,
+	"bin" smallint NOT NULL,
+	"conversations" integer NOT NULL,
+	"scored" integer NOT NULL,
+	"sentiment_start" double precision NOT NULL,
+	"sentiment_end" double precision NOT NULL,
+	"started_negative" integer NOT NULL,
+	"recovered" integer NOT NULL,
+	CONSTRAINT "report_rollup_week_channel_id_audience_bin_pk" PRIMARY KEY("week","channel_id","audience","bin")
+);
+--> statement-breakpoint
 CREATE TABLE "saved_replies" (
 	"id" uuid PRIMARY KEY DEFAULT gen_random_uuid() NOT NULL,
 	"title" text NOT NULL,
