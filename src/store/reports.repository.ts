@@ -136,12 +136,19 @@ function instantsWhere(range: { from: Date | null; to: Date | null }, column: SQ
   return sql`(${sql.join(parts, sql` AND `)})`;
 }
 
-function edgesWhere(plan: Plan): SQL {
-  if (plan.edges.length === 0) return sql`FALSE`;
-  return sql.join(
-    plan.edges.map((e) => instantsWhere(e, sql`c.first_inbound_at`)),
-    sql` OR `,
-  );
+/** The edges' counting conversations (one range scan of conversations_report_idx each). */
+function edgeConversations(plan: Plan, scope: ReportScope): SQL {
+  const ranges = plan.edges.length > 0 ? plan.edges : [null];
+  return sql`(${sql.join(
+    ranges.map(
+      (e) => sql`SELECT person_id, channel_id, audience_size, first_inbound_at, first_human_response_at,
+          first_sentiment, last_sentiment
+        FROM conversations c
+        WHERE ${counting} AND ${e ? instantsWhere(e, sql`c.first_inbound_at`) : sql`FALSE`}
+          ${channelFilter(scope, sql`c.channel_id`)}`,
+    ),
+    sql` UNION ALL `,
+  )})`;
 }
 
 const counting = sql`c.status <> 'spam' AND c.first_inbound_at IS NOT NULL`;
@@ -150,12 +157,13 @@ const channelFilter = (scope: ReportScope, column: SQL) =>
 
 /**
  * Settings for the report's own transaction: jit off (compiling these plans cost more than it saved),
- * and room for the edge weeks' hash aggregates.
+ * room for the hash aggregates, and no bitmap scans: the edges read conversations_report_idx index-only.
  */
 async function inReportTransaction<T>(database: Database, query: SQL): Promise<T[]> {
   return database.db.transaction(async (tx: Db) => {
     await tx.execute(sql`SET LOCAL work_mem = '64MB'`);
     await tx.execute(sql`SET LOCAL jit = off`);
+    await tx.execute(sql`SET LOCAL enable_bitmapscan = off`);
     return database.rows<T>(query, tx);
   });
 }
@@ -212,8 +220,7 @@ async function groupFigures(
         coalesce(sum(c.last_sentiment) FILTER (WHERE c.first_sentiment IS NOT NULL), 0),
         (count(*) FILTER (WHERE c.last_sentiment IS NOT NULL AND c.first_sentiment <= -0.05))::int,
         (count(*) FILTER (WHERE c.first_sentiment <= -0.05 AND c.last_sentiment > -0.05))::int
-      FROM conversations c
-      WHERE ${counting} AND (${edgesWhere(plan)}) ${channelFilter(scope, sql`c.channel_id`)}
+      FROM ${edgeConversations(plan, scope)} c
       GROUP BY 1, 2, 3, 4
     )
     SELECT CASE WHEN ${audience} IS NOT NULL THEN 'audience' WHEN ${channel} IS NOT NULL THEN 'channel'
@@ -255,13 +262,12 @@ async function people(
     sql`
     WITH e AS (
       SELECT DISTINCT c.person_id, k.channel_id, k.audience, k.answered, report_week(c.first_inbound_at) AS week
-      FROM conversations c
+      FROM ${edgeConversations(plan, scope)} c
       CROSS JOIN LATERAL (VALUES
         (${NIL}::uuid, (-1)::smallint, false), (c.channel_id, (-1)::smallint, false),
         (${NIL}::uuid, report_audience(c.audience_size), false), (c.channel_id, report_audience(c.audience_size), false),
         (${NIL}::uuid, (-1)::smallint, true), (c.channel_id, (-1)::smallint, true)) AS k(channel_id, audience, answered)
-      WHERE ${counting} AND (${edgesWhere(plan)}) ${channelFilter(scope, sql`c.channel_id`)}
-        AND (NOT k.answered OR c.first_human_response_at IS NOT NULL)
+      WHERE NOT k.answered OR c.first_human_response_at IS NOT NULL
     )
     SELECT 'total' AS kind, channel_id AS "channelId", audience, answered, NULL AS week, sum(people)::int AS people
     FROM report_people r
@@ -279,14 +285,20 @@ async function people(
     GROUP BY 2, 3, 4, 5
     UNION ALL
     SELECT 'total', channel_id, audience, answered, NULL, count(*)::int
-    FROM (SELECT DISTINCT person_id, channel_id, audience, answered FROM e) x
-    WHERE NOT EXISTS (
-      SELECT 1 FROM conversations m
-      WHERE m.person_id = x.person_id AND m.status <> 'spam' AND ${middle}
+    FROM (
+      SELECT person_id, channel_id, audience, answered FROM e
+      EXCEPT
+      -- The edge people's keys in the whole weeks: one index probe per person (conversations_person_idx).
+      SELECT m.person_id, k.channel_id, k.audience, k.answered
+      FROM conversations m
+      CROSS JOIN LATERAL (VALUES
+        (${NIL}::uuid, (-1)::smallint, false), (m.channel_id, (-1)::smallint, false),
+        (${NIL}::uuid, report_audience(m.audience_size), false), (m.channel_id, report_audience(m.audience_size), false),
+        (${NIL}::uuid, (-1)::smallint, true), (m.channel_id, (-1)::smallint, true)) AS k(channel_id, audience, answered)
+      WHERE m.person_id = ANY(ARRAY(SELECT DISTINCT person_id FROM e)) AND m.status <> 'spam' AND ${middle}
         ${channelFilter(scope, sql`m.channel_id`)}
-        AND (x.channel_id = ${NIL}::uuid OR m.channel_id = x.channel_id)
-        AND (x.audience = -1 OR report_audience(m.audience_size) = x.audience)
-        AND (NOT x.answered OR m.first_human_response_at IS NOT NULL))
+        AND (NOT k.answered OR m.first_human_response_at IS NOT NULL)
+    ) x
     GROUP BY 2, 3, 4`,
   );
 }
@@ -340,8 +352,8 @@ function collect(rows: CellRow[], key: (r: CellRow) => string | null): Map<strin
   for (const r of rows) {
     const k = key(r);
     if (k === null) continue;
-    let g = groups.get(k);
-    if (!g) groups.set(k, (g = emptyFigures()));
+    const g = groups.get(k) ?? emptyFigures();
+    groups.set(k, g);
     g.conversations += r.conversations;
     g.scored += r.scored;
     g.sentimentStartSum += r.sentimentStart;

@@ -197,7 +197,16 @@ export const conversations = pgTable(
   },
   (t) => [
     uniqueIndex("conversations_channel_thread_uq").on(t.channelId, t.threadKey),
-    index("conversations_person_idx").on(t.personId),
+    // A person's conversations; wide enough that the reports' people counts at the edges of a period
+    // (store/reports.repository.ts) and the rollup triggers read it index-only.
+    index("conversations_person_idx").on(
+      t.personId,
+      t.status,
+      t.firstInboundAt,
+      t.channelId,
+      t.audienceSize,
+      t.firstHumanResponseAt,
+    ),
     index("conversations_status_last_idx").on(t.status, t.lastMessageAt),
     index("conversations_last_idx").on(t.lastMessageAt),
     index("conversations_assignee_idx").on(t.assigneeAgentId),

@@ -324,7 +324,7 @@ CREATE INDEX "audit_events_subject_idx" ON "audit_events" USING btree ("subject_
 CREATE INDEX "audit_events_created_idx" ON "audit_events" USING btree ("created_at");--> statement-breakpoint
 CREATE INDEX "conversation_labels_label_idx" ON "conversation_labels" USING btree ("label_id");--> statement-breakpoint
 CREATE UNIQUE INDEX "conversations_channel_thread_uq" ON "conversations" USING btree ("channel_id","thread_key");--> statement-breakpoint
-CREATE INDEX "conversations_person_idx" ON "conversations" USING btree ("person_id");--> statement-breakpoint
+CREATE INDEX "conversations_person_idx" ON "conversations" USING btree ("person_id","status","first_inbound_at","channel_id","audience_size","first_human_response_at");--> statement-breakpoint
 CREATE INDEX "conversations_status_last_idx" ON "conversations" USING btree ("status","last_message_at");--> statement-breakpoint
 CREATE INDEX "conversations_last_idx" ON "conversations" USING btree ("last_message_at");--> statement-breakpoint
 CREATE INDEX "conversations_assignee_idx" ON "conversations" USING btree ("assignee_agent_id");--> statement-breakpoint
