@@ -104,7 +104,10 @@ if (wanted("reports")) {
     console.log(table);
     writeSection(
       "reports",
-      `Measured ${date} on ${machine()}, PostgreSQL 15 (local, default settings), ${result.conversations.toLocaleString("en")} conversations seeded by \`bench/seed-large.ts\` in ${result.seedSeconds.toFixed(0)} s. Target: under 1 s.\n\n${table}`,
+      `Measured ${date} on ${machine()}, PostgreSQL 15 (local, default settings), ${result.conversations.toLocaleString("en")} conversations seeded by \`bench/seed-large.ts\` in ${result.seedSeconds.toFixed(0)} s; load average ${os
+        .loadavg()
+        .map((x) => x.toFixed(1))
+        .join(" / ")} at the end (a shared machine). Target: under 1 s.\n\n${table}`,
     );
   }
 }

@@ -8,6 +8,7 @@ import {
   bigserial,
   boolean,
   customType,
+  date,
   doublePrecision,
   index,
   integer,
@@ -15,6 +16,7 @@ import {
   jsonb,
   pgTable,
   primaryKey,
+  smallint,
   text,
   timestamp,
   uniqueIndex,
@@ -202,7 +204,16 @@ export const conversations = pgTable(
   },
   (t) => [
     uniqueIndex("conversations_channel_thread_uq").on(t.channelId, t.threadKey),
-    index("conversations_person_idx").on(t.personId),
+    // A person's conversations; wide enough that the reports' people counts at the edges of a period
+    // (store/reports.repository.ts) and the rollup triggers read it index-only.
+    index("conversations_person_idx").on(
+      t.personId,
+      t.status,
+      t.firstInboundAt,
+      t.channelId,
+      t.audienceSize,
+      t.firstHumanResponseAt,
+    ),
     index("conversations_status_last_idx").on(t.status, t.lastMessageAt),
     index("conversations_last_idx").on(t.lastMessageAt),
     index("conversations_assignee_idx").on(t.assigneeAgentId),
@@ -526,4 +537,51 @@ export const conversationPresence = pgTable(
     expiresAt: ts("expires_at").notNull(),
   },
   (t) => [primaryKey({ columns: [t.conversationId, t.agentId] })],
+);
+
+/**
+ * The fairness and happiness reports' rollup (docs/reports.md, "Performance"): one row per ISO week (UTC
+ * Monday of the first inbound message) × channel × audience bucket × response-time bin, over conversations
+ * that count (not spam, with an inbound message). Kept current by statement-level triggers on
+ * `conversations` (migration 0001_report_rollup.sql), in the same transaction as every change;
+ * `SELECT report_rebuild()` recomputes it from scratch.
+ */
+export const reportRollup = pgTable(
+  "report_rollup",
+  {
+    week: date("week", { mode: "string" }).notNull(),
+    channelId: uuid("channel_id").notNull(),
+    /** 0…4: the AUDIENCE_BUCKETS in order; 5: unknown follower count. */
+    audience: smallint("audience").notNull(),
+    /** −1: no human reply yet; 0: under a second; b ≥ 1: [1.05^(b−1), 1.05^b) seconds to first human reply. */
+    bin: smallint("bin").notNull(),
+    conversations: integer("conversations").notNull(),
+    /** Conversations with a first and a latest inbound sentiment, and the sums of those scores. */
+    scored: integer("scored").notNull(),
+    sentimentStart: doublePrecision("sentiment_start").notNull(),
+    sentimentEnd: doublePrecision("sentiment_end").notNull(),
+    startedNegative: integer("started_negative").notNull(),
+    recovered: integer("recovered").notNull(),
+  },
+  (t) => [primaryKey({ columns: [t.week, t.channelId, t.audience, t.bin] })],
+);
+
+/**
+ * Distinct people for the reports, exact over any range of whole weeks. For each grouping key (channel or
+ * all channels = the nil uuid; audience bucket or all = −1; answered conversations only or all) and each
+ * person, every week in which the person has a conversation of that key is an "occurrence" with the
+ * person's previous such week (`prev_week`, −infinity for the first). People with a conversation in weeks
+ * [F, T) = occurrences in [F, T) whose previous week is before F. `people` counts occurrences.
+ */
+export const reportPeople = pgTable(
+  "report_people",
+  {
+    channelId: uuid("channel_id").notNull(),
+    audience: smallint("audience").notNull(),
+    answered: boolean("answered").notNull(),
+    week: date("week", { mode: "string" }).notNull(),
+    prevWeek: date("prev_week", { mode: "string" }).notNull(),
+    people: integer("people").notNull(),
+  },
+  (t) => [primaryKey({ columns: [t.channelId, t.audience, t.answered, t.week, t.prevWeek] })],
 );

@@ -7,14 +7,7 @@
  */
 import type { Database } from "../../store/db.ts";
 import { type HappinessRow, reportsRepository } from "../../store/reports.repository.ts";
-import {
-  NEGATIVE_SENTIMENT,
-  type ReportOptions,
-  type ReportRange,
-  resolveScope,
-  roundSeconds,
-  share,
-} from "./report.scope.ts";
+import { type ReportOptions, type ReportRange, resolveScope, roundSeconds, share } from "./report.scope.ts";
 
 export interface HappinessFigures {
   /** Distinct people with a conversation in scope. */
@@ -89,19 +82,17 @@ function figures(row: HappinessRow | undefined): HappinessFigures {
 
 export async function happinessReport(database: Database, options: ReportOptions): Promise<HappinessReport> {
   const { scope, range } = await resolveScope(database, options);
-  const reports = reportsRepository(database);
-  const [overall, byChannel, byWeek] = await Promise.all(
-    (["all", "channel", "week"] as const).map((grouping) =>
-      reports.happiness(scope, grouping, NEGATIVE_SENTIMENT),
-    ),
-  );
+  const rows = await reportsRepository(database).happiness(scope);
+  const overall = rows.filter((r) => r.grouping === "all");
+  const byChannel = rows.filter((r) => r.grouping === "channel");
+  const byWeek = rows.filter((r) => r.grouping === "week");
   return {
     range,
-    overall: figures(overall?.[0]),
-    byChannel: (byChannel ?? []).map((r) => ({
+    overall: figures(overall[0]),
+    byChannel: byChannel.map((r) => ({
       channel: { key: r.channelKey ?? "?", name: r.channelName ?? "?" },
       ...figures(r),
     })),
-    byWeek: (byWeek ?? []).map((r) => ({ week: r.week ?? "?", start: r.weekStart ?? "?", ...figures(r) })),
+    byWeek: byWeek.map((r) => ({ week: r.week ?? "?", start: r.weekStart ?? "?", ...figures(r) })),
   };
 }

@@ -19,7 +19,8 @@ export interface ReportRange {
   channel: string | null;
 }
 
-/** Sentiment at or below this score is negative (the analysis labels use ±0.05). */
+/** Sentiment at or below this score is negative (the analysis labels use ±0.05). The reports' rollup
+ * (migration 0001_report_rollup.sql) uses the same threshold: change both together. */
 export const NEGATIVE_SENTIMENT = -0.05;
 
 export async function resolveScope(

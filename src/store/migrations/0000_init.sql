@@ -219,6 +219,30 @@ CREATE TABLE "raw_events" (
 	"received_at" timestamp with time zone DEFAULT now() NOT NULL
 );
 --> statement-breakpoint
+CREATE TABLE "report_people" (
+	"channel_id" uuid NOT NULL,
+	"audience" smallint NOT NULL,
+	"answered" boolean NOT NULL,
+	"week" date NOT NULL,
+	"prev_week" date NOT NULL,
+	"people" integer NOT NULL,
+	CONSTRAINT "report_people_channel_id_audience_answered_week_prev_week_pk" PRIMARY KEY("channel_id","audience","answered","week","prev_week")
+);
+--> statement-breakpoint
+CREATE TABLE "report_rollup" (
+	"week" date NOT NULL,
+	"channel_id" uuid NOT NULL,
+	"audience" smallint NOT NULL,
+	"bin" smallint NOT NULL,
+	"conversations" integer NOT NULL,
+	"scored" integer NOT NULL,
+	"sentiment_start" double precision NOT NULL,
+	"sentiment_end" double precision NOT NULL,
+	"started_negative" integer NOT NULL,
+	"recovered" integer NOT NULL,
+	CONSTRAINT "report_rollup_week_channel_id_audience_bin_pk" PRIMARY KEY("week","channel_id","audience","bin")
+);
+--> statement-breakpoint
 CREATE TABLE "saved_replies" (
 	"id" uuid PRIMARY KEY DEFAULT gen_random_uuid() NOT NULL,
 	"title" text NOT NULL,
@@ -315,7 +339,7 @@ CREATE INDEX "audit_events_subject_idx" ON "audit_events" USING btree ("subject_
 CREATE INDEX "audit_events_created_idx" ON "audit_events" USING btree ("created_at");--> statement-breakpoint
 CREATE INDEX "conversation_labels_label_idx" ON "conversation_labels" USING btree ("label_id");--> statement-breakpoint
 CREATE UNIQUE INDEX "conversations_channel_thread_uq" ON "conversations" USING btree ("channel_id","thread_key");--> statement-breakpoint
-CREATE INDEX "conversations_person_idx" ON "conversations" USING btree ("person_id");--> statement-breakpoint
+CREATE INDEX "conversations_person_idx" ON "conversations" USING btree ("person_id","status","first_inbound_at","channel_id","audience_size","first_human_response_at");--> statement-breakpoint
 CREATE INDEX "conversations_status_last_idx" ON "conversations" USING btree ("status","last_message_at");--> statement-breakpoint
 CREATE INDEX "conversations_last_idx" ON "conversations" USING btree ("last_message_at");--> statement-breakpoint
 CREATE INDEX "conversations_assignee_idx" ON "conversations" USING btree ("assignee_agent_id");--> statement-breakpoint
