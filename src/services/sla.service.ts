@@ -23,6 +23,12 @@ import {
   slaRepository,
 } from "../store/sla.repository.ts";
 
+/** The SLA columns to write (changed conversations only) and every planned conversation's SLA due time. */
+export interface SlaPlanResult {
+  changed: SlaConversationUpdate[];
+  slaDueAt: Map<string, Date | null>;
+}
+
 const STATUSES: readonly string[] = ["open", "waiting", "resolved", "spam"];
 
 function groupBy<T>(rows: readonly T[], key: (row: T) => string): Map<string, T[]> {
@@ -52,7 +58,17 @@ export class SlaService {
    * status. Call inside the ingest transaction after the conversations' timelines are refreshed.
    */
   async apply(tx: Db, conversationIds: string[]): Promise<void> {
-    await this.run(tx, [...new Set(conversationIds)]);
+    const { changed } = await this.plan(tx, conversationIds);
+    await this.repo.updateConversations(tx, changed);
+  }
+
+  /**
+   * Like `apply`, but leaves the conversations' SLA columns to the caller: saves the targets and returns
+   * the changed columns and every conversation's `sla_due_at`, so one UPDATE can write them together with
+   * other derived columns (see ConversationStateService).
+   */
+  async plan(tx: Db, conversationIds: string[]): Promise<SlaPlanResult> {
+    return this.run(tx, [...new Set(conversationIds)]);
   }
 
   /**
@@ -66,15 +82,17 @@ export class SlaService {
       throw new RangeError(`Unknown conversation status: ${from} → ${to}`);
     }
     if (from === to) return;
-    await this.run(tx, [conversationId], {
+    const { changed } = await this.run(tx, [conversationId], {
       from: from as ConversationStatus,
       to: to as ConversationStatus,
       at,
     });
+    await this.repo.updateConversations(tx, changed);
   }
 
-  private async run(tx: Db, ids: string[], change?: StatusChange): Promise<void> {
-    if (ids.length === 0) return;
+  private async run(tx: Db, ids: string[], change?: StatusChange): Promise<SlaPlanResult> {
+    const slaDueAt = new Map<string, Date | null>();
+    if (ids.length === 0) return { changed: [], slaDueAt };
     const now = this.now();
     // One after another: a transaction is one connection.
     const policies = await this.repo.policies(tx);
@@ -137,11 +155,12 @@ export class SlaService {
         resolutionDueAt: plan.resolutionDueAt,
         slaDueAt: plan.slaDueAt,
       };
+      slaDueAt.set(c.id, next.slaDueAt);
       if (conversationChanged(c, next)) conversations.push(next);
     }
 
     await this.repo.saveTargets(tx, { remove, insert, update });
-    await this.repo.updateConversations(tx, conversations);
+    return { changed: conversations, slaDueAt };
   }
 }
 

@@ -18,6 +18,15 @@ export interface NeedInputRow {
   urgent_reasons: string[] | null;
   inbound_in_wait: number;
   latest_spam: string | null;
+  /** The stored sort key and need, to skip writing what did not change. */
+  current_due_at: string | null;
+  current_need: unknown;
+}
+
+export interface PriorityRow {
+  id: string;
+  queue_due_at: string | null;
+  need: unknown;
 }
 
 export interface QueueFilters {
@@ -49,7 +58,9 @@ export function queueRepository(db: Db) {
           bool_or('question' = ANY(m.intent)) AS question,
           array_remove(array_agg(DISTINCT r.reason), NULL) AS urgent_reasons,
           count(m.id)::int AS inbound_in_wait,
-          (array_agg(m.spam_label ORDER BY m.created_at DESC))[1] AS latest_spam
+          (array_agg(m.spam_label ORDER BY m.created_at DESC))[1] AS latest_spam,
+          to_char(c.queue_due_at AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.MS"Z"') AS current_due_at,
+          c.need AS current_need
         FROM conversations c
         LEFT JOIN messages m ON m.conversation_id = c.id AND m.direction = 'in'
           AND c.waiting_since IS NOT NULL AND m.created_at >= c.waiting_since
@@ -61,9 +72,7 @@ export function queueRepository(db: Db) {
         GROUP BY c.id`);
     },
 
-    async writePriority(
-      rows: Array<{ id: string; queue_due_at: string | null; need: unknown }>,
-    ): Promise<void> {
+    async writePriority(rows: PriorityRow[]): Promise<void> {
       if (rows.length === 0) return;
       await db.execute(sql`
         UPDATE conversations c SET queue_due_at = r.queue_due_at, need = r.need
