@@ -33,12 +33,19 @@ import { adoptRacedConversations, threadMessages } from "./ingest.threading.ts";
 import { emptySummary, type IngestItem, type IngestSummary, type ItemOutcome } from "./ingest.types.ts";
 import type { NormalizerRegistry } from "./normalizers.ts";
 
+/**
+ * Messages per transaction. Each batch pays fixed costs (a few dozen statements, and rewriting every
+ * conversation it touches once); 5,000 cost ~20% less database CPU per message than 1,000 in the import
+ * benchmark, while a batch's transaction still takes about a second.
+ */
+export const DEFAULT_BATCH_SIZE = 5000;
+
 export interface IngestDeps {
   database: Database;
   analyzer: Analyzer;
   events: EventBus;
   normalizers: NormalizerRegistry;
-  /** Messages per transaction (default 1000). */
+  /** Messages per transaction (default DEFAULT_BATCH_SIZE). */
   batchSize?: number;
   /**
    * Steps that run inside each batch's transaction after the conversations' timelines are refreshed
@@ -56,7 +63,7 @@ export class IngestService {
 
   constructor(private readonly deps: IngestDeps) {
     this.repo = new IngestRepository(deps.database);
-    this.batchSize = deps.batchSize ?? 1000;
+    this.batchSize = deps.batchSize ?? DEFAULT_BATCH_SIZE;
   }
 
   /**
