@@ -34,7 +34,10 @@ export interface Services {
   realtime: RealtimeBridge;
 }
 
-export function createServices(database: Database, options: { analyzer?: Analyzer } = {}): Services {
+export function createServices(
+  database: Database,
+  options: { analyzer?: Analyzer; ingestBatchSize?: number } = {},
+): Services {
   const events = new EventBus();
   const analyzer = options.analyzer ?? rapportAnalyzer;
   const normalizers = new NormalizerRegistry();
@@ -47,6 +50,7 @@ export function createServices(database: Database, options: { analyzer?: Analyze
     analyzer,
     events,
     normalizers,
+    ...(options.ingestBatchSize ? { batchSize: options.ingestBatchSize } : {}),
     // SLA clocks set the due times, assignment routes new conversations, priority reads both; the SLA
     // and queue columns are written in one statement.
     afterPersist: [(tx, changed) => state.refresh(tx, changed.conversationIds, changed.created)],
