@@ -51,9 +51,10 @@ export function createServices(
     events,
     normalizers,
     ...(options.ingestBatchSize ? { batchSize: options.ingestBatchSize } : {}),
-    // SLA clocks set the due times, assignment routes new conversations, priority reads both; the SLA
-    // and queue columns are written in one statement.
-    afterPersist: [(tx, changed) => state.refresh(tx, changed.conversationIds, changed.created)],
+    // SLA clocks set the due times, assignment routes new conversations, priority reads both; the
+    // timeline, SLA and queue columns are written in one statement.
+    deriveState: (tx, changed) =>
+      state.refresh(tx, changed.conversationIds, changed.created, changed.timeline),
   });
   const lifecycle = new LifecycleService({
     database,

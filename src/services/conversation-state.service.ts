@@ -7,23 +7,40 @@
 
 import { conversationStateRepository, type DerivedStateRow } from "../store/conversation-state.repository.ts";
 import type { Db } from "../store/db.ts";
+import type { TimelineRow } from "../store/timeline.repository.ts";
 import type { AssignmentService } from "./assignment.service.ts";
 import type { QueueService } from "./queue.service.ts";
-import type { SlaService } from "./sla.service.ts";
+import type { SlaService, TimelineFacts } from "./sla.service.ts";
+
+const date = (iso: string | null) => (iso === null ? null : new Date(iso));
+
+function timelineFacts(t: TimelineRow): TimelineFacts {
+  return {
+    status: t.status as TimelineFacts["status"],
+    firstInboundAt: date(t.first_inbound_at),
+    firstHumanResponseAt: date(t.first_human_response_at),
+  };
+}
 
 export class ConversationStateService {
   constructor(
     private readonly deps: { sla: SlaService; queue: QueueService; assignment: AssignmentService },
   ) {}
 
-  /** `created`: the conversations among `conversationIds` that are new (they get assigned). */
-  async refresh(tx: Db, conversationIds: string[], created: string[] = []): Promise<void> {
+  /**
+   * `created`: the conversations among `conversationIds` that are new (they get assigned). `timeline`:
+   * their timeline columns, computed but not written yet (timeline.repository.ts `compute`); they are
+   * written in the same statement. Without it, the stored timeline is read.
+   */
+  async refresh(tx: Db, conversationIds: string[], created: string[] = [], timeline?: TimelineRow[]) {
     if (conversationIds.length === 0) return;
-    const sla = await this.deps.sla.plan(tx, conversationIds);
+    const facts = timeline && new Map(timeline.map((t) => [t.id, timelineFacts(t)]));
+    const sla = await this.deps.sla.plan(tx, conversationIds, facts);
     if (created.length > 0) await this.deps.assignment.autoAssign(tx, created);
-    const queue = await this.deps.queue.compute(tx, conversationIds, sla.slaDueAt);
+    const queue = await this.deps.queue.compute(tx, conversationIds, sla.slaDueAt, timeline);
     const rows = new Map<string, DerivedStateRow>();
-    for (const s of sla.changed) rows.set(s.id, { id: s.id, sla: s });
+    for (const t of timeline ?? []) rows.set(t.id, { id: t.id, timeline: t });
+    for (const s of sla.changed) rows.set(s.id, { ...rows.get(s.id), id: s.id, sla: s });
     for (const q of queue) rows.set(q.id, { ...rows.get(q.id), id: q.id, queue: q });
     await conversationStateRepository(tx).write([...rows.values()]);
   }

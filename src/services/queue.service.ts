@@ -17,6 +17,7 @@ import {
   type QueueFilters,
   queueRepository,
 } from "../store/queue.repository.ts";
+import type { TimelineRow } from "../store/timeline.repository.ts";
 
 export function needOf(row: NeedInputRow): NeedSignals {
   return {
@@ -57,15 +58,16 @@ export class QueueService {
 
   /**
    * Computes need and the sort key of these conversations without writing them; returns only the rows
-   * whose stored values differ. `slaDueAt` overrides the stored SLA due times (clocks planned in the
-   * same transaction but not written yet).
+   * whose stored values differ. `slaDueAt` and `timeline` override the stored SLA due times and timeline
+   * columns (computed in the same transaction but not written yet).
    */
   async compute(
     tx: Db,
     conversationIds: string[],
     slaDueAt?: ReadonlyMap<string, Date | null>,
+    timeline?: TimelineRow[],
   ): Promise<PriorityRow[]> {
-    const inputs = await queueRepository(tx).needInputs(conversationIds);
+    const inputs = await queueRepository(tx).needInputs(conversationIds, timeline);
     const changed: PriorityRow[] = [];
     for (const row of inputs) {
       const due = slaDueAt?.has(row.id) ? (slaDueAt.get(row.id)?.toISOString() ?? null) : row.sla_due_at;

@@ -23,6 +23,9 @@ import {
   slaRepository,
 } from "../store/sla.repository.ts";
 
+/** Timeline columns the SLA reads, when the caller computed them but has not written them yet. */
+export type TimelineFacts = Pick<SlaConversationFacts, "status" | "firstInboundAt" | "firstHumanResponseAt">;
+
 /** The SLA columns to write (changed conversations only) and every planned conversation's SLA due time. */
 export interface SlaPlanResult {
   changed: SlaConversationUpdate[];
@@ -67,8 +70,12 @@ export class SlaService {
    * the changed columns and every conversation's `sla_due_at`, so one UPDATE can write them together with
    * other derived columns (see ConversationStateService).
    */
-  async plan(tx: Db, conversationIds: string[]): Promise<SlaPlanResult> {
-    return this.run(tx, [...new Set(conversationIds)]);
+  async plan(
+    tx: Db,
+    conversationIds: string[],
+    timeline?: ReadonlyMap<string, TimelineFacts>,
+  ): Promise<SlaPlanResult> {
+    return this.run(tx, [...new Set(conversationIds)], undefined, timeline);
   }
 
   /**
@@ -90,13 +97,19 @@ export class SlaService {
     await this.repo.updateConversations(tx, changed);
   }
 
-  private async run(tx: Db, ids: string[], change?: StatusChange): Promise<SlaPlanResult> {
+  private async run(
+    tx: Db,
+    ids: string[],
+    change?: StatusChange,
+    timeline?: ReadonlyMap<string, TimelineFacts>,
+  ): Promise<SlaPlanResult> {
     const slaDueAt = new Map<string, Date | null>();
     if (ids.length === 0) return { changed: [], slaDueAt };
     const now = this.now();
     // One after another: a transaction is one connection.
     const policies = await this.repo.policies(tx);
-    const facts = await this.repo.facts(tx, ids);
+    // Timeline columns computed in this transaction but not written yet replace the stored ones.
+    const facts = (await this.repo.facts(tx, ids)).map((c) => ({ ...c, ...timeline?.get(c.id) }));
     const timelines = await this.repo.timelines(tx, ids);
     const stored = await this.repo.targets(tx, ids);
     const hoursById = new Map(policies.map((p) => [p.id, p.businessHours]));
