@@ -1,10 +1,10 @@
 /**
  * A conversation's derived state after its messages changed: SLA clocks, automatic assignment of new
  * conversations, and queue position — computed in that order (priority reads the SLA due time), with the
- * SLA and queue columns written back in ONE statement. Callers refresh the timeline first
- * (IngestRepository.refreshConversations); running this twice changes nothing.
+ * SLA and queue columns written back in ONE statement. Callers either refresh the timeline first
+ * (IngestRepository.refreshConversations: replies, reanalysis) or pass it computed but unwritten
+ * (ingest), and then it is written in that same statement. Running this twice changes nothing.
  */
-
 import { conversationStateRepository, type DerivedStateRow } from "../store/conversation-state.repository.ts";
 import type { Db } from "../store/db.ts";
 import type { TimelineRow } from "../store/timeline.repository.ts";
