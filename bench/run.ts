@@ -84,7 +84,13 @@ if (wanted("import")) {
     ),
   ].join("\n");
   console.log(table);
-  writeSection("import", `Measured ${date} on ${machine()}.\n\n${table}`);
+  writeSection(
+    "import",
+    `Measured ${date} on ${machine()}; load average after the run ${os
+      .loadavg()
+      .map((x) => x.toFixed(1))
+      .join(" / ")} (a shared machine: absolute rates move, the ratio is steadier).\n\n${table}`,
+  );
 }
 
 if (wanted("reports")) {

@@ -3,6 +3,7 @@ import type { Analyzer } from "../analysis/analyzer.ts";
 import { rapportAnalyzer } from "../analysis/rapport.analyzer.ts";
 import type { Database } from "../store/db.ts";
 import { AssignmentService } from "./assignment.service.ts";
+import { ConversationStateService } from "./conversation-state.service.ts";
 import { DeadLettersService } from "./dead-letters.service.ts";
 import { EventBus } from "./events.ts";
 import { GuardService } from "./guard.service.ts";
@@ -33,24 +34,27 @@ export interface Services {
   realtime: RealtimeBridge;
 }
 
-export function createServices(database: Database, options: { analyzer?: Analyzer } = {}): Services {
+export function createServices(
+  database: Database,
+  options: { analyzer?: Analyzer; ingestBatchSize?: number } = {},
+): Services {
   const events = new EventBus();
   const analyzer = options.analyzer ?? rapportAnalyzer;
   const normalizers = new NormalizerRegistry();
   const queue = new QueueService(database.db);
   const sla = new SlaService(database);
   const assignment = new AssignmentService();
+  const state = new ConversationStateService({ sla, queue, assignment });
   const ingest = new IngestService({
     database,
     analyzer,
     events,
     normalizers,
-    // In order: SLA clocks set the due times, assignment routes new conversations, priority reads both.
-    afterPersist: [
-      (tx, changed) => sla.apply(tx, changed.conversationIds),
-      (tx, changed) => assignment.autoAssign(tx, changed.created),
-      (tx, changed) => queue.refresh(tx, changed.conversationIds),
-    ],
+    ...(options.ingestBatchSize ? { batchSize: options.ingestBatchSize } : {}),
+    // SLA clocks set the due times, assignment routes new conversations, priority reads both; the
+    // timeline, SLA and queue columns are written in one statement.
+    deriveState: (tx, changed) =>
+      state.refresh(tx, changed.conversationIds, changed.created, changed.timeline),
   });
   const lifecycle = new LifecycleService({
     database,
@@ -59,16 +63,13 @@ export function createServices(database: Database, options: { analyzer?: Analyze
     onStatusChange: [(tx, id, from, to, at) => sla.onStatusChange(tx, id, from, to, at)],
   });
   const deadLetters = new DeadLettersService(database, ingest);
-  const reanalyze = new ReanalyzeService(database, analyzer, async (tx, ids) => {
-    await sla.apply(tx, ids);
-    await queue.refresh(tx, ids);
-  });
+  const reanalyze = new ReanalyzeService(database, analyzer, (tx, ids) => state.refresh(tx, ids));
   const guard = new GuardService(database.db);
   const replies = new ReplyService({
     database,
     events,
     guard,
-    afterWrite: [(tx, ids) => sla.apply(tx, ids), (tx, ids) => queue.refresh(tx, ids)],
+    afterWrite: [(tx, ids) => state.refresh(tx, ids)],
   });
   return {
     database,

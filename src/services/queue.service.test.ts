@@ -57,7 +57,8 @@ describeEachEngine("the fair queue", (ctx) => {
     const services = createServices(ctx.database);
     const conversation = fc.record({
       texts: fc.array(fc.constantFrom(...TEXTS), { minLength: 1, maxLength: 3 }),
-      startedMinutesAgo: fc.integer({ min: 1, max: 3000 }),
+      // Distinct minutes for each message (a thread has at most 4), so "the latest message" is well defined.
+      startedMinutesAgo: fc.integer({ min: 10, max: 3000 }),
       replied: fc.boolean(),
     });
     let run = 0;
@@ -84,7 +85,7 @@ describeEachEngine("the fair queue", (ctx) => {
                   text,
                   createdAt: ago(minute),
                 });
-                minute = Math.max(0, minute - 1);
+                minute -= 1;
                 if (c.replied && j === 0) {
                   out.push({
                     channel,
@@ -95,7 +96,7 @@ describeEachEngine("the fair queue", (ctx) => {
                     text: "We're on it.",
                     createdAt: ago(minute),
                   });
-                  minute = Math.max(0, minute - 1);
+                  minute -= 1;
                 }
               });
               return out;

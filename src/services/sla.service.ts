@@ -23,6 +23,15 @@ import {
   slaRepository,
 } from "../store/sla.repository.ts";
 
+/** Timeline columns the SLA reads, when the caller computed them but has not written them yet. */
+export type TimelineFacts = Pick<SlaConversationFacts, "status" | "firstInboundAt" | "firstHumanResponseAt">;
+
+/** The SLA columns to write (changed conversations only) and every planned conversation's SLA due time. */
+export interface SlaPlanResult {
+  changed: SlaConversationUpdate[];
+  slaDueAt: Map<string, Date | null>;
+}
+
 const STATUSES: readonly string[] = ["open", "waiting", "resolved", "spam"];
 
 function groupBy<T>(rows: readonly T[], key: (row: T) => string): Map<string, T[]> {
@@ -52,7 +61,21 @@ export class SlaService {
    * status. Call inside the ingest transaction after the conversations' timelines are refreshed.
    */
   async apply(tx: Db, conversationIds: string[]): Promise<void> {
-    await this.run(tx, [...new Set(conversationIds)]);
+    const { changed } = await this.plan(tx, conversationIds);
+    await this.repo.updateConversations(tx, changed);
+  }
+
+  /**
+   * Like `apply`, but leaves the conversations' SLA columns to the caller: saves the targets and returns
+   * the changed columns and every conversation's `sla_due_at`, so one UPDATE can write them together with
+   * other derived columns (see ConversationStateService).
+   */
+  async plan(
+    tx: Db,
+    conversationIds: string[],
+    timeline?: ReadonlyMap<string, TimelineFacts>,
+  ): Promise<SlaPlanResult> {
+    return this.run(tx, [...new Set(conversationIds)], undefined, timeline);
   }
 
   /**
@@ -66,19 +89,27 @@ export class SlaService {
       throw new RangeError(`Unknown conversation status: ${from} → ${to}`);
     }
     if (from === to) return;
-    await this.run(tx, [conversationId], {
+    const { changed } = await this.run(tx, [conversationId], {
       from: from as ConversationStatus,
       to: to as ConversationStatus,
       at,
     });
+    await this.repo.updateConversations(tx, changed);
   }
 
-  private async run(tx: Db, ids: string[], change?: StatusChange): Promise<void> {
-    if (ids.length === 0) return;
+  private async run(
+    tx: Db,
+    ids: string[],
+    change?: StatusChange,
+    timeline?: ReadonlyMap<string, TimelineFacts>,
+  ): Promise<SlaPlanResult> {
+    const slaDueAt = new Map<string, Date | null>();
+    if (ids.length === 0) return { changed: [], slaDueAt };
     const now = this.now();
     // One after another: a transaction is one connection.
     const policies = await this.repo.policies(tx);
-    const facts = await this.repo.facts(tx, ids);
+    // Timeline columns computed in this transaction but not written yet replace the stored ones.
+    const facts = (await this.repo.facts(tx, ids)).map((c) => ({ ...c, ...timeline?.get(c.id) }));
     const timelines = await this.repo.timelines(tx, ids);
     const stored = await this.repo.targets(tx, ids);
     const hoursById = new Map(policies.map((p) => [p.id, p.businessHours]));
@@ -137,11 +168,12 @@ export class SlaService {
         resolutionDueAt: plan.resolutionDueAt,
         slaDueAt: plan.slaDueAt,
       };
+      slaDueAt.set(c.id, next.slaDueAt);
       if (conversationChanged(c, next)) conversations.push(next);
     }
 
     await this.repo.saveTargets(tx, { remove, insert, update });
-    await this.repo.updateConversations(tx, conversations);
+    return { changed: conversations, slaDueAt };
   }
 }
 

@@ -4,6 +4,7 @@
  */
 import { sql } from "drizzle-orm";
 import type { Database, Db } from "./db.ts";
+import { timelineRepository } from "./timeline.repository.ts";
 
 const json = (value: unknown) => JSON.stringify(value);
 
@@ -406,57 +407,11 @@ export class IngestRepository {
   }
 
   /**
-   * Recomputes a conversation's timeline figures from its messages, so they are right whatever order
-   * the messages arrived in. `reopen` lists conversations that just received an inbound message:
-   * resolved or waiting ones go back to open.
+   * Recomputes and writes the conversations' timeline figures (see timeline.repository.ts). `reopen` lists
+   * conversations that just received an inbound message: resolved or waiting ones go back to open.
    */
   async refreshConversations(tx: Db, ids: string[], reopen: string[]): Promise<void> {
-    if (ids.length === 0) return;
-    await tx.execute(sql`
-      WITH ids AS (SELECT value::uuid AS id FROM json_array_elements_text(${json(ids)}::json)),
-      a AS (
-        SELECT m.conversation_id,
-          count(*) FILTER (WHERE m.visibility <> 'note') AS message_count,
-          -- Automated mail (auto-replies, bounces, lists) is no person waiting for us.
-          min(m.created_at) FILTER (WHERE m.direction = 'in' AND m.automated IS NULL) AS first_in,
-          max(m.created_at) FILTER (WHERE m.direction = 'in' AND m.automated IS NULL) AS last_in,
-          max(m.created_at) FILTER (WHERE m.direction = 'out' AND m.visibility <> 'note') AS last_out,
-          max(m.created_at) FILTER (WHERE m.visibility <> 'note') AS last_at
-        FROM messages m JOIN ids ON ids.id = m.conversation_id
-        GROUP BY m.conversation_id),
-      r AS (
-        SELECT m.conversation_id,
-          min(m.created_at) FILTER (WHERE m.direction = 'out' AND m.visibility <> 'note'
-            AND m.author_agent_id IS NOT NULL AND m.created_at >= a.first_in) AS first_response,
-          min(m.created_at) FILTER (WHERE m.direction = 'in' AND m.automated IS NULL
-            AND (a.last_out IS NULL OR m.created_at > a.last_out)) AS waiting_since,
-          (array_agg(m.sentiment_score ORDER BY m.created_at) FILTER (WHERE m.direction = 'in'))[1] AS first_sentiment,
-          (array_agg(m.sentiment_score ORDER BY m.created_at DESC) FILTER (WHERE m.direction = 'in'))[1] AS last_sentiment,
-          (array_agg(i.follower_count ORDER BY m.created_at) FILTER (WHERE m.direction = 'in'))[1] AS audience
-        FROM messages m JOIN a ON a.conversation_id = m.conversation_id
-        LEFT JOIN identities i ON i.id = m.author_identity_id
-        WHERE m.visibility <> 'note'
-        GROUP BY m.conversation_id)
-      UPDATE conversations c SET
-        message_count = a.message_count,
-        first_inbound_at = a.first_in,
-        last_inbound_at = a.last_in,
-        last_outbound_at = a.last_out,
-        first_human_response_at = r.first_response,
-        last_message_at = a.last_at,
-        awaiting_reply = (a.last_in IS NOT NULL AND (a.last_out IS NULL OR a.last_in > a.last_out)),
-        waiting_since = r.waiting_since,
-        first_sentiment = r.first_sentiment,
-        last_sentiment = r.last_sentiment,
-        -- The audience size is a snapshot from the conversation's start, for the fairness audit only.
-        audience_size = COALESCE(c.audience_size, r.audience),
-        status = CASE
-          WHEN c.status IN ('resolved', 'waiting')
-            AND c.id IN (SELECT value::uuid FROM json_array_elements_text(${json(reopen)}::json))
-          THEN 'open' ELSE c.status END,
-        updated_at = now()
-      FROM a LEFT JOIN r ON r.conversation_id = a.conversation_id
-      WHERE c.id = a.conversation_id`);
+    await timelineRepository(tx).refresh(ids, reopen);
   }
 
   /** Which of these conversations a new inbound message will reopen (resolved or waiting), with their status. */

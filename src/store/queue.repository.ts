@@ -4,6 +4,7 @@ import { present, summaryColumns } from "./conversation.repository.ts";
 import type { Db } from "./db.ts";
 import { agents, channels, conversations, people, teams } from "./schema.ts";
 import { isoMicros, isoMillis } from "./sql.helpers.ts";
+import type { TimelineRow } from "./timeline.repository.ts";
 
 export interface NeedInputRow {
   id: string;
@@ -18,6 +19,15 @@ export interface NeedInputRow {
   urgent_reasons: string[] | null;
   inbound_in_wait: number;
   latest_spam: string | null;
+  /** The stored sort key and need, to skip writing what did not change. */
+  current_due_at: string | null;
+  current_need: unknown;
+}
+
+export interface PriorityRow {
+  id: string;
+  queue_due_at: string | null;
+  need: unknown;
 }
 
 export interface QueueFilters {
@@ -36,9 +46,22 @@ export function queueRepository(db: Db) {
   const rows = async <T>(query: SQL): Promise<T[]> =>
     ((await db.execute(query)) as unknown as { rows: T[] }).rows;
   return {
-    /** What priority needs to know about each conversation: its wait and the messages in it. */
-    async needInputs(ids: string[]): Promise<NeedInputRow[]> {
+    /**
+     * What priority needs to know about each conversation: its wait and the messages in it. `timeline`
+     * replaces the stored timeline columns (computed in this transaction but not written yet).
+     */
+    async needInputs(ids: string[], timeline?: TimelineRow[]): Promise<NeedInputRow[]> {
       if (ids.length === 0) return [];
+      const cv = timeline
+        ? sql`SELECT c.id, o.awaiting_reply, o.status, o.waiting_since, o.first_human_response_at,
+            c.sla_due_at, c.queue_due_at, c.need
+          FROM conversations c JOIN json_to_recordset(${json(timeline)}::json) AS o(id uuid,
+            awaiting_reply boolean, status text, waiting_since timestamptz, first_human_response_at timestamptz)
+            ON o.id = c.id`
+        : sql`SELECT id, awaiting_reply, status, waiting_since, first_human_response_at, sla_due_at,
+            queue_due_at, need
+          FROM conversations
+          WHERE id IN (SELECT value::uuid FROM json_array_elements_text(${json(ids)}::json))`;
       return rows<NeedInputRow>(sql`
         SELECT c.id, c.awaiting_reply AS awaiting, c.status,
           to_char(c.waiting_since AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.MS"Z"') AS waiting_since,
@@ -49,21 +72,21 @@ export function queueRepository(db: Db) {
           bool_or('question' = ANY(m.intent)) AS question,
           array_remove(array_agg(DISTINCT r.reason), NULL) AS urgent_reasons,
           count(m.id)::int AS inbound_in_wait,
-          (array_agg(m.spam_label ORDER BY m.created_at DESC))[1] AS latest_spam
-        FROM conversations c
+          (array_agg(m.spam_label ORDER BY m.created_at DESC))[1] AS latest_spam,
+          to_char(c.queue_due_at AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.MS"Z"') AS current_due_at,
+          c.need AS current_need
+        FROM (${cv}) c
         LEFT JOIN messages m ON m.conversation_id = c.id AND m.direction = 'in'
           AND c.waiting_since IS NOT NULL AND m.created_at >= c.waiting_since
         LEFT JOIN LATERAL (
           SELECT value AS reason FROM jsonb_array_elements_text(
             CASE WHEN m.urgency = 'high' THEN COALESCE(m.analysis->'urgency'->'reasons', '[]'::jsonb) ELSE '[]'::jsonb END)
         ) r ON TRUE
-        WHERE c.id IN (SELECT value::uuid FROM json_array_elements_text(${json(ids)}::json))
-        GROUP BY c.id`);
+        GROUP BY c.id, c.awaiting_reply, c.status, c.waiting_since, c.first_human_response_at, c.sla_due_at,
+          c.queue_due_at, c.need`);
     },
 
-    async writePriority(
-      rows: Array<{ id: string; queue_due_at: string | null; need: unknown }>,
-    ): Promise<void> {
+    async writePriority(rows: PriorityRow[]): Promise<void> {
       if (rows.length === 0) return;
       await db.execute(sql`
         UPDATE conversations c SET queue_due_at = r.queue_due_at, need = r.need

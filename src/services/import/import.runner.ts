@@ -1,6 +1,6 @@
 /** Feeds an importer's items to the ingest pipeline in batches and keeps the running totals. */
 import { AppError } from "../../core/errors.ts";
-import type { IngestService } from "../ingest.service.ts";
+import { DEFAULT_BATCH_SIZE, type IngestService } from "../ingest.service.ts";
 import type { IngestItem } from "../ingest.types.ts";
 import { csvImport } from "./csv.import.ts";
 import type { ImportOptions, ImportSource } from "./import.types.ts";
@@ -34,7 +34,7 @@ export async function runImport(
   file: string,
   options: ImportOptions = {},
   onProgress?: (progress: ImportProgress) => void,
-  batchSize = 1000,
+  batchSize = DEFAULT_BATCH_SIZE,
 ): Promise<ImportSummary> {
   const source = importSources[format];
   if (!source) {

@@ -347,7 +347,6 @@ CREATE INDEX "conversations_queue_idx" ON "conversations" USING btree ("queue_du
 CREATE INDEX "conversations_queue_channel_idx" ON "conversations" USING btree ("channel_id","queue_due_at","id") WHERE awaiting_reply AND status = 'open';--> statement-breakpoint
 CREATE INDEX "conversations_queue_agent_idx" ON "conversations" USING btree ("assignee_agent_id","queue_due_at","id") WHERE awaiting_reply AND status = 'open';--> statement-breakpoint
 CREATE INDEX "conversations_queue_team_idx" ON "conversations" USING btree ("assignee_team_id","queue_due_at","id") WHERE awaiting_reply AND status = 'open';--> statement-breakpoint
-CREATE INDEX "conversations_first_inbound_idx" ON "conversations" USING btree ("first_inbound_at");--> statement-breakpoint
 CREATE INDEX "conversations_report_idx" ON "conversations" USING btree ("first_inbound_at","channel_id","person_id","audience_size","first_human_response_at","first_sentiment","last_sentiment") WHERE status <> 'spam' AND first_inbound_at IS NOT NULL;--> statement-breakpoint
 CREATE INDEX "dead_letters_open_idx" ON "dead_letters" USING btree ("resolved_at");--> statement-breakpoint
 CREATE UNIQUE INDEX "identities_platform_external_uq" ON "identities" USING btree ("platform","external_id");--> statement-breakpoint
