@@ -8,6 +8,7 @@ import { QueueService } from "../src/services/queue.service.ts";
 import { fairnessReport } from "../src/services/reports/fairness.report.ts";
 import { happinessReport } from "../src/services/reports/happiness.report.ts";
 import type { ReportOptions } from "../src/services/reports/report.scope.ts";
+import { slaReport } from "../src/services/reports/sla.report.ts";
 import { type Database, openDatabase } from "../src/store/db.ts";
 import { createThrowawayPostgres } from "../test/helpers/postgres.ts";
 import { seedLargeWorkspace } from "./seed-large.ts";
@@ -78,6 +79,8 @@ export async function benchReports(options: {
       { report: "fairness", scope: "one channel", run: () => fairnessReport(db, { channel: "seed-x" }) },
       { report: "happiness", scope: "all time", run: () => happinessReport(db, {}) },
       { report: "happiness", scope: "last 30 days", run: () => happinessReport(db, lastMonth) },
+      { report: "sla", scope: "all time", run: () => slaReport(db, {}) },
+      { report: "sla", scope: "last 30 days", run: () => slaReport(db, lastMonth) },
       // The fair queue (GET /api/queue): first page, a filtered page, and a page deep in the queue.
       { report: "queue", scope: "first page (25)", run: () => queue.page({ limit: 25 }) },
       { report: "queue", scope: "one channel (25)", run: () => queue.page({ channel: "seed-x", limit: 25 }) },

@@ -240,6 +240,24 @@ async function seedMessages(tx: Db): Promise<void> {
 }
 
 /** Fills an empty database with a large workspace (see the file comment for the mix). */
+/**
+ * SLA clocks as the SLA service keeps them with the default policy (first response 1 h, resolution
+ * 24 h): a first-response clock per conversation, met at the first human reply, and a resolution clock
+ * for resolved ones — so the SLA report has a realistic ~2 clocks per conversation to aggregate.
+ */
+async function seedSlaTargets(tx: Db): Promise<void> {
+  await tx.execute(sql`
+    INSERT INTO sla_targets (conversation_id, channel_id, kind, started_at, due_at, met_at)
+    SELECT id, channel_id, 'first_response', first_inbound_at, first_inbound_at + interval '1 hour',
+      first_human_response_at
+    FROM conversations WHERE first_inbound_at IS NOT NULL AND status <> 'spam'`);
+  await tx.execute(sql`
+    INSERT INTO sla_targets (conversation_id, channel_id, kind, started_at, due_at, met_at)
+    SELECT id, channel_id, 'resolution', first_inbound_at, first_inbound_at + interval '24 hours',
+      CASE WHEN status = 'resolved' THEN COALESCE(first_human_response_at, first_inbound_at) + interval '2 hours' END
+    FROM conversations WHERE first_inbound_at IS NOT NULL AND status <> 'spam'`);
+}
+
 export async function seedLargeWorkspace(database: Database, options: SeedLargeOptions): Promise<void> {
   const people = Math.max(1, Math.ceil(options.conversations / CONVERSATIONS_PER_PERSON));
   const step = async (name: string, run: () => Promise<void>) => {
@@ -268,6 +286,7 @@ export async function seedLargeWorkspace(database: Database, options: SeedLargeO
     await step("reports rollup", async () => {
       await tx.execute(sql`SELECT report_rebuild()`);
     });
+    await step("SLA clocks", () => seedSlaTargets(tx));
     if (options.messages) await step("messages", () => seedMessages(tx));
   });
   await step("analyze", async () => {
