@@ -16,6 +16,8 @@ const envSchema = z.object({
   RAPPORT_SECURE_COOKIES: z.enum(["true", "false"]).default("false"),
   /** Encrypts channel secrets at rest (≥ 32 characters). Without it, PGlite uses <data>/secret.key. */
   RAPPORT_SECRET_KEY: z.string().min(32, "RAPPORT_SECRET_KEY must have at least 32 characters").optional(),
+  /** The address people and platforms reach this server at (widget snippets, webhook URLs). */
+  RAPPORT_PUBLIC_URL: z.url({ message: "RAPPORT_PUBLIC_URL must be an http(s) URL" }).optional(),
 });
 
 export interface Config {
@@ -27,6 +29,8 @@ export interface Config {
   secureCookies: boolean;
   /** The channel-secrets key (RAPPORT_SECRET_KEY), if set. */
   secretKey: string | undefined;
+  /** The public base URL, without a trailing slash (RAPPORT_PUBLIC_URL, else http://HOST:PORT). */
+  publicUrl: string;
   /** Where a generated secret key may live: the PGlite data folder (null on PostgreSQL). */
   dataDir: string | null;
 }
@@ -46,5 +50,8 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     host: e.HOST,
     logLevel: e.LOG_LEVEL,
     secureCookies: e.RAPPORT_SECURE_COOKIES === "true",
+    publicUrl: (
+      e.RAPPORT_PUBLIC_URL ?? `http://${e.HOST === "0.0.0.0" ? "127.0.0.1" : e.HOST}:${e.PORT}`
+    ).replace(/\/+$/, ""),
   };
 }

@@ -61,6 +61,23 @@ export interface ConnectionCheck {
   message: string;
 }
 
+/**
+ * Something an admin needs after setting a channel up, shown on its settings page: the chat widget's
+ * `<script>` snippet, a webhook URL to paste into a platform, … `code` values are shown monospaced with a
+ * copy button.
+ */
+export interface SetupNote {
+  label: string;
+  value: string;
+  code?: boolean;
+}
+
+/** What a connector may know about the server when describing a channel's setup. */
+export interface SetupContext {
+  /** The server's public base URL (RAPPORT_PUBLIC_URL, or http://HOST:PORT), without a trailing slash. */
+  publicUrl: string;
+}
+
 export interface Connector {
   /** The channel kind this connector serves ("email", "test", …). */
   kind: string;
@@ -88,6 +105,8 @@ export interface Connector {
     secrets: z.ZodType<Record<string, string>>;
     /** Tries the connection and reports each service's result separately. */
     test(channel: Omit<ConfiguredChannel, "id">): Promise<ConnectionCheck[]>;
+    /** What the admin needs after setup (snippets, webhook URLs); never includes secrets. */
+    notes?(channel: Omit<ConfiguredChannel, "secrets">, ctx: SetupContext): SetupNote[];
   };
 }
 
