@@ -58,6 +58,7 @@ describe("sentiment", () => {
     expect(sentiment("bag gone #lostluggage").score).toBeLessThan(sentiment("bag gone").score);
     expect(sentiment("seat 3A #NotHappy").score).toBeLessThan(0);
     expect(sentiment("home at last #thankyou").score).toBeGreaterThan(0);
+    expect(sentiment("Flight booked, can't wait!").score).toBeGreaterThan(0.3);
   });
 
   it("reads sarcastic thanks next to a failure as negative", () => {

@@ -40,6 +40,9 @@ for (const w of "almost barely hardly kinda kindof less little marginally occasi
 ))
   BOOSTERS.set(w, B_DECR);
 
+/** Valence of "can't wait", VADER's scale (as eager as "excited" is positive, a little less). */
+const CANT_WAIT = 1.8;
+
 /** Valence of a negation that governs no sentiment word. */
 export const BARE_NEGATION = -0.7;
 
@@ -139,6 +142,13 @@ export function valence(p: Prepared): ValenceResult {
   for (let i = 0; i < n; i++) {
     const w = lowerWords[i]!;
     // A negation that governs no sentiment word ("they didn't rebook us") still reads as a complaint in care.
+    // "Can't wait!" is eagerness, not a complaint.
+    if ((w === "can't" || w === "cant" || w === "cannot") && lowerWords[i + 1] === "wait") {
+      positive += CANT_WAIT;
+      hits++;
+      i++;
+      continue;
+    }
     if (isNegation(w) && w !== "no" && w !== "without" && w !== "despite") {
       let governs = false;
       for (let j = i + 1; j <= i + 3 && j < n; j++) if (lookup(lowerWords[j]!) !== undefined) governs = true;
