@@ -50,10 +50,13 @@ export function intentOf(
   const out: Intent[] = [];
   const question = QUESTION.test(lower);
   if (question) out.push("question");
-  const directed = SERVICE.test(lower) || CARE_HANDLE.test(p.text);
-  const complaint = directed
-    ? parts.sum <= tune.directed || FAILURE.test(lower) || EXPECTATION.test(lower)
-    : parts.sum <= tune.undirected || FAILURE.test(lower);
+  // A directed message (about a product or service, or to a care account) is a complaint at a milder sum or
+  // when it chases an expectation; any message is at a strong sum or with a failure report. Cheap tests first.
+  const complaint =
+    parts.sum <= tune.undirected ||
+    FAILURE.test(lower) ||
+    ((parts.sum <= tune.directed || EXPECTATION.test(lower)) &&
+      (SERVICE.test(lower) || CARE_HANDLE.test(p.text)));
   if (complaint) out.push("complaint");
   if (SUGGESTION.test(lower)) out.push("suggestion");
   if (parts.rules >= 0.3 && PRAISE.test(lower) && !out.includes("complaint")) out.push("praise");

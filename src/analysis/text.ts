@@ -67,9 +67,12 @@ export function prepare(input: string): Prepared {
     if (part.length === 0) continue;
     // Mentions and links carry no sentiment ("@united" is not the word "united").
     if (part.charCodeAt(0) === 64 || part.startsWith("http")) continue;
-    const emoticon = EMOTICON.exec(part);
+    const c0 = part.charCodeAt(0);
+    // Only ":", ";", "=", "<" and ">" can open an emoticon: skip the regex for every other word.
+    const emoticon =
+      c0 === 58 || c0 === 59 || c0 === 61 || c0 === 60 || c0 === 62 ? EMOTICON.exec(part) : null;
     const stripped = emoticon ? emoticon[1]! : stripEdges(part);
-    if (part.charCodeAt(0) === 35 && stripped.length > 0) {
+    if (c0 === 35 && stripped.length > 0) {
       // "#NotHappy", "#LostLuggage": CamelCase hashtags are words run together; read them as words.
       const camel = stripped.match(CAMEL);
       if (camel && camel.length > 1) {

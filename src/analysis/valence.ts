@@ -64,9 +64,9 @@ const ELONGATED = /(\p{L})\1\1/u;
  * Lexicon look-up that also reads elongated words ("soooo", "yaaay", "loooove"): runs of three or more of one
  * letter are tried collapsed to two, then to one. Returns the word's valence and whether it was elongated.
  */
-function lookup(word: string): number | undefined {
+function lookup(word: string, stretched = true): number | undefined {
   const v = LEXICON.get(word);
-  if (v !== undefined || word.length < 4 || !ELONGATED.test(word)) return v;
+  if (v !== undefined || !stretched || word.length < 4 || !ELONGATED.test(word)) return v;
   return (
     LEXICON.get(word.replace(/(\p{L})\1{2,}/gu, "$1$1")) ?? LEXICON.get(word.replace(/(\p{L})\1{2,}/gu, "$1"))
   );
@@ -100,9 +100,9 @@ function hashtagValence(tag: string): number | undefined {
 }
 
 /** Booster increment of a word, elongated or not ("sooo", "reaaally"). */
-function boosterOf(word: string): number | undefined {
+function boosterOf(word: string, stretched: boolean): number | undefined {
   const b = BOOSTERS.get(word);
-  if (b !== undefined || word.length < 4 || !ELONGATED.test(word)) return b;
+  if (b !== undefined || !stretched || word.length < 4 || !ELONGATED.test(word)) return b;
   const base =
     BOOSTERS.get(word.replace(/(\p{L})\1{2,}/gu, "$1$1")) ??
     BOOSTERS.get(word.replace(/(\p{L})\1{2,}/gu, "$1"));
@@ -135,13 +135,14 @@ export function valence(p: Prepared): ValenceResult {
   for (const w of words) if (isShouting(w)) caps++;
   const capDiff = caps > 0 && caps < n;
   const butAt = lowerWords.indexOf("but");
+  // One test per text: only a text with a run of three letters can hold an elongated word.
+  const stretched = ELONGATED.test(p.lower);
   let positive = 0;
   let negative = 0;
   let courtesy = 0;
   let hits = 0;
   for (let i = 0; i < n; i++) {
     const w = lowerWords[i]!;
-    // A negation that governs no sentiment word ("they didn't rebook us") still reads as a complaint in care.
     // "Can't wait!" is eagerness, not a complaint.
     if ((w === "can't" || w === "cant" || w === "cannot") && lowerWords[i + 1] === "wait") {
       positive += CANT_WAIT;
@@ -149,25 +150,30 @@ export function valence(p: Prepared): ValenceResult {
       i++;
       continue;
     }
+    // A negation that governs no sentiment word ("they didn't rebook us") still reads as a complaint in care.
     if (isNegation(w) && w !== "no" && w !== "without" && w !== "despite") {
       let governs = false;
-      for (let j = i + 1; j <= i + 3 && j < n; j++) if (lookup(lowerWords[j]!) !== undefined) governs = true;
+      for (let j = i + 1; j <= i + 3 && j < n; j++)
+        if (lookup(lowerWords[j]!, stretched) !== undefined) governs = true;
       if (!governs) {
         negative += BARE_NEGATION;
         hits++;
       }
     }
-    if (boosterOf(w) !== undefined) continue;
-    let v = lookup(w);
-    if (v === undefined && p.hashtags.includes(i)) v = hashtagValence(w);
-    if (v === undefined) continue;
-    // Elongation is emphasis, like a booster ("sooo good", "nooooo").
-    if (v !== LEXICON.get(w)) v += v > 0 ? B_INCR : -B_INCR;
+    if (boosterOf(w, stretched) !== undefined) continue;
+    let v = LEXICON.get(w);
+    if (v === undefined) {
+      v = stretched ? lookup(w) : undefined;
+      // Elongation is emphasis, like a booster ("sooo good", "nooooo").
+      if (v !== undefined) v += v > 0 ? B_INCR : -B_INCR;
+      else if (p.hashtags.length > 0 && p.hashtags.includes(i)) v = hashtagValence(w);
+      if (v === undefined) continue;
+    }
     if (w === "like" && i > 0) continue; // "like" is mostly a preposition ("looks like", "feel like")
     if (capDiff && isShouting(words[i]!)) v += v > 0 ? C_INCR : -C_INCR;
     for (let j = 1; j <= 3 && i - j >= 0; j++) {
       const prev = lowerWords[i - j]!;
-      const b = boosterOf(prev);
+      const b = boosterOf(prev, stretched);
       if (b !== undefined) {
         let s = v > 0 ? b : -b;
         if (capDiff && isShouting(words[i - j]!)) s += v > 0 ? C_INCR : -C_INCR;
