@@ -1,7 +1,7 @@
 /** The website chat's visitors: who left an email, and who has the widget open right now. */
 import { index, pgTable, primaryKey, text, uuid } from "drizzle-orm/pg-core";
-import { channels } from "./schema.core.ts";
 import { createdAt, ts } from "./schema.columns.ts";
+import { channels } from "./schema.core.ts";
 
 /**
  * One visitor of one webchat channel (the id is the one their signed visitor token carries). The email

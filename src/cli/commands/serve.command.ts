@@ -9,6 +9,7 @@ import { AuthService } from "../../services/auth.service.ts";
 import { createServices } from "../../services/container.ts";
 import { seedDemoWorkspace } from "../../services/demo.service.ts";
 import { openSecretBox } from "../../services/secrets.ts";
+import { webchatDirectory } from "../../services/webchat.directory.ts";
 import { openDatabase } from "../../store/db.ts";
 
 export function registerServe(program: Command): void {
@@ -30,12 +31,15 @@ export function registerServe(program: Command): void {
         const config = loadConfig();
         const database = await openDatabase({ url: config.databaseUrl });
         const services = createServices(database);
-        const connectors = createConnectorRegistry({ demo: opts.demo === true });
-        connectors.registerFormats(services.normalizers);
         const secrets = openSecretBox({
           secretKey: config.secretKey,
           ...(config.dataDir ? { dataDir: config.dataDir } : {}),
         });
+        const connectors = createConnectorRegistry({
+          demo: opts.demo === true,
+          webchat: webchatDirectory(database, secrets),
+        });
+        connectors.registerFormats(services.normalizers);
         const app = await buildApp({
           database,
           services,
