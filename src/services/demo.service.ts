@@ -12,8 +12,11 @@ import type { Database } from "../store/db.ts";
 import { teamRepository } from "../store/team.repository.ts";
 import type { AuthService } from "./auth.service.ts";
 import type { IngestService } from "./ingest.service.ts";
+import type { SecretBox } from "./secrets.ts";
 
 export const DEMO_ADMIN_EMAIL = "admin@example.com";
+/** The demo's website chat channel: try it at /widget-demo. */
+export const DEMO_WEBCHAT_KEY = "webchat-demo";
 
 export interface DemoSeed {
   adminEmail: string;
@@ -24,7 +27,13 @@ export interface DemoSeed {
 }
 
 export async function seedDemoWorkspace(
-  deps: { database: Database; auth: AuthService; ingest: Pick<IngestService, "ingest"> },
+  deps: {
+    database: Database;
+    auth: AuthService;
+    ingest: Pick<IngestService, "ingest">;
+    /** Seals the demo chat channel's visitor key; without it the demo has no website chat. */
+    secrets?: SecretBox | null;
+  },
   options: { now?: Date; conversations?: number } = {},
 ): Promise<DemoSeed | null> {
   const agents = agentRepository(deps.database.db);
@@ -66,6 +75,18 @@ export async function seedDemoWorkspace(
   await channelRepository(deps.database.db).ensure(
     workspace.channels.map((c) => ({ key: c.key, kind: c.kind, platform: c.kind, name: c.name, teamId })),
   );
+  if (deps.secrets) {
+    // The website chat, answered by the same team; only this server's own pages may embed it.
+    const created = await channelRepository(deps.database.db).create({
+      key: DEMO_WEBCHAT_KEY,
+      kind: "webchat",
+      platform: "webchat",
+      name: "Northwind Outfitters",
+      config: { allowedOrigins: [], greeting: "Hi! Ask us about orders, sizes and returns." },
+      secrets: deps.secrets.seal({ visitorKey: randomBytes(32).toString("base64url") }),
+    });
+    if (created) await channelRepository(deps.database.db).setTeam(created.id, teamId);
+  }
   const summary = await deps.ingest.ingest(
     workspace.messages.map((payload) => ({ source: "demo", format: "canonical", payload })),
   );

@@ -42,6 +42,9 @@ export function channelRepository(db: Db) {
         .returning();
       return created;
     },
+    async setTeam(id: string, teamId: string | null): Promise<void> {
+      await db.update(channels).set({ teamId }).where(eq(channels.id, id));
+    },
     async setCursor(id: string, cursor: unknown): Promise<void> {
       await db.update(channels).set({ cursor }).where(eq(channels.id, id));
     },

@@ -91,7 +91,12 @@ export function registerServe(program: Command): void {
         process.on("SIGTERM", () => void shutdown("SIGTERM"));
 
         const seed = opts.demo
-          ? await seedDemoWorkspace({ database, auth: new AuthService(database.db), ingest: services.ingest })
+          ? await seedDemoWorkspace({
+              database,
+              auth: new AuthService(database.db),
+              ingest: services.ingest,
+              secrets,
+            })
           : null;
         const port = opts.port ?? config.port;
         const host = opts.host ?? config.host;
@@ -116,7 +121,8 @@ export function registerServe(program: Command): void {
           console.log(
             `Demo workspace created: ${seed.conversations} conversations, ${seed.messages} messages.\n` +
               `Sign in as ${seed.adminEmail} with the password: ${seed.adminPassword}\n` +
-              "(shown only this once; it is stored as an argon2id hash)\n",
+              "(shown only this once; it is stored as an argon2id hash)\n" +
+              `Try the website chat as a visitor at ${url}/widget-demo\n`,
           );
         } else if (opts.demo) {
           console.log("The workspace already has agents, so no demo data was added.\n");
