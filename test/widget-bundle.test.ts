@@ -30,7 +30,9 @@ describe("the widget bundle", () => {
     // Preact touches innerHTML only for dangerouslySetInnerHTML, which the widget's code never uses.
     for (const file of readdirSync(new URL("widget/src/", root)).filter((f) => !f.endsWith(".test.ts"))) {
       const source = readFileSync(new URL(`widget/src/${file}`, root), "utf8");
-      expect(source, file).not.toMatch(/dangerouslySetInnerHTML|innerHTML|insertAdjacentHTML|document\.write/);
+      expect(source, file).not.toMatch(
+        /dangerouslySetInnerHTML|innerHTML|insertAdjacentHTML|document\.write/,
+      );
     }
   });
 });

@@ -11,7 +11,7 @@ export const CSS = `
   font-size: 15px; line-height: 1.45; color: #1d2129;
   display: flex; flex-direction: column; align-items: flex-end; gap: 12px;
 }
-.rc button, .rc input, .rc textarea { font: inherit; color: inherit; margin: 0; }
+:where(.rc button, .rc input, .rc textarea) { font: inherit; color: inherit; margin: 0; }
 .rc :focus-visible { outline: 3px solid #1d2129; outline-offset: 2px; }
 .launcher {
   position: relative; width: 56px; height: 56px; border-radius: 50%; border: 0; cursor: pointer;
