@@ -5,7 +5,7 @@
  */
 import { randomBytes } from "node:crypto";
 import { generateDemoWorkspace } from "../demo/demo.generator.ts";
-import { AGENTS } from "../demo/demo.people.ts";
+import { AGENTS, BRAND } from "../demo/demo.people.ts";
 import { agentRepository } from "../store/agent.repository.ts";
 import { channelRepository } from "../store/channel.repository.ts";
 import type { Database } from "../store/db.ts";
@@ -15,8 +15,8 @@ import type { IngestService } from "./ingest.service.ts";
 import type { SecretBox } from "./secrets.ts";
 
 export const DEMO_ADMIN_EMAIL = "admin@example.com";
-/** The demo's website chat channel: try it at /widget-demo. */
-export const DEMO_WEBCHAT_KEY = "webchat-demo";
+/** The demo's website chat channel (demo/demo.generator.ts): try it at /widget-demo. */
+export const DEMO_WEBCHAT_KEY = "webchat";
 
 export interface DemoSeed {
   adminEmail: string;
@@ -76,16 +76,12 @@ export async function seedDemoWorkspace(
     workspace.channels.map((c) => ({ key: c.key, kind: c.kind, platform: c.kind, name: c.name, teamId })),
   );
   if (deps.secrets) {
-    // The website chat, answered by the same team; only this server's own pages may embed it.
-    const created = await channelRepository(deps.database.db).create({
-      key: DEMO_WEBCHAT_KEY,
-      kind: "webchat",
-      platform: "webchat",
-      name: "Northwind Outfitters",
-      config: { allowedOrigins: [], greeting: "Hi! Ask us about orders, sizes and returns." },
+    // The demo's website chat is live: only this server's own pages (/widget-demo) may embed it.
+    await channelRepository(deps.database.db).configure(DEMO_WEBCHAT_KEY, {
+      name: BRAND.name,
+      config: { allowedOrigins: [], greeting: "Hi! Ask us about tickets, delays and refunds." },
       secrets: deps.secrets.seal({ visitorKey: randomBytes(32).toString("base64url") }),
     });
-    if (created) await channelRepository(deps.database.db).setTeam(created.id, teamId);
   }
   const summary = await deps.ingest.ingest(
     workspace.messages.map((payload) => ({ source: "demo", format: "canonical", payload })),

@@ -38,14 +38,14 @@ if (!hasChromium) console.warn(`e2e: skipped — no Chromium at ${CHROMIUM} (apt
 
 /** A customer's site on its own origin, with page styles that would break a naive widget. */
 function customerSite(rapport: string): Promise<Server> {
-  const page = `<!doctype html><html lang="en"><head><meta charset="utf-8"><title>Northwind shop</title>
+  const page = `<!doctype html><html lang="en"><head><meta charset="utf-8"><title>Northwind Rail &amp; Travel</title>
 <style>
   * { font-family: "Comic Sans MS", cursive !important; line-height: 3 !important; }
   button { background: hotpink !important; border: 6px dashed lime !important; padding: 30px !important; }
   ol, ul, li, p { margin: 40px !important; color: red !important; }
   div { display: block; opacity: 0.9; }
 </style></head>
-<body><h1>Ridge boots</h1><p>Waterproof leather, sizes 36–48.</p>
+<body><h1>Timetables</h1><p>Trains every 30 minutes between Harbour and Northgate.</p>
 <script src="${rapport}/widget.js" data-channel="${DEMO_WEBCHAT_KEY}" async></script>
 </body></html>`;
   const server = createServer((_request, response) => {
@@ -157,7 +157,7 @@ describe.skipIf(!hasChromium)("the website chat in Chromium", () => {
     const context = await browser.newContext({ viewport: { width: 1100, height: 800 } });
     const visitor = await context.newPage();
     await visitor.goto(siteUrl);
-    const launcher = visitor.getByRole("button", { name: /^Chat with Northwind Outfitters/ });
+    const launcher = visitor.getByRole("button", { name: /^Chat with Northwind Rail & Travel/ });
     await launcher.waitFor();
     // Page CSS cannot reach into the shadow root: the launcher keeps its own colour and size.
     const look = await launcher.evaluate((el) => {
@@ -174,7 +174,7 @@ describe.skipIf(!hasChromium)("the website chat in Chromium", () => {
       font: expect.not.stringMatching(/Comic/),
     });
     await launcher.click();
-    const panel = visitor.getByRole("dialog", { name: "Chat with Northwind Outfitters" });
+    const panel = visitor.getByRole("dialog", { name: "Chat with Northwind Rail & Travel" });
     await panel.waitFor();
     // The real people on duty (the demo's three online agents), never a bot persona; and honest timing.
     await panel.getByText(/ and 1 other are here$/).waitFor();
@@ -183,7 +183,7 @@ describe.skipIf(!hasChromium)("the website chat in Chromium", () => {
     const input = visitor.getByLabel("Your message");
     await expect.poll(() => input.evaluate((el) => el === el.getRootNode().activeElement)).toBe(true);
 
-    const first = "Hi! Do the Ridge boots come in size 46?";
+    const first = "Hi! Can I bring my bike on the 8:15 to Northgate?";
     await input.fill(first);
     await input.press("Enter");
     await panel.locator(".msg.mine", { hasText: first }).waitFor();
@@ -194,16 +194,16 @@ describe.skipIf(!hasChromium)("the website chat in Chromium", () => {
     await agentPage.goto(`${base}/c/${id}`);
     await agentPage.locator(".message", { hasText: first }).waitFor();
 
-    await input.pressSequentially("And in brown", { delay: 20 });
+    await input.pressSequentially("And a dog", { delay: 20 });
     await agentPage.getByText("The visitor is typing…").waitFor({ timeout: 15_000 });
     await input.press("Enter");
-    await agentPage.locator(".message", { hasText: "And in brown" }).waitFor({ timeout: 15_000 });
+    await agentPage.locator(".message", { hasText: "And a dog" }).waitFor({ timeout: 15_000 });
 
     const reply = agentPage.getByLabel("Reply", { exact: true });
-    await reply.fill("Yes — size 46 is in stock in brown and black.");
+    await reply.fill("Yes — bikes and dogs ride free on that train.");
     await panel.getByText("Alex Admin is typing…").waitFor({ timeout: 15_000 });
     await agentPage.getByRole("button", { name: "Send" }).click();
-    const answer = panel.locator(".msg.out", { hasText: "size 46 is in stock in brown" });
+    const answer = panel.locator(".msg.out", { hasText: "bikes and dogs ride free" });
     await answer.waitFor({ timeout: 15_000 });
     expect(await answer.locator(".author").textContent()).toContain("Alex Admin");
     // Announced to screen readers through the polite live region.
@@ -218,7 +218,7 @@ describe.skipIf(!hasChromium)("the website chat in Chromium", () => {
     // After a reload the visitor finds the conversation again (signed token in localStorage).
     await visitor.reload();
     await launcher.click();
-    await panel.locator(".msg.out", { hasText: "size 46 is in stock in brown" }).waitFor();
+    await panel.locator(".msg.out", { hasText: "bikes and dogs ride free" }).waitFor();
     expect(await panel.locator(".msg.mine").count()).toBe(2);
     await context.close();
   });
@@ -230,14 +230,14 @@ describe.skipIf(!hasChromium)("the website chat in Chromium", () => {
     const context = await browser.newContext();
     const visitor = await context.newPage();
     await visitor.goto(siteUrl);
-    await visitor.getByRole("button", { name: /^Chat with Northwind Outfitters/ }).click();
-    const panel = visitor.getByRole("dialog", { name: "Chat with Northwind Outfitters" });
+    await visitor.getByRole("button", { name: /^Chat with Northwind Rail & Travel/ }).click();
+    const panel = visitor.getByRole("dialog", { name: "Chat with Northwind Rail & Travel" });
     await panel.getByText("No one is online right now").waitFor();
     await visitor.getByLabel("Your email").fill("ada@example.org");
     await visitor.getByLabel("Your name (optional)").fill("Ada");
     await visitor.getByRole("button", { name: "Save email" }).click();
     await panel.getByText("We will answer at ada@example.org if you are not here then.").waitFor();
-    const text = "Can I return boots I wore once on a trail?";
+    const text = "Can I get a refund for a ticket I did not use?";
     await visitor.getByLabel("Your message").fill(text);
     await visitor.getByLabel("Your message").press("Enter");
     await panel.getByText(/sending…/).waitFor({ state: "detached" });
@@ -259,7 +259,7 @@ describe.skipIf(!hasChromium)("the website chat in Chromium", () => {
 
     await agentPage.goto(`${base}/c/${id}`);
     await agentPage.locator(".message", { hasText: text }).waitFor();
-    const answer = "Yes, within 30 days, even after a trail walk.";
+    const answer = "Yes, unused tickets are refunded in full within 30 days.";
     await agentPage.getByLabel("Reply", { exact: true }).fill(answer);
     await agentPage.getByRole("button", { name: "Send" }).click();
     const mail = await smtp.waitFor(answer);

@@ -254,7 +254,7 @@ declare module "fastify" {
 
 const escapeHtml = (text: string) => text.replace(/[&<>"']/g, (ch) => `&#${ch.charCodeAt(0)};`);
 
-/** A made-up shop page with the widget on it, to try the chat against this server. */
+/** A made-up company page with the widget on it, to try the chat against this server. */
 function demoPage(channelName: string, snippet: string): string {
   const name = escapeHtml(channelName);
   return `<!doctype html>
@@ -262,9 +262,9 @@ function demoPage(channelName: string, snippet: string): string {
 <head>
 <meta charset="utf-8">
 <meta name="viewport" content="width=device-width, initial-scale=1">
-<title>Northwind Outfitters — chat demo</title>
+<title>${name} — website chat demo</title>
 <style>
-  /* Deliberately hostile page styles: the widget lives in a shadow root and must look the same. */
+  /* Deliberately loud page styles: the widget lives in a shadow root and must look the same. */
   * { font-family: Georgia, serif !important; }
   button { background: hotpink; border: 4px dashed lime; }
   body { margin: 0; background: #f6f3ee; color: #222; }
@@ -273,12 +273,13 @@ function demoPage(channelName: string, snippet: string): string {
 </style>
 </head>
 <body>
-<header><strong>Northwind Outfitters</strong></header>
+<header><strong>${name}</strong></header>
 <main>
-  <h1>Trail boots, built to last</h1>
-  <p>This is a demo page for the website chat of <em>${name}</em>. Open the chat at the bottom right,
-  write a message, and answer it from the Rapport workspace in another tab.</p>
-  <p>The widget is added to this page by one line:</p>
+  <h1>Website chat demo</h1>
+  <p>This page stands for your website. Open the chat at the bottom right, write a message, and answer
+  it from the Rapport workspace in another tab: it arrives live, with typing shown both ways. Set every
+  agent to away and reload to see what a visitor sees when nobody is online.</p>
+  <p>The widget is added to a page by one line:</p>
   <pre><code>${escapeHtml(snippet.replace('src="/', 'src="https://your-rapport-server/'))}</code></pre>
   <p><button type="button">A page button with loud page styles</button></p>
 </main>
