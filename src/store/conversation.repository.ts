@@ -184,6 +184,9 @@ function selectMessages(db: Db, where: SQL) {
       receivedAt: isoMillisRequired(messages.receivedAt),
       deliveryStatus: messages.deliveryStatus,
       deliveryError: messages.deliveryError,
+      editedAt: isoMillis(messages.editedAt),
+      originalText: messages.originalText,
+      deletedAt: isoMillis(messages.deletedAt),
       authorIdentity: {
         id: identities.id,
         platform: identities.platform,

@@ -5,7 +5,7 @@
  * widget sends again after a dropped connection is stored once.
  */
 import { z } from "zod";
-import { describeZodError, type NormalizeResult } from "../../core/inbound.ts";
+import { describeZodError, type MessageResult } from "../../core/inbound.ts";
 
 /** Longest message a visitor may write. */
 export const MAX_VISITOR_TEXT = 4000;
@@ -34,7 +34,7 @@ export type WebchatPayload = z.infer<typeof webchatPayloadSchema>;
 export const threadOf = (visitorId: string) => `wc:${visitorId}`;
 export const externalIdOf = (visitorId: string, clientId: string) => `wc:${visitorId}:${clientId}`;
 
-export function parseWebchat(payload: unknown): NormalizeResult {
+export function parseWebchat(payload: unknown): MessageResult {
   const parsed = webchatPayloadSchema.safeParse(payload);
   if (!parsed.success) return { ok: false, reason: `webchat payload: ${describeZodError(parsed.error)}` };
   const p = parsed.data;

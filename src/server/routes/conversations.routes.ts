@@ -133,6 +133,12 @@ export const messageSchema = z.object({
   ]),
   deliveryStatus: z.enum(["pending", "sent", "failed"]).nullable(),
   deliveryError: z.string().nullable(),
+  editedAt: z.string().nullable().meta({ description: "When its author edited it on the platform" }),
+  originalText: z.string().nullable().meta({ description: "The text before the first edit" }),
+  deletedAt: z
+    .string()
+    .nullable()
+    .meta({ description: "When its author deleted it on the platform (the message is kept)" }),
   sentimentScore: z.number().nullable(),
   sentimentLabel: z.enum(["positive", "neutral", "negative"]).nullable(),
   intent: z.array(z.string()).nullable(),

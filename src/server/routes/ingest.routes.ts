@@ -21,11 +21,19 @@ const summarySchema = z.object({
   conversations: z.number().int(),
   people: z.number().int(),
   deadLetters: z.number().int(),
+  changes: z.number().int(),
+  ignored: z.number().int(),
   outcomes: z.array(
     z.union([
       z.object({ status: z.literal("stored"), messageId: z.string(), conversationId: z.string() }),
       z.object({ status: z.literal("duplicate"), messageId: z.string().optional() }),
       z.object({ status: z.literal("dead_letter"), deadLetterId: z.number().int(), reason: z.string() }),
+      z.object({
+        status: z.literal("changed"),
+        change: z.enum(["edit", "delete"]),
+        messageId: z.string().nullable(),
+      }),
+      z.object({ status: z.literal("ignored"), reason: z.string() }),
     ]),
   ),
 });

@@ -95,6 +95,9 @@ export interface Message {
   author: MessageAuthor;
   deliveryStatus: "pending" | "sent" | "failed" | null;
   deliveryError: string | null;
+  editedAt: string | null;
+  originalText: string | null;
+  deletedAt: string | null;
   sentimentScore: number | null;
   sentimentLabel: Sentiment | null;
   intent: string[] | null;

@@ -255,9 +255,25 @@ function MessageItem({ m }: { m: Message }) {
         <time dateTime={m.createdAt} title={formatDateTime(m.createdAt)}>
           {relativeTime(m.createdAt)}
         </time>
+        {m.editedAt && (
+          <span className="muted" title={`Edited ${formatDateTime(m.editedAt)}`}>
+            edited
+          </span>
+        )}
+        {m.deletedAt && (
+          <span className="deleted-label" title={`Deleted ${formatDateTime(m.deletedAt)}`}>
+            deleted by its author
+          </span>
+        )}
       </div>
       {/* Customer text is rendered as text: React escapes it; no HTML is ever interpreted. */}
-      <p className="message-text">{m.text}</p>
+      <p className={m.deletedAt ? "message-text deleted" : "message-text"}>{m.text}</p>
+      {m.originalText !== null && m.originalText !== m.text && (
+        <details className="message-original">
+          <summary>Before the edit</summary>
+          <p className="message-text">{m.originalText}</p>
+        </details>
+      )}
       <div className="chips">
         {m.direction === "in" && !note && (
           <>
