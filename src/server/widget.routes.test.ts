@@ -5,6 +5,7 @@
  * and typing both ways — also when the reply is sent by a worker in another "process" (its own services
  * and realtime bridge) — and the offline → email path.
  */
+import { existsSync } from "node:fs";
 import type { AddressInfo } from "node:net";
 import { sql } from "drizzle-orm";
 import type { FastifyInstance } from "fastify";
@@ -24,6 +25,7 @@ import { webchatDirectory } from "../services/webchat.directory.ts";
 import { type Database, openDatabase } from "../store/db.ts";
 import { agents, channels } from "../store/schema.ts";
 import { buildApp } from "./app.ts";
+import { WIDGET_BUNDLE } from "./routes/widget.routes.ts";
 
 const SITE = "https://shop.example";
 const KEY = "webchat-shop";
@@ -244,6 +246,21 @@ describeEachEngine("the website chat", (ctx) => {
       const badKey = await app.inject({ url: "/api/widget/%20bad/config" });
       expect(badKey.statusCode).toBe(400);
     });
+  });
+
+  it("serves the widget bundle and a demo page with the snippet", async () => {
+    const demo = await app.inject({ url: `/widget-demo?channel=${KEY}` });
+    expect(demo.statusCode).toBe(200);
+    expect(demo.headers["content-type"]).toMatch(/^text\/html/);
+    expect(demo.body).toContain(`<script src="/widget.js" data-channel="${KEY}" async></script>`);
+    expect((await app.inject({ url: "/widget-demo?channel=nope" })).statusCode).toBe(404);
+    const bundle = await app.inject({ url: "/widget.js" });
+    if (existsSync(WIDGET_BUNDLE)) {
+      expect(bundle.statusCode).toBe(200);
+      expect(bundle.headers["content-type"]).toBe("application/javascript; charset=utf-8");
+    } else {
+      expect(bundle.json().error.message).toMatch(/npm run build:widget/);
+    }
   });
 
   describe("tokens", () => {
