@@ -312,10 +312,10 @@ describeEachEngine("the website chat", (ctx) => {
       expect(ack).toMatchObject({ type: "ack", id: "msg-00000001", duplicate: false });
       const again = await v.say("msg-00000001", "Do the Ridge boots come in size 46?");
       expect(again).toMatchObject({ type: "ack", messageId: ack.messageId, duplicate: true });
-      const stored = await ctx.database.rows<{ n: number; raw: number }>(sql`
+      const counts = await ctx.database.rows<{ n: number; raw: number }>(sql`
         SELECT (SELECT count(*)::int FROM messages WHERE text = 'Do the Ridge boots come in size 46?') AS n,
                (SELECT count(*)::int FROM raw_events WHERE format = 'webchat' AND source = 'widget') AS raw`);
-      expect(stored[0]).toEqual({ n: 1, raw: 2 });
+      expect(counts[0]).toEqual({ n: 1, raw: 2 });
       const conversation = await app.inject({
         url: `/api/conversations/${await conversationOf(ack.messageId as string)}`,
         headers: maria.headers,

@@ -58,31 +58,42 @@ export function webchatRepository(db: Db) {
     ((await db.execute(query)) as unknown as { rows: T[] }).rows;
 
   return {
-    /** Records a visitor (first visit) or their return. */
-    async touch(channelId: string, visitorId: string, pageUrl?: string | null): Promise<void> {
+    /**
+     * Records a visitor who writes (the first time, or again) with the page they write from and their
+     * connection lease. Visitors who only look are never stored.
+     */
+    async touch(
+      channelId: string,
+      visitorId: string,
+      pageUrl: string | null,
+      connectedUntil: Date,
+    ): Promise<void> {
       await db
         .insert(webchatVisitors)
-        .values({ channelId, visitorId, pageUrl: pageUrl ?? null })
+        .values({ channelId, visitorId, pageUrl, connectedUntil })
         .onConflictDoUpdate({
           target: [webchatVisitors.channelId, webchatVisitors.visitorId],
-          set: {
-            lastSeenAt: sql`now()`,
-            ...(pageUrl ? { pageUrl } : {}),
-          },
+          set: { lastSeenAt: sql`now()`, connectedUntil, ...(pageUrl ? { pageUrl } : {}) },
         });
     },
 
-    async setContact(channelId: string, visitorId: string, email: string, name: string | null) {
+    async setContact(
+      channelId: string,
+      visitorId: string,
+      contact: { email: string; name: string | null },
+      connectedUntil: Date,
+    ): Promise<void> {
+      const { email, name } = contact;
       await db
         .insert(webchatVisitors)
-        .values({ channelId, visitorId, email, name })
+        .values({ channelId, visitorId, email, name, connectedUntil })
         .onConflictDoUpdate({
           target: [webchatVisitors.channelId, webchatVisitors.visitorId],
-          set: { email, ...(name ? { name } : {}), lastSeenAt: sql`now()` },
+          set: { email, ...(name ? { name } : {}), connectedUntil, lastSeenAt: sql`now()` },
         });
     },
 
-    /** Renews (a date) or ends (null) the lease that says a socket of this visitor is open. */
+    /** Renews (a date) or ends (null) the lease that says a socket of this visitor is open (stored visitors). */
     async setConnected(channelId: string, visitorIds: string[], until: Date | null): Promise<void> {
       if (visitorIds.length === 0) return;
       await db.execute(sql`

@@ -5,7 +5,7 @@
  * text (Preact escapes it), never as HTML.
  */
 import { useEffect, useMemo, useRef, useState } from "preact/hooks";
-import { clientId, Line, type LineState } from "./connection.ts";
+import { clientId, hasToken, Line, type LineState } from "./connection.ts";
 import { dutyText, hoursText, responseText, textOn, typingText } from "./format.ts";
 import type { ChatMessage, ServerFrame, ServerMessage, WidgetStatus } from "./types.ts";
 
@@ -57,6 +57,9 @@ function Avatar({ person }: { person: { name: string; avatarUrl: string | null }
 
 export function App({ base, channel }: { base: string; channel: string }) {
   const [open, setOpen] = useState(false);
+  // The socket opens when the chat is first opened — or at once for a visitor who chatted before, so
+  // replies reach them live. Visitors who only browse cost the server nothing but the status request.
+  const [wanted, setWanted] = useState(() => hasToken(channel));
   const [status, setStatus] = useState<WidgetStatus | null>(null);
   const [statusError, setStatusError] = useState<string | null>(null);
   const [line, setLine] = useState<LineState>("connecting");
@@ -102,6 +105,7 @@ export function App({ base, channel }: { base: string; channel: string }) {
   }, [base, channel]);
 
   useEffect(() => {
+    if (!wanted) return;
     const onFrame = (frame: ServerFrame) => {
       if (frame.type === "welcome") {
         setContact(frame.contact?.email ?? null);
@@ -147,7 +151,7 @@ export function App({ base, channel }: { base: string; channel: string }) {
     lineRef.current = l;
     l.connect();
     return () => l.close();
-  }, [base, channel]);
+  }, [base, channel, wanted]);
 
   const count = messages.length;
   useEffect(() => {
@@ -158,6 +162,7 @@ export function App({ base, channel }: { base: string; channel: string }) {
 
   const show = () => {
     setOpen(true);
+    setWanted(true);
     setUnread(0);
     setTimeout(() => input.current?.focus(), 0);
   };

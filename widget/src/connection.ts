@@ -17,6 +17,11 @@ function readToken(channel: string): string | null {
   }
 }
 
+/** A visitor who chatted before on this channel (their conversation may have news for them). */
+export function hasToken(channel: string): boolean {
+  return readToken(channel) !== null;
+}
+
 function writeToken(channel: string, token: string): void {
   try {
     localStorage.setItem(storageKey(channel), token);

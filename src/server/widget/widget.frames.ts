@@ -13,7 +13,12 @@ export const helloFrame = z.object({
   type: z.literal("hello"),
   /** The visitor token from an earlier visit; absent or null for a new visitor. */
   token: z.string().max(400).nullish(),
-  pageUrl: z.url().max(2048).nullish(),
+  /** The page the visitor is on; kept only when it is an http(s) URL. */
+  pageUrl: z
+    .string()
+    .max(2048)
+    .nullish()
+    .transform((url) => (url && /^https?:\/\/[^\s]+$/i.test(url) ? url : null)),
 });
 
 export const clientFrame = z.discriminatedUnion("type", [

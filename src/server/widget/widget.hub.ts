@@ -242,7 +242,7 @@ export class WidgetHub {
     c.visitorId = visitorId;
     c.pageUrl = frame.pageUrl ?? null;
     add(this.byVisitor, key, c);
-    await this.repo.touch(c.channel.id, visitorId, c.pageUrl);
+    // A returning visitor's lease starts now; one who has never written is not stored at all.
     await this.repo.setConnected(c.channel.id, [visitorId], new Date(now.getTime() + this.leaseMs));
     const [conversationId, visitor] = await Promise.all([
       this.repo.conversationOf(c.channel.id, c.channel.platform, visitorId),
@@ -273,6 +273,7 @@ export class WidgetHub {
       });
       return;
     }
+    await this.repo.touch(c.channel.id, c.visitorId!, c.pageUrl, this.lease());
     const visitor = await this.repo.visitor(c.channel.id, c.visitorId!);
     const summary = await this.deps.ingest.ingest([
       {
@@ -327,9 +328,18 @@ export class WidgetHub {
       });
       return;
     }
-    await this.repo.setContact(c.channel.id, c.visitorId!, frame.email, frame.name ?? null);
+    await this.repo.setContact(
+      c.channel.id,
+      c.visitorId!,
+      { email: frame.email, name: frame.name ?? null },
+      this.lease(),
+    );
     for (const other of this.byVisitor.get(`${c.channel.id}:${c.visitorId}`) ?? [])
       this.send(other, { type: "contact", email: frame.email });
+  }
+
+  private lease(): Date {
+    return new Date(Date.now() + this.leaseMs);
   }
 
   private join(c: Connection, conversationId: string): void {
