@@ -277,8 +277,8 @@ function demoPage(channelName: string, snippet: string): string {
 <main>
   <h1>Website chat demo</h1>
   <p>This page stands for your website. Open the chat at the bottom right, write a message, and answer
-  it from the Rapport workspace in another tab: it arrives live, with typing shown both ways. Set every
-  agent to away and reload to see what a visitor sees when nobody is online.</p>
+  it from the Rapport workspace in another tab: it arrives live, with typing shown both ways. When nobody
+  is on duty, or outside business hours, the chat asks for an email and the answer goes there.</p>
   <p>The widget is added to a page by one line:</p>
   <pre><code>${escapeHtml(snippet.replace('src="/', 'src="https://your-rapport-server/'))}</code></pre>
   <p><button type="button">A page button with loud page styles</button></p>
