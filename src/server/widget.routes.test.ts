@@ -438,6 +438,27 @@ describeEachEngine("the website chat", (ctx) => {
       await later.close();
     });
 
+    it("shows agents the email and name a visitor leaves after writing", async () => {
+      const v = await Visitor.connect(base);
+      await v.hello();
+      const ack = await v.say("contact-0001", "My train was cancelled, what now?");
+      const conversationId = await conversationOf(ack.messageId as string);
+      const before = events.length;
+      const from = v.frames.length;
+      v.send({ type: "contact", email: "grace@example.org", name: "Grace Hopper" });
+      await v.next((f) => f.type === "contact", from);
+      const res = await app.inject({ url: `/api/conversations/${conversationId}`, headers: maria.headers });
+      expect(res.json().messages[0].author).toMatchObject({
+        handle: "grace@example.org",
+        displayName: "Grace Hopper",
+      });
+      expect(res.json().person?.displayName ?? res.json().conversation?.person?.displayName).toBe(
+        "Grace Hopper",
+      );
+      expect(events.slice(before)).toContainEqual({ type: "conversation.updated", conversationId });
+      await v.close();
+    });
+
     it("starts afresh, saying why, when the stored token is not valid", async () => {
       const v = await Visitor.connect(base);
       const welcome = await v.hello("garbage.token");

@@ -93,6 +93,31 @@ export function webchatRepository(db: Db) {
         });
     },
 
+    /**
+     * Shows agents what a visitor left: their identity's handle becomes the email, and a person still
+     * called `anonymous` ("Website visitor") takes the name (or the email). True when the visitor had
+     * written before.
+     */
+    async showContact(
+      identity: { platform: string; visitorId: string; anonymous: string },
+      email: string,
+      name: string | null,
+    ): Promise<boolean> {
+      const { platform, visitorId, anonymous: ANONYMOUS } = identity;
+      const label = name ?? email;
+      const updated = await rows<{ personId: string }>(sql`
+        UPDATE identities SET handle = ${email},
+          display_name = CASE WHEN display_name = ${ANONYMOUS} OR ${name}::text IS NOT NULL THEN ${label} ELSE display_name END,
+          updated_at = now()
+        WHERE platform = ${platform} AND external_id = ${visitorId}
+        RETURNING person_id AS "personId"`);
+      if (updated.length === 0) return false;
+      await db.execute(sql`
+        UPDATE people SET display_name = ${label}, updated_at = now()
+        WHERE id = ${updated[0]!.personId} AND (display_name = ${ANONYMOUS} OR ${name}::text IS NOT NULL)`);
+      return true;
+    },
+
     /** Renews (a date) or ends (null) the lease that says a socket of this visitor is open (stored visitors). */
     async setConnected(channelId: string, visitorIds: string[], until: Date | null): Promise<void> {
       if (visitorIds.length === 0) return;

@@ -31,6 +31,9 @@ export const webchatPayloadSchema = z.object({
 });
 export type WebchatPayload = z.infer<typeof webchatPayloadSchema>;
 
+/** What a visitor is called until they leave a name or an email. */
+export const ANONYMOUS_VISITOR = "Website visitor";
+
 export const threadOf = (visitorId: string) => `wc:${visitorId}`;
 export const externalIdOf = (visitorId: string, clientId: string) => `wc:${visitorId}:${clientId}`;
 
@@ -48,7 +51,7 @@ export function parseWebchat(payload: unknown): MessageResult {
       author: {
         externalId: p.visitorId,
         handle: p.visitor?.email ?? null,
-        displayName: p.visitor?.name || p.visitor?.email || "Website visitor",
+        displayName: p.visitor?.name || p.visitor?.email || ANONYMOUS_VISITOR,
         profileUrl: null,
       },
       text: p.text,

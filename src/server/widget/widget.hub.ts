@@ -9,6 +9,7 @@
  * (in any process) whether a reply reaches the visitor live or must go by email.
  */
 import type { WebSocket } from "ws";
+import { ANONYMOUS_VISITOR } from "../../channels/webchat/webchat.inbound.ts";
 import {
   needsRefresh,
   newVisitorId,
@@ -334,6 +335,13 @@ export class WidgetHub {
       { email: frame.email, name: frame.name ?? null },
       this.lease(),
     );
+    const known = await this.repo.showContact(
+      { platform: c.channel.platform, visitorId: c.visitorId!, anonymous: ANONYMOUS_VISITOR },
+      frame.email,
+      frame.name ?? null,
+    );
+    if (known && c.conversationId)
+      this.deps.events.publish([{ type: "conversation.updated", conversationId: c.conversationId }]);
     for (const other of this.byVisitor.get(`${c.channel.id}:${c.visitorId}`) ?? [])
       this.send(other, { type: "contact", email: frame.email });
   }
