@@ -344,7 +344,7 @@ export function App({ base, channel }: { base: string; channel: string }) {
         class="launcher"
         ref={launcher}
         aria-expanded={open}
-        aria-label={open ? "Close chat" : `Chat with ${name}${unread ? ` (${unread} new)` : ""}`}
+        aria-label={open ? "Hide chat" : `Chat with ${name}${unread ? ` (${unread} new)` : ""}`}
         onClick={() => (open ? hide() : show())}
       >
         <svg viewBox="0 0 24 24" width="26" height="26" aria-hidden="true">
