@@ -18,6 +18,7 @@ import { createConnectorRegistry } from "../channels/registry.ts";
 import { signVisitorToken } from "../channels/webchat/webchat.token.ts";
 import { createWorker } from "../jobs/index.ts";
 import type { Worker } from "../jobs/worker.ts";
+import { AuthService } from "../services/auth.service.ts";
 import { createServices, type Services } from "../services/container.ts";
 import type { RapportEvent } from "../services/events.ts";
 import { SecretBox } from "../services/secrets.ts";
@@ -246,6 +247,47 @@ describeEachEngine("the website chat", (ctx) => {
       const badKey = await app.inject({ url: "/api/widget/%20bad/config" });
       expect(badKey.statusCode).toBe(400);
     });
+  });
+
+  it("is set up by an admin over the API, with a generated visitor key that is never shown", async () => {
+    const auth = new AuthService(ctx.database.db);
+    await auth.createAgent({
+      email: "admin@example.com",
+      name: "Ada Admin",
+      password: "correct horse battery",
+      role: "admin",
+    });
+    const { token } = await auth.createToken({ name: "setup", agentEmail: "admin@example.com" });
+    const created = await app.inject({
+      method: "POST",
+      url: "/api/channels",
+      headers: { authorization: `Bearer ${token}` },
+      payload: {
+        kind: "webchat",
+        name: "Northwind Rail",
+        config: { allowedOrigins: ["https://rail.example"] },
+      },
+    });
+    expect(created.statusCode, created.body).toBe(201);
+    expect(created.json()).toMatchObject({
+      key: "webchat-northwind-rail",
+      hasSecrets: true,
+      config: { allowedOrigins: ["https://rail.example"] },
+    });
+    expect(created.body).not.toMatch(/visitorKey/);
+    const config = await app.inject({
+      url: "/api/widget/webchat-northwind-rail/config",
+      headers: { origin: "https://rail.example" },
+    });
+    expect(config.statusCode, config.body).toBe(200);
+    const bad = await app.inject({
+      method: "POST",
+      url: "/api/channels",
+      headers: { authorization: `Bearer ${token}` },
+      payload: { kind: "webchat", name: "Bad", config: { allowedOrigins: ["https://rail.example/path"] } },
+    });
+    expect(bad.statusCode).toBe(400);
+    expect(bad.json().error.message).toMatch(/^config: allowedOrigins\.0: must be an origin/);
   });
 
   it("serves the widget bundle and a demo page with the snippet", async () => {
