@@ -247,7 +247,11 @@ export function App({ base, channel }: { base: string; channel: string }) {
                 )}
                 <div>
                   <p class="who">{dutyText(status.agents)}</p>
-                  <p class="when">{[hours, responseText(status.response)].filter(Boolean).join(" · ")}</p>
+                  <p class="when">
+                    {[hours, responseText(status.response, status.hours !== null && !status.open)]
+                      .filter(Boolean)
+                      .join(" · ")}
+                  </p>
                 </div>
               </div>
             )}

@@ -9,6 +9,9 @@ describe("what the widget says", () => {
     expect(responseText({ targetMinutes: 60, typicalMinutes: null, samples: 2 })).toBe(
       "We aim to reply within 1 hour",
     );
+    expect(responseText({ targetMinutes: 60, typicalMinutes: null, samples: 0 }, true)).toBe(
+      "We aim to reply within 1 hour after we open",
+    );
     expect(duration(1)).toBe("1 minute");
     expect(duration(150)).toBe("3 hours");
     expect(duration(3 * 24 * 60)).toBe("3 days");

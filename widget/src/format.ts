@@ -14,11 +14,14 @@ export function duration(minutes: number): string {
   return `${d} days`;
 }
 
-/** The measured median when there is one; otherwise the target, said as a target. */
-export function responseText(response: WidgetStatus["response"]): string {
+/**
+ * The measured median when there is one (wall-clock time, nights included); otherwise the target, said
+ * as a target — counted in business time, so outside business hours from the opening, as it says.
+ */
+export function responseText(response: WidgetStatus["response"], closed = false): string {
   if (response.typicalMinutes !== null)
     return `Usually replies in about ${duration(response.typicalMinutes)}`;
-  return `We aim to reply within ${duration(response.targetMinutes)}`;
+  return `We aim to reply within ${duration(response.targetMinutes)}${closed ? " after we open" : ""}`;
 }
 
 /** "Open now, until 17:00" / "Closed now, opens Mon 09:00" in the visitor's own time; "" around the clock. */
