@@ -7,6 +7,7 @@ import fastifyCookie from "@fastify/cookie";
 import fastifyRateLimit from "@fastify/rate-limit";
 import fastifySwagger from "@fastify/swagger";
 import fastifySwaggerUi from "@fastify/swagger-ui";
+import fastifyWebsocket from "@fastify/websocket";
 import Fastify, { type FastifyInstance, type FastifyRequest } from "fastify";
 import { jsonSchemaTransform, serializerCompiler, validatorCompiler } from "fastify-type-provider-zod";
 import { type ConnectorRegistry, createConnectorRegistry } from "../channels/registry.ts";
@@ -35,7 +36,9 @@ import { reportRoutes } from "./routes/reports.routes.ts";
 import { savedReplyRoutes } from "./routes/saved-replies.routes.ts";
 import { slaRoutes } from "./routes/sla.routes.ts";
 import { teamRoutes } from "./routes/teams.routes.ts";
+import { type WidgetRouteDeps, widgetRoutes } from "./routes/widget.routes.ts";
 import { registerWebApp } from "./static.ts";
+import { MAX_FRAME_BYTES } from "./widget/widget.frames.ts";
 
 export const BODY_LIMIT = 5 * 1024 * 1024;
 
@@ -75,6 +78,8 @@ export interface AppDeps {
   onChannelCreated?: (channel: ChannelRow) => void;
   /** Sign-in attempts per client address per window (default 10 per minute). */
   loginRateLimit?: { max: number; timeWindow: number | string };
+  /** The chat widget's limits and timings (defaults in server/widget/widget.hub.ts). */
+  widget?: Pick<WidgetRouteDeps, "hub" | "httpRateLimit">;
 }
 
 function loggerOptions(logger: AppDeps["logger"]): false | object {
@@ -119,6 +124,7 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
         `Too many attempts. Try again in ${Math.ceil(context.ttl / 1000)} seconds.`,
       ),
   });
+  await app.register(fastifyWebsocket, { options: { maxPayload: MAX_FRAME_BYTES } });
   await app.register(fastifySwagger, {
     openapi: {
       info: {
@@ -173,6 +179,12 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
   await app.register(eventRoutes, { realtime: services.realtime });
   await app.register(agentRoutes, { database: deps.database, auth });
   await app.register(savedReplyRoutes, { database: deps.database });
+  await app.register(widgetRoutes, {
+    database: deps.database,
+    services,
+    secrets: deps.secrets ?? null,
+    ...deps.widget,
+  });
   await app.register(channelRoutes, {
     database: deps.database,
     connectors: deps.connectors ?? createConnectorRegistry(),

@@ -42,6 +42,13 @@ export function channelRepository(db: Db) {
         .returning();
       return created;
     },
+    /** Sets a channel's name, config and sealed secrets (the demo's live chat channel). */
+    async configure(
+      key: string,
+      values: { name: string; config: unknown; secrets: string | null },
+    ): Promise<void> {
+      await db.update(channels).set(values).where(eq(channels.key, key));
+    },
     async setCursor(id: string, cursor: unknown): Promise<void> {
       await db.update(channels).set({ cursor }).where(eq(channels.id, id));
     },
