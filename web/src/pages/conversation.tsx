@@ -11,6 +11,7 @@ import { formatDateTime, relativeTime } from "../lib/format";
 import { showToast } from "../lib/toast";
 import { Composer, type ComposerHandle } from "./composer";
 import { LabelsEditor } from "./labels-editor";
+import { AutomatedChip, MessageBody } from "./message-body";
 import { PersonPanel } from "./person";
 
 export type ComposeMode = "reply" | "note";
@@ -242,9 +243,9 @@ function MessageItem({ m }: { m: Message }) {
           {relativeTime(m.createdAt)}
         </time>
       </div>
-      {/* Customer text is rendered as text: React escapes it; no HTML is ever interpreted. */}
-      <p className="message-text">{m.text}</p>
+      <MessageBody m={m} />
       <div className="chips">
+        <AutomatedChip kind={m.automated} />
         {m.direction === "in" && !note && (
           <>
             <SentimentChip value={m.sentimentLabel} />
