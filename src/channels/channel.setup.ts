@@ -270,6 +270,9 @@ export class ChannelSetupService {
     const connector = this.deps.connectors.get(row.kind);
     if (!connector?.setup)
       throw new AppError("bad_request", `Channels of kind "${row.kind}" have no connection to test.`);
+    // A channel created by an import or the demo has no valid settings yet: say what is missing.
+    const config = connector.setup.config.safeParse(row.config);
+    if (!config.success) throw validationError(issuesOf("config", config.error));
     if (!this.deps.secrets && row.secrets) throw new AppError("bad_request", NO_SECRET_KEY);
     let secrets: Record<string, string>;
     try {

@@ -185,6 +185,23 @@ describeEachEngine("channel settings", (ctx) => {
     // Nothing was changed by the refused requests.
     expect(await storedSecrets(id)).toEqual({ imapPassword: "imap-secret", smtpPassword: SMTP_PASSWORD });
 
+    // A channel created by ingest (no settings yet) cannot be tested: the 400 names what is missing.
+    await services.ingest.ingest([
+      { source: "test", format: "email", payload: payloadOf("imported-mail", rawMail({})) },
+    ]);
+    const [imported] = await ctx.database.rows<{ id: string }>(
+      sql`SELECT id FROM channels WHERE key = 'imported-mail'`,
+    );
+    const untested = await app.inject({
+      method: "POST",
+      url: `/api/channels/${imported!.id}/test`,
+      headers: admin,
+    });
+    expect(untested.statusCode).toBe(400);
+    expect(untested.json().error.details.issues.map((i: { field: string }) => i.field)).toContain(
+      "config.address",
+    );
+
     for (const [method, url, status] of [
       ["GET", "/api/channels/not-a-uuid", 400],
       ["GET", "/api/channels/00000000-0000-4000-8000-000000000000", 404],
