@@ -17,6 +17,7 @@ import {
   type TestImap,
 } from "../../test/helpers/dovecot.ts";
 import { describeEachEngine } from "../../test/helpers/engines.ts";
+import { sampleConnector } from "../../test/helpers/sample.connector.ts";
 import { agentWithToken } from "../../test/helpers/server.ts";
 import { SMTP_PASSWORD, SMTP_USER, startSmtpServer, type TestSmtp } from "../../test/helpers/smtp.ts";
 import { payloadOf, rawMail } from "../channels/email/email.test-support.ts";
@@ -44,7 +45,7 @@ describeEachEngine("channel settings", (ctx) => {
       dovecotAvailable ? startDovecot() : Promise.resolve(undefined),
     ]);
     services = createServices(ctx.database);
-    const connectors = createConnectorRegistry();
+    const connectors = createConnectorRegistry().register(sampleConnector());
     connectors.registerFormats(services.normalizers);
     pollers = new ChannelPollers({
       database: ctx.database,
@@ -135,6 +136,63 @@ describeEachEngine("channel settings", (ctx) => {
         properties: { imapPassword: { type: "string", title: "IMAP password" } },
       },
     });
+  });
+
+  it("sets up any kind from its schemas alone, with its notes built on the public URL", async () => {
+    const kinds = (await app.inject({ method: "GET", url: "/api/channel-kinds", headers: admin })).json();
+    expect(kinds.items.find((k: { kind: string }) => k.kind === "sample")).toMatchObject({
+      label: "Sample (tests only)",
+      polls: false,
+      config: { properties: { mode: { enum: ["push", "pull"] }, retries: { default: 3 } } },
+    });
+    const res = await app.inject({
+      method: "POST",
+      url: "/api/channels",
+      headers: admin,
+      payload: {
+        kind: "sample",
+        name: "Sample hooks",
+        config: { endpoint: "https://hooks.example/in", mode: "push", signed: true },
+        secrets: { token: "sample-token-1" },
+      },
+    });
+    expect(res.statusCode, res.body).toBe(201);
+    expect(res.json()).toMatchObject({
+      key: "sample-sample-hooks",
+      config: { retries: 3, signed: true },
+      secretsSet: ["token"],
+      health: { status: "inactive" },
+      notes: [
+        {
+          label: "Webhook URL",
+          value: "https://care.northwind.example/api/webhooks/sample/sample-sample-hooks",
+          code: true,
+        },
+        { label: "Mode", value: "Messages are pushed to the URL above." },
+      ],
+    });
+    expect(res.body).not.toContain("sample-token-1");
+    const id = res.json().id;
+    const tested = await app.inject({ method: "POST", url: `/api/channels/${id}/test`, headers: admin });
+    expect(tested.json()).toEqual({
+      ok: true,
+      checks: [{ service: "sample", ok: true, message: "Would listen at https://hooks.example/in." }],
+    });
+    // The whole config is replaced and validated; the token is kept.
+    const patched = await app.inject({
+      method: "PATCH",
+      url: `/api/channels/${id}`,
+      headers: admin,
+      payload: {
+        config: { endpoint: "https://hooks.example/in", mode: "pull", signed: false, tags: ["vip"] },
+      },
+    });
+    expect(patched.json()).toMatchObject({
+      config: { mode: "pull", tags: ["vip"], retries: 3 },
+      secretsSet: ["token"],
+    });
+    const failing = await app.inject({ method: "POST", url: `/api/channels/${id}/test`, headers: admin });
+    expect(failing.json().checks[0]).toMatchObject({ ok: false, step: "mode" });
   });
 
   it("answers precise 400s naming each wrong field", async () => {

@@ -5,7 +5,9 @@
  * field), "Test connection" passes, a wrong password fails at the auth step (in the test and, from the
  * restarted poller, in the health banner); then mail delivered to dovecot shows its attachment, the
  * formatted/plain toggle in a sandboxed frame, remote images only after "Load images", and the
- * automated badge. Needs /usr/bin/chromium, and dovecot with root; skips with the reason otherwise.
+ * automated badge. A kind only the tests know (test/helpers/sample.connector.ts) is set up through the
+ * same pages, drawn from its schema alone, and its notes are copied to the clipboard. Needs
+ * /usr/bin/chromium, and dovecot with root; skips with the reason otherwise.
  */
 import { existsSync, mkdirSync, mkdtempSync } from "node:fs";
 import { createServer, type Server } from "node:http";
@@ -34,6 +36,7 @@ import {
   startDovecot,
   type TestImap,
 } from "../helpers/dovecot.ts";
+import { sampleConnector } from "../helpers/sample.connector.ts";
 import { SMTP_PASSWORD, SMTP_USER, startSmtpServer, type TestSmtp } from "../helpers/smtp.ts";
 
 const CHROMIUM = process.env.CHROMIUM_PATH ?? "/usr/bin/chromium";
@@ -112,7 +115,8 @@ describe.skipIf(skipReason !== null)("channel set-up and email in Chromium", () 
     });
     await new Promise<void>((resolve) => tracker.listen(0, "127.0.0.1", resolve));
     const services = createServices(database);
-    const connectors = createConnectorRegistry();
+    // Email, and a kind only the tests know: the web app must draw both from their schemas alone.
+    const connectors = createConnectorRegistry().register(sampleConnector());
     connectors.registerFormats(services.normalizers);
     const secrets = new SecretBox(Buffer.alloc(32, 5));
     pollers = new ChannelPollers({
@@ -146,6 +150,7 @@ describe.skipIf(skipReason !== null)("channel set-up and email in Chromium", () 
       ],
     });
     const context = await browser.newContext({ viewport: { width: 1280, height: 800 } });
+    await context.grantPermissions(["clipboard-read", "clipboard-write"], { origin: base });
     page = await context.newPage();
     page.on("dialog", (dialog) => {
       dialogs.push(dialog.message());
@@ -324,5 +329,44 @@ describe.skipIf(skipReason !== null)("channel set-up and email in Chromium", () 
     const row = page.getByRole("row", { name: /Northwind care/ });
     await row.getByText("Paused: not polled").waitFor();
     await shoot("channels.png", false);
+  });
+
+  it("draws any kind's form from its schema, and offers its notes to copy", async () => {
+    await page.getByRole("link", { name: "Add channel" }).click();
+    await page.getByRole("link", { name: /Sample \(tests only\)/ }).click();
+    const form = page.getByRole("form", { name: "Sample (tests only) settings" });
+    await form.getByRole("textbox", { name: "Name", exact: true }).fill("Sample hooks");
+    await form.getByLabel("Endpoint").fill("https://hooks.example/in");
+    await form.getByRole("combobox", { name: "Mode" }).selectOption("push");
+    await form.getByLabel("Tags").fill("vip\nurgent\n");
+    expect(await form.getByRole("spinbutton", { name: "Retries" }).inputValue()).toBe("3");
+    await form.getByRole("checkbox", { name: "Signed requests" }).check();
+    await form.getByLabel("Token").fill("short");
+    await form.getByRole("button", { name: "Create channel" }).click();
+    // The server's rule (at least 8 characters) appears beside the secret.
+    await form.locator("#field-secrets-token-error").waitFor();
+    await form.getByLabel("Token").fill("sample-token-1");
+    await form.getByRole("button", { name: "Create channel" }).click();
+    await page.getByRole("heading", { name: "Sample hooks" }).waitFor();
+
+    const [row] = await database.rows<{ config: unknown }>(
+      sql`SELECT config FROM channels WHERE kind = 'sample'`,
+    );
+    expect(row!.config).toEqual({
+      endpoint: "https://hooks.example/in",
+      mode: "push",
+      tags: ["vip", "urgent"],
+      retries: 3,
+      signed: true,
+    });
+    const notes = page.getByRole("region", { name: "To finish the set-up" });
+    const url = `${base}/api/webhooks/sample/sample-sample-hooks`;
+    expect(await notes.locator("pre").textContent()).toBe(url);
+    await notes.getByRole("button", { name: "Copy Webhook URL" }).click();
+    await notes.getByRole("button", { name: "Copied Webhook URL" }).waitFor();
+    expect(await page.evaluate("navigator.clipboard.readText()")).toBe(url);
+    await page.getByText("Nothing polls this channel").waitFor();
+    await page.getByRole("button", { name: "Test connection" }).click();
+    await page.getByText("Everything works.").waitFor();
   });
 });

@@ -42,7 +42,7 @@ function Note({ note, index }: { note: SetupNote; index: number }) {
           <button
             type="button"
             className="button"
-            aria-label={`Copy ${note.label}`}
+            aria-label={`${copied ? "Copied" : "Copy"} ${note.label}`}
             onClick={async () => {
               const ok = await copy(note.value);
               setCopied(ok);
