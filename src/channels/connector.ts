@@ -68,8 +68,11 @@ export interface PollContext {
   ingest(items: IngestItem[]): Promise<IngestSummary>;
   /** Stores the position to resume from; call it only after the payloads before it were ingested. */
   saveCursor(cursor: unknown): Promise<void>;
-  /** Report each round's success or failure (ingesting and saving a cursor also count as success). */
-  health: PollHealth;
+  /**
+   * Report each round's success or failure (ingesting counts as a success, a loop that throws as a
+   * failure). ChannelPollers always gives it; optional so a test may call a poll loop without it.
+   */
+  health?: PollHealth;
   log: PollLog;
 }
 

@@ -74,10 +74,10 @@ export async function pollEmail(ctx: PollContext, options: { pollMs?: number } =
       await client.mailboxOpen(mailbox);
       step = "fetch";
       failures = 0;
-      ctx.health.ok();
+      ctx.health?.ok();
       while (!ctx.signal.aborted && client.usable) {
         cursor = await fetchNew(client, ctx, cursor, mailbox);
-        ctx.health.ok();
+        ctx.health?.ok();
         await waitForMail(client, ctx.signal, pollMs);
       }
     } catch (error) {
@@ -86,7 +86,7 @@ export async function pollEmail(ctx: PollContext, options: { pollMs?: number } =
       const delay = Math.min(300_000, 2_000 * 2 ** Math.min(failures - 1, 8));
       const e = error as NetError;
       const failed = step ?? stepOf(e);
-      ctx.health.failed({
+      ctx.health?.failed({
         service: "imap",
         step: failed,
         message: `IMAP ${failed} failed: ${describeNetError(e)}`,
