@@ -10,6 +10,7 @@ import fastifySwaggerUi from "@fastify/swagger-ui";
 import fastifyWebsocket from "@fastify/websocket";
 import Fastify, { type FastifyInstance, type FastifyRequest } from "fastify";
 import { jsonSchemaTransform, serializerCompiler, validatorCompiler } from "fastify-type-provider-zod";
+import { ChannelSetupService } from "../channels/channel.setup.ts";
 import { type ConnectorRegistry, createConnectorRegistry } from "../channels/registry.ts";
 import { AppError } from "../core/errors.ts";
 import { AuthService } from "../services/auth.service.ts";
@@ -20,6 +21,7 @@ import type { Database } from "../store/db.ts";
 import { createAuthHook, SESSION_COOKIE } from "./auth/auth.hook.ts";
 import { createErrorHandler, errorBody } from "./error-handler.ts";
 import { agentRoutes } from "./routes/agents.routes.ts";
+import { attachmentRoutes } from "./routes/attachments.routes.ts";
 import { authRoutes } from "./routes/auth.routes.ts";
 import { channelRoutes } from "./routes/channels.routes.ts";
 import { conversationRoutes } from "./routes/conversations.routes.ts";
@@ -76,6 +78,12 @@ export interface AppDeps {
   secrets?: SecretBox | null;
   /** Called after a channel is set up (serve starts its poller). */
   onChannelCreated?: (channel: ChannelRow) => void;
+  /** Called after a channel's settings change, or it is paused or resumed (serve restarts its poller). */
+  onChannelChanged?: (channel: ChannelRow) => void;
+  /** Called after a channel is deleted (serve stops its poller). */
+  onChannelDeleted?: (id: string) => void;
+  /** The public base URL for channel setup notes (RAPPORT_PUBLIC_URL; default: each request's origin). */
+  publicUrl?: string;
   /** Sign-in attempts per client address per window (default 10 per minute). */
   loginRateLimit?: { max: number; timeWindow: number | string };
   /** The chat widget's limits and timings (defaults in server/widget/widget.hub.ts). */
@@ -186,10 +194,16 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
     ...deps.widget,
   });
   await app.register(channelRoutes, {
-    database: deps.database,
-    connectors: deps.connectors ?? createConnectorRegistry(),
-    secrets: deps.secrets ?? null,
+    setup: new ChannelSetupService({
+      database: deps.database,
+      connectors: deps.connectors ?? createConnectorRegistry(),
+      secrets: deps.secrets ?? null,
+    }),
+    ...(deps.publicUrl ? { publicUrl: deps.publicUrl } : {}),
     ...(deps.onChannelCreated ? { onChannelCreated: deps.onChannelCreated } : {}),
+    ...(deps.onChannelChanged ? { onChannelChanged: deps.onChannelChanged } : {}),
+    ...(deps.onChannelDeleted ? { onChannelDeleted: deps.onChannelDeleted } : {}),
   });
+  await app.register(attachmentRoutes, { database: deps.database });
   return app;
 }

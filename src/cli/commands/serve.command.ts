@@ -46,6 +46,9 @@ export function registerServe(program: Command): void {
           connectors,
           secrets,
           onChannelCreated: (channel) => pollers?.startChannel(channel),
+          onChannelChanged: (channel) => void pollers?.restartChannel(channel),
+          onChannelDeleted: (id) => void pollers?.stopChannel(id),
+          publicUrl: config.publicUrl,
           logger: { level: config.logLevel },
           secureCookies: config.secureCookies,
         });

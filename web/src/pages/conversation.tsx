@@ -12,6 +12,7 @@ import { useVisitorTyping } from "../lib/realtime";
 import { showToast } from "../lib/toast";
 import { Composer, type ComposerHandle } from "./composer";
 import { LabelsEditor } from "./labels-editor";
+import { AutomatedChip, MessageBody } from "./message-body";
 import { PersonPanel } from "./person";
 
 export type ComposeMode = "reply" | "note";
@@ -266,15 +267,9 @@ function MessageItem({ m }: { m: Message }) {
           </span>
         )}
       </div>
-      {/* Customer text is rendered as text: React escapes it; no HTML is ever interpreted. */}
-      <p className={m.deletedAt ? "message-text deleted" : "message-text"}>{m.text}</p>
-      {m.originalText !== null && m.originalText !== m.text && (
-        <details className="message-original">
-          <summary>Before the edit</summary>
-          <p className="message-text">{m.originalText}</p>
-        </details>
-      )}
+      <MessageBody m={m} />
       <div className="chips">
+        <AutomatedChip kind={m.automated} />
         {m.direction === "in" && !note && (
           <>
             <SentimentChip value={m.sentimentLabel} />
