@@ -274,7 +274,14 @@ describeEachEngine("the website chat", (ctx) => {
       hasSecrets: true,
       config: { allowedOrigins: ["https://rail.example"] },
     });
-    expect(created.body).not.toMatch(/visitorKey/);
+    // The key is generated and stored sealed; the API names it as set but never shows its value.
+    expect(created.json().secretsSet).toEqual(["visitorKey"]);
+    const [row] = await ctx.database.rows<{ secrets: string }>(
+      sql`SELECT secrets FROM channels WHERE key = 'webchat-northwind-rail'`,
+    );
+    const visitorKey = box.open(row!.secrets).visitorKey!;
+    expect(visitorKey.length).toBeGreaterThanOrEqual(32);
+    expect(created.body).not.toContain(visitorKey);
     const config = await app.inject({
       url: "/api/widget/webchat-northwind-rail/config",
       headers: { origin: "https://rail.example" },
@@ -287,7 +294,7 @@ describeEachEngine("the website chat", (ctx) => {
       payload: { kind: "webchat", name: "Bad", config: { allowedOrigins: ["https://rail.example/path"] } },
     });
     expect(bad.statusCode).toBe(400);
-    expect(bad.json().error.message).toMatch(/^config: allowedOrigins\.0: must be an origin/);
+    expect(bad.json().error.message).toMatch(/^config\.allowedOrigins\.0: must be an origin/);
   });
 
   it("serves the widget bundle and a demo page with the snippet", async () => {
