@@ -24,7 +24,7 @@ import type { RapportEvent } from "../services/events.ts";
 import { SecretBox } from "../services/secrets.ts";
 import { webchatDirectory } from "../services/webchat.directory.ts";
 import { type Database, openDatabase } from "../store/db.ts";
-import { agents, channels } from "../store/schema.ts";
+import { agents, businessHours, channels, slaPolicies } from "../store/schema.ts";
 import { buildApp } from "./app.ts";
 import { WIDGET_BUNDLE } from "./routes/widget.routes.ts";
 
@@ -221,6 +221,44 @@ describeEachEngine("the website chat", (ctx) => {
         response: { targetMinutes: 60, typicalMinutes: null, samples: 0 },
         maxText: 4000,
       });
+    });
+
+    it("says honestly when it is closed, when it opens, and the policy's target", async () => {
+      const [closed] = await ctx.database.db
+        .insert(channels)
+        .values({
+          key: "webchat-closed",
+          kind: "webchat",
+          platform: "webchat",
+          name: "Night train",
+          config: { allowedOrigins: [SITE] },
+          secrets: box.seal({ visitorKey: VISITOR_KEY }),
+        })
+        .returning();
+      // Open one hour a week, on a weekday three days from now (UTC): closed now.
+      const day = ["sun", "mon", "tue", "wed", "thu", "fri", "sat"][(new Date().getUTCDay() + 3) % 7]!;
+      const [hours] = await ctx.database.db
+        .insert(businessHours)
+        .values({ name: "Rarely open", timezone: "UTC", schedule: { [day]: [["09:00", "10:00"]] } })
+        .returning();
+      await ctx.database.db.insert(slaPolicies).values({
+        name: "Night train",
+        channelId: closed!.id,
+        firstResponseMinutes: 30,
+        businessHoursId: hours!.id,
+      });
+      const res = await app.inject({ url: "/api/widget/webchat-closed/config", headers: { origin: SITE } });
+      const body = res.json();
+      expect(body).toMatchObject({
+        open: false,
+        online: false,
+        hours: { timezone: "UTC" },
+        response: { targetMinutes: 30, typicalMinutes: null },
+      });
+      const opens = new Date(body.hours.changesAt);
+      expect(opens.getUTCHours()).toBe(9);
+      expect(opens.getTime() - Date.now()).toBeGreaterThan(2 * 24 * 3600_000);
+      expect(opens.getTime() - Date.now()).toBeLessThan(4 * 24 * 3600_000);
     });
 
     it("answers preflights, and refuses other sites and unknown channels precisely", async () => {
