@@ -35,6 +35,7 @@ import { reportRoutes } from "./routes/reports.routes.ts";
 import { savedReplyRoutes } from "./routes/saved-replies.routes.ts";
 import { slaRoutes } from "./routes/sla.routes.ts";
 import { teamRoutes } from "./routes/teams.routes.ts";
+import { webhookInboundRoutes } from "./routes/webhook-inbound.routes.ts";
 import { registerWebApp } from "./static.ts";
 
 export const BODY_LIMIT = 5 * 1024 * 1024;
@@ -173,6 +174,12 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
   await app.register(eventRoutes, { realtime: services.realtime });
   await app.register(agentRoutes, { database: deps.database, auth });
   await app.register(savedReplyRoutes, { database: deps.database });
+  await app.register(webhookInboundRoutes, {
+    database: deps.database,
+    ingest: deps.ingest ?? services.ingest,
+    secrets: deps.secrets ?? null,
+    bodyLimit: BODY_LIMIT,
+  });
   await app.register(channelRoutes, {
     database: deps.database,
     connectors: deps.connectors ?? createConnectorRegistry(),

@@ -42,6 +42,9 @@ export function channelRepository(db: Db) {
         .returning();
       return created;
     },
+    async setSecrets(id: string, secrets: string): Promise<void> {
+      await db.update(channels).set({ secrets }).where(eq(channels.id, id));
+    },
     async setCursor(id: string, cursor: unknown): Promise<void> {
       await db.update(channels).set({ cursor }).where(eq(channels.id, id));
     },

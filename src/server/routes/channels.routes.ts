@@ -84,7 +84,13 @@ export const channelRoutes: FastifyPluginAsyncZod<ChannelRouteDeps> = async (app
           config: z.unknown(),
           secrets: z.record(z.string(), z.string()).default({}),
         }),
-        response: { 201: channelOut, ...errors },
+        response: {
+          201: channelOut.extend({
+            /** Secrets Rapport generated (e.g. a webhook signing secret): shown this once. */
+            generatedSecrets: z.record(z.string(), z.string()).optional(),
+          }),
+          ...errors,
+        },
       },
     },
     async (request, reply) => {
@@ -104,7 +110,11 @@ export const channelRoutes: FastifyPluginAsyncZod<ChannelRouteDeps> = async (app
       const parsedConfig = connector.setup.config.safeParse(config);
       if (!parsedConfig.success)
         throw new AppError("validation_failed", `config: ${describeZodError(parsedConfig.error)}`);
-      const parsedSecrets = connector.setup.secrets.safeParse(secrets);
+      // Secrets Rapport creates (a webhook signing secret) unless the admin brought their own.
+      const generated = Object.fromEntries(
+        Object.entries(connector.setup.generateSecrets?.() ?? {}).filter(([name]) => !(name in secrets)),
+      );
+      const parsedSecrets = connector.setup.secrets.safeParse({ ...generated, ...secrets });
       if (!parsedSecrets.success)
         throw new AppError("validation_failed", `secrets: ${describeZodError(parsedSecrets.error)}`);
       if (!deps.secrets) throw new AppError("bad_request", NO_SECRET_KEY);
@@ -112,7 +122,7 @@ export const channelRoutes: FastifyPluginAsyncZod<ChannelRouteDeps> = async (app
       const created = await channels.create({
         key,
         kind,
-        platform: kind,
+        platform: connector.setup.platform?.(parsedConfig.data, key) ?? kind,
         name,
         config: parsedConfig.data,
         secrets: deps.secrets.seal(parsedSecrets.data),
@@ -120,7 +130,8 @@ export const channelRoutes: FastifyPluginAsyncZod<ChannelRouteDeps> = async (app
       if (!created)
         throw new AppError("conflict", `A channel with the key "${key}" already exists; choose another key.`);
       deps.onChannelCreated?.(created);
-      return reply.status(201).send(present(created));
+      const shown = Object.keys(generated).length > 0 ? { generatedSecrets: generated } : {};
+      return reply.status(201).send({ ...present(created), ...shown });
     },
   );
 
@@ -150,6 +161,37 @@ export const channelRoutes: FastifyPluginAsyncZod<ChannelRouteDeps> = async (app
         secrets: deps.secrets?.open(row.secrets) ?? {},
       });
       return { ok: checks.every((c) => c.ok), checks };
+    },
+  );
+
+  app.post(
+    "/api/channels/:id/rotate-secret",
+    {
+      schema: {
+        tags: ["channels"],
+        summary:
+          "Replace the secrets Rapport generated for a channel (admin), e.g. a webhook signing secret; the new ones are shown this once",
+        params: idParamsSchema,
+        response: { 200: z.object({ generatedSecrets: z.record(z.string(), z.string()) }), ...errors },
+      },
+    },
+    async (request) => {
+      requireAdmin(request);
+      const row = await channels.get(request.params.id);
+      if (!row) throw notFound("The channel");
+      const generate = deps.connectors.get(row.kind)?.setup?.generateSecrets;
+      if (!generate)
+        throw new AppError(
+          "bad_request",
+          `Channels of kind "${row.kind}" have no generated secret to rotate.`,
+        );
+      if (!deps.secrets) throw new AppError("bad_request", NO_SECRET_KEY);
+      const generatedSecrets = generate();
+      await channels.setSecrets(
+        row.id,
+        deps.secrets.seal({ ...deps.secrets.open(row.secrets), ...generatedSecrets }),
+      );
+      return { generatedSecrets };
     },
   );
 
