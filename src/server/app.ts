@@ -14,6 +14,7 @@ import { AppError } from "../core/errors.ts";
 import { AuthService } from "../services/auth.service.ts";
 import { createServices, type Services } from "../services/container.ts";
 import type { SecretBox } from "../services/secrets.ts";
+import { WebhookService } from "../services/webhook.service.ts";
 import type { ChannelRow } from "../store/channel.repository.ts";
 import type { Database } from "../store/db.ts";
 import { createAuthHook, SESSION_COOKIE } from "./auth/auth.hook.ts";
@@ -36,6 +37,7 @@ import { savedReplyRoutes } from "./routes/saved-replies.routes.ts";
 import { slaRoutes } from "./routes/sla.routes.ts";
 import { teamRoutes } from "./routes/teams.routes.ts";
 import { webhookInboundRoutes } from "./routes/webhook-inbound.routes.ts";
+import { webhookRoutes } from "./routes/webhooks.routes.ts";
 import { registerWebApp } from "./static.ts";
 
 export const BODY_LIMIT = 5 * 1024 * 1024;
@@ -179,6 +181,9 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
     ingest: deps.ingest ?? services.ingest,
     secrets: deps.secrets ?? null,
     bodyLimit: BODY_LIMIT,
+  });
+  await app.register(webhookRoutes, {
+    webhooks: new WebhookService({ database: deps.database, secrets: deps.secrets ?? null }),
   });
   await app.register(channelRoutes, {
     database: deps.database,

@@ -9,7 +9,12 @@ export type RapportEvent =
   | { type: "message.updated"; messageId: string; conversationId: string }
   | { type: "conversation.created"; conversationId: string }
   | { type: "presence.changed"; conversationId: string }
-  | { type: "conversation.updated"; conversationId: string };
+  | {
+      type: "conversation.updated";
+      conversationId: string;
+      /** Set when the status changed (resolved, reopened, …): outbound webhooks announce it. */
+      status?: { from: string; to: string };
+    };
 
 export class EventBus {
   private readonly emitter = new EventEmitter();

@@ -396,11 +396,18 @@ export class IngestService {
         reopened: reopened.map((r) => r.id),
       });
     }
+    const reopenedFrom = new Map(reopened.map((r) => [r.id, r.status]));
     for (const id of touched) {
-      events.push({
-        type: inserted.has(id) ? "conversation.created" : "conversation.updated",
-        conversationId: id,
-      });
+      const from = reopenedFrom.get(id);
+      events.push(
+        inserted.has(id)
+          ? { type: "conversation.created", conversationId: id }
+          : {
+              type: "conversation.updated",
+              conversationId: id,
+              ...(from ? { status: { from, to: "open" } } : {}),
+            },
+      );
     }
 
     const done = normalized.map((n) => n.entry.rawEventId);
