@@ -20,7 +20,6 @@ import {
 } from "../store/ingest.repository.ts";
 import { type TimelineRow, timelineRepository } from "../store/timeline.repository.ts";
 import type { EventBus, RapportEvent } from "./events.ts";
-import { sanitizeEmailHtml } from "./html.sanitize.ts";
 import { resolveAgents, resolveIdentities } from "./ingest.identities.ts";
 import {
   agentRef,
@@ -147,25 +146,14 @@ export class IngestService {
     const normalized: Array<{ entry: Entry; message: InboundMessage; defaults?: ChannelDefaults }> = [];
     const failed: Failed[] = [];
     for (const entry of entries) {
-      if (!this.deps.normalizers.has(entry.format)) {
-        failed.push({ entry, reason: `unknown format "${entry.format}"` });
-        continue;
-      }
-      try {
-        const result = await this.deps.normalizers.get(entry.format)(entry.payload);
-        if (result.ok)
-          normalized.push({
-            entry,
-            // Whatever produced it, HTML is stored only sanitised.
-            message: result.message.html
-              ? { ...result.message, html: sanitizeEmailHtml(result.message.html) || null }
-              : result.message,
-            ...(result.channel ? { defaults: result.channel } : {}),
-          });
-        else failed.push({ entry, reason: result.reason });
-      } catch (error) {
-        failed.push({ entry, reason: `the ${entry.format} normalizer failed: ${errorText(error)}` });
-      }
+      const result = await this.deps.normalizers.normalize(entry.format, entry.payload);
+      if (result.ok)
+        normalized.push({
+          entry,
+          message: result.message,
+          ...(result.channel ? { defaults: result.channel } : {}),
+        });
+      else failed.push({ entry, reason: result.reason });
     }
     const channels = await this.ensureChannels(normalized);
     const ready: Normalized[] = normalized.map((n) => ({

@@ -24,5 +24,12 @@ export function emailConnector(): Connector {
     send: sendEmail,
     poll: (ctx) => pollEmail(ctx),
     setup: { config: emailConfigSchema, secrets: emailSecretsSchema, test: testEmailConnection },
+    // `rapport parse email mail.eml`: the payload the poller would store (the file's time as IMAP's).
+    readFile: {
+      description: "a raw RFC 5322 mail (.eml)",
+      read: (content, file) => [
+        { channel: file.channel, raw: content.toString("base64"), receivedAt: file.modifiedAt.toISOString() },
+      ],
+    },
   };
 }
