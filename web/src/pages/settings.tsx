@@ -8,6 +8,7 @@ import { api, post } from "../api/client";
 import { useAgents, useChannels, useSavedReplies, useTeams } from "../api/queries";
 import type { Agent } from "../api/types";
 import { showToast } from "../lib/toast";
+import { WebhooksSection } from "./settings-webhooks";
 
 type Severity = "off" | "warn" | "block";
 const MODES = { manual: "Manual", round_robin: "Round-robin", least_loaded: "Least loaded" } as const;
@@ -31,6 +32,7 @@ export function SettingsPage({ me }: { me: Agent }) {
       <ChannelsSection admin={admin} />
       <GuardSection admin={admin} />
       <SavedRepliesSection />
+      {admin && <WebhooksSection />}
     </div>
   );
 }
