@@ -81,7 +81,7 @@ export const channelRoutes: FastifyPluginAsyncZod<ChannelRouteDeps> = async (app
             .regex(/^[A-Za-z0-9][A-Za-z0-9._:@-]*$/)
             .max(200)
             .optional(),
-          config: z.unknown(),
+          config: z.unknown().optional(),
           secrets: z.record(z.string(), z.string()).default({}),
         }),
         response: {
