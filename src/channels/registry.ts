@@ -8,6 +8,7 @@ import { DEMO_KINDS, demoConnector } from "./demo/demo.connector.ts";
 import { emailConnector } from "./email/email.connector.ts";
 import { testConnector } from "./test/test.connector.ts";
 import { type WebchatDirectory, webchatConnector } from "./webchat/webchat.connector.ts";
+import { webhookConnector } from "./webhook/webhook.connector.ts";
 
 export class ConnectorRegistry {
   private readonly byKind = new Map<string, Connector>();
@@ -55,7 +56,7 @@ export function createConnectorRegistry(options: RegistryOptions = {}): Connecto
   const registry = new ConnectorRegistry([testConnector(), demoConnector("import")]);
   if (options.demo) for (const kind of DEMO_KINDS) registry.register(demoConnector(kind));
   registry.register(webchatConnector(() => options.webchat));
-  for (const connector of [emailConnector()]) {
+  for (const connector of [emailConnector(), webhookConnector()]) {
     const demo = registry.get(connector.kind);
     // In demo mode the demo workspace's channels (no secrets) still send nowhere; set-up ones send for real.
     registry.register(
