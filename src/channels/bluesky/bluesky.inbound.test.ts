@@ -139,8 +139,14 @@ describe.skipIf(!hasCapture)(`the real Jetstream capture (${CAPTURE})`, () => {
   it("keeps none of the capture for an account it does not concern", () => {
     expect(events.filter((e) => concernsAccount(e, TEST_ACCOUNT.did, new Set())).length).toBe(0);
     // Replies to a person's posts concern that person; their deletes concern us once we know them.
-    const person = "did:plc:u4lmvw4wwzaql3z5kcf3r7h4";
-    expect(events.filter((e) => concernsAccount(e, person, new Set())).length).toBe(3);
+    const person = "did:plc:e2mt5exdcni67eeoj32hqxc4";
+    expect(events.filter((e) => concernsAccount(e, person, new Set())).map((e) => e.commit?.rkey)).toEqual([
+      "3mptbypky4c27",
+    ]);
+    // A person's own new posts are not "addressed to" them.
+    expect(
+      events.filter((e) => concernsAccount(e, "did:plc:u4lmvw4wwzaql3z5kcf3r7h4", new Set())).length,
+    ).toBe(0);
     const known = new Set(["did:plc:4smmjsqf6l5jkzczvw6vsrqc"]);
     expect(events.filter((e) => concernsAccount(e, TEST_ACCOUNT.did, known)).length).toBe(1);
   });

@@ -312,13 +312,15 @@ const mentionsOf = (record: PostRecord) =>
 
 /**
  * Whether a Jetstream event concerns our account, so the poller keeps it: posts that mention us (facets),
- * reply to or quote our posts, our own posts, and deletes of posts by people we know (`known`). Everything
+ * reply to or quote our posts, deletes of our posts and of posts by people we know (`known`). Everything
  * else on the network is dropped before it is stored.
  */
 export function concernsAccount(event: JetstreamEvent, ours: string, known: ReadonlySet<string>): boolean {
   const c = event.commit;
   if (event.kind !== "commit" || !c || c.collection !== POST) return false;
-  if (event.did === ours) return true;
+  // Our own new posts are not read back: the outbox stores Rapport's replies itself, and reading them
+  // from the stream too would race with it (see docs/channels/bluesky.md).
+  if (event.did === ours) return c.operation !== "create";
   if (c.operation === "delete") return known.has(event.did);
   const record = postRecordSchema.safeParse(c.record);
   if (!record.success) return false;
