@@ -246,6 +246,11 @@ export class BlueskySimulator {
     this.failures.set(nsid, list);
   }
 
+  /** Removes the failures still pending for `nsid`. */
+  clearFailures(nsid: string): void {
+    this.failures.delete(nsid);
+  }
+
   /** Closes every open Jetstream connection, as a dropped stream would. */
   dropStreams(): void {
     for (const s of this.sockets) s.ws.terminate();
