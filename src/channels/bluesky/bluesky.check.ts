@@ -4,11 +4,11 @@
  * readable with it (dms), and the Jetstream URL accepts a WebSocket (jetstream) — each with the platform's
  * own words when it fails.
  */
-import { AtpAgent } from "@atproto/api";
+import type { AtpAgent } from "@atproto/api";
 import WebSocket from "ws";
 import type { ConfiguredChannel, ConnectionCheck } from "../connector.ts";
 import { type BlueskyConfig, blueskyConfigSchema, CHAT_PROXY } from "./bluesky.config.ts";
-import { describeFailure } from "./bluesky.session.ts";
+import { atproto, describeFailure } from "./bluesky.session.ts";
 
 const NETWORK_DNS = /ENOTFOUND|EAI_AGAIN/;
 
@@ -30,6 +30,7 @@ async function checkAccount(
   config: BlueskyConfig,
   password: string,
 ): Promise<{ check: ConnectionCheck; agent?: AtpAgent }> {
+  const { AtpAgent } = await atproto();
   const agent = new AtpAgent({ service: config.service });
   let did: string;
   try {

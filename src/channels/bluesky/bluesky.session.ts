@@ -2,10 +2,11 @@
  * Signed-in Bluesky clients (@atproto/api's AtpAgent), one per channel account, kept for the process:
  * bsky.social limits createSession (30 per 5 minutes, 300 a day), so sends and polls share a session.
  * The agent refreshes an expired access token by itself; when the refresh token is gone too, the next use
- * signs in again. XRPC errors become plain words, with whether trying again can help.
+ * signs in again. XRPC errors become plain words, with whether trying again can help. @atproto/api is
+ * loaded on first use (it takes seconds to import on a busy machine), so CLI commands start quickly.
  */
 import { createHash } from "node:crypto";
-import { type AppBskyRichtextFacet, AtpAgent, RichText, XRPCError } from "@atproto/api";
+import type { AppBskyRichtextFacet, AtpAgent, XRPCError } from "@atproto/api";
 import { type BlueskyConfig, CHAT_PROXY } from "./bluesky.config.ts";
 
 export interface BlueskyClient {
@@ -15,6 +16,9 @@ export interface BlueskyClient {
   did: string;
   handle: string;
 }
+
+/** @atproto/api, imported on first use. */
+export const atproto = () => import("@atproto/api");
 
 const clients = new Map<string, Promise<BlueskyClient>>();
 const keyOf = (config: Pick<BlueskyConfig, "service" | "handle">, password: string) =>
@@ -44,6 +48,7 @@ export function forgetClient(config: Pick<BlueskyConfig, "service" | "handle">, 
 }
 
 async function signIn(config: Pick<BlueskyConfig, "service" | "handle">, password: string) {
+  const { AtpAgent } = await atproto();
   const agent = new AtpAgent({ service: config.service });
   const session = await agent.login({ identifier: config.handle, password });
   const [name, did] = CHAT_PROXY.split("#").reverse() as [string, `did:${string}`];
@@ -60,6 +65,7 @@ export async function richText(
   agent: AtpAgent,
   text: string,
 ): Promise<{ text: string; facets?: AppBskyRichtextFacet.Main[] }> {
+  const { RichText } = await atproto();
   const rt = new RichText({ text });
   await rt.detectFacets(agent);
   const facets = (rt.facets ?? []).filter((f) =>
@@ -81,9 +87,15 @@ export interface Failure {
 
 const NO_DMS = /bad token (scope|method)/i;
 
+const isXrpcError = (error: unknown): error is XRPCError =>
+  error instanceof Error &&
+  typeof (error as XRPCError).status === "number" &&
+  typeof (error as XRPCError).error === "string" &&
+  "success" in error;
+
 /** What went wrong talking to Bluesky, in words, and whether a retry can help. */
 export function describeFailure(error: unknown): Failure {
-  if (error instanceof XRPCError) {
+  if (isXrpcError(error)) {
     const status = error.status;
     const words = `${status} ${error.error}${error.message && error.message !== error.error ? `: ${error.message}` : ""}`;
     if (status === 429) {
