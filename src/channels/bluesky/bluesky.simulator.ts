@@ -175,9 +175,12 @@ export class BlueskySimulator {
     for (const s of this.sockets) s.ws.terminate();
     this.sockets.clear();
     this.wss?.close();
-    await new Promise<void>((resolve) => (this.server ? this.server.close(() => resolve()) : resolve()));
-    this.server?.closeAllConnections();
+    const server = this.server;
     this.server = null;
+    if (!server) return;
+    const closed = new Promise<void>((resolve) => server.close(() => resolve()));
+    server.closeAllConnections();
+    await closed;
   }
 
   // ── accounts ────────────────────────────────────────────────────────────────────────────────────
