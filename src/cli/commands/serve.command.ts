@@ -1,5 +1,6 @@
 /** `rapport serve [--demo]` — the HTTP API on PGlite (RAPPORT_DATA) or PostgreSQL (DATABASE_URL). */
 import type { Command } from "commander";
+import { type BlueskyDemo, startBlueskyDemo } from "../../channels/bluesky/bluesky.demo.ts";
 import { ChannelPollers } from "../../channels/pollers.ts";
 import { createConnectorRegistry } from "../../channels/registry.ts";
 import { loadConfig } from "../../config.ts";
@@ -94,6 +95,7 @@ export function registerServe(program: Command): void {
           app.log.info({ signal }, "shutting down");
           await worker?.stop();
           await pollers?.stop();
+          await blueskyDemo?.stop();
           await app.close();
           await dispatcher.stop();
           await services.realtime.stop();
@@ -111,6 +113,15 @@ export function registerServe(program: Command): void {
               secrets,
             })
           : null;
+        // Demo mode: a live Bluesky channel fed by a local simulator (mentions and DMs arrive, replies go out).
+        let blueskyDemo: BlueskyDemo | null = null;
+        if (opts.demo && secrets && opts.pollers !== false) {
+          blueskyDemo = await startBlueskyDemo({
+            database,
+            secrets,
+            log: { info: (m) => app.log.info(m), warn: (m) => app.log.warn(m) },
+          });
+        }
         const port = opts.port ?? config.port;
         const host = opts.host ?? config.host;
         await app.listen({ port, host });
@@ -139,6 +150,11 @@ export function registerServe(program: Command): void {
           );
         } else if (opts.demo) {
           console.log("The workspace already has agents, so no demo data was added.\n");
+        }
+        if (blueskyDemo) {
+          console.log(
+            `Live Bluesky demo: people mention @northwind-rail.bsky.social on a local simulator (${blueskyDemo.simulator.url}) every ~40 s; answer them in the "bluesky-live" channel.\n`,
+          );
         }
       },
     );
