@@ -78,6 +78,24 @@ export interface SetupContext {
   publicUrl: string;
 }
 
+/**
+ * A platform's OAuth flow: `start` prepares it (e.g. registers an app) and says where to send the admin,
+ * sealing what `finish` needs into `state`; `finish` turns the platform's answer into the channel's secrets.
+ */
+export interface ChannelOAuth {
+  start(
+    config: unknown,
+    redirectUri: string,
+    state: (pending: Record<string, string>) => string,
+  ): Promise<{ authorizeUrl: string }>;
+  finish(
+    config: unknown,
+    redirectUri: string,
+    pending: Record<string, string>,
+    query: Record<string, string>,
+  ): Promise<Record<string, string>>;
+}
+
 export interface Connector {
   /** The channel kind this connector serves ("email", "test", …). */
   kind: string;
@@ -107,6 +125,8 @@ export interface Connector {
     test(channel: Omit<ConfiguredChannel, "id">): Promise<ConnectionCheck[]>;
     /** What the admin needs after setup (snippets, webhook URLs); never includes secrets. */
     notes?(channel: Omit<ConfiguredChannel, "secrets">, ctx: SetupContext): SetupNote[];
+    /** Connecting through the platform's OAuth instead of typing secrets (channel-oauth.routes.ts). */
+    oauth?: ChannelOAuth;
   };
 }
 

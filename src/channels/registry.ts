@@ -6,6 +6,7 @@ import type { NormalizerRegistry } from "../services/normalizers.ts";
 import type { Connector, SendInput } from "./connector.ts";
 import { DEMO_KINDS, demoConnector } from "./demo/demo.connector.ts";
 import { emailConnector } from "./email/email.connector.ts";
+import { mastodonConnector } from "./mastodon/mastodon.connector.ts";
 
 import { testConnector } from "./test/test.connector.ts";
 
@@ -52,7 +53,7 @@ export interface RegistryOptions {
 export function createConnectorRegistry(options: RegistryOptions = {}): ConnectorRegistry {
   const registry = new ConnectorRegistry([testConnector(), demoConnector("import")]);
   if (options.demo) for (const kind of DEMO_KINDS) registry.register(demoConnector(kind));
-  for (const connector of [emailConnector()]) {
+  for (const connector of [emailConnector(), mastodonConnector()]) {
     const demo = registry.get(connector.kind);
     // In demo mode the demo workspace's channels (no secrets) still send nowhere; set-up ones send for real.
     registry.register(

@@ -69,3 +69,11 @@ export function mastodonHtmlToText(html: string, options: HtmlToTextOptions = {}
       .trim()
   );
 }
+
+/** Mastodon's count of a post's length: a URL is 23 characters, a mention counts its username only. */
+export function mastodonLength(text: string): number {
+  const counted = text
+    .replace(/https?:\/\/[^\s]+/g, "x".repeat(23))
+    .replace(/(^|\s)@([\w.-]+)@[\w.:-]+/g, (_all, pre: string, user: string) => `${pre}@${user}`);
+  return [...counted].length;
+}
