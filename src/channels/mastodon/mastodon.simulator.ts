@@ -371,6 +371,12 @@ export class MastodonSimulator {
     }
   }
 
+  /** Forgets the held events, as if they were sent while no stream was connected. */
+  discardHeld(): void {
+    this.holding = false;
+    this.held.splice(0);
+  }
+
   private emit(streams: StreamName[], event: string, payload: unknown): void {
     const frame: Frame = {
       streams,
