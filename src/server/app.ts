@@ -20,6 +20,7 @@ import { createAuthHook, SESSION_COOKIE } from "./auth/auth.hook.ts";
 import { createErrorHandler, errorBody } from "./error-handler.ts";
 import { agentRoutes } from "./routes/agents.routes.ts";
 import { authRoutes } from "./routes/auth.routes.ts";
+import { channelOAuthRoutes } from "./routes/channel-oauth.routes.ts";
 import { channelRoutes } from "./routes/channels.routes.ts";
 import { conversationRoutes } from "./routes/conversations.routes.ts";
 import { eventRoutes } from "./routes/events.routes.ts";
@@ -73,6 +74,8 @@ export interface AppDeps {
   secrets?: SecretBox | null;
   /** Called after a channel is set up (serve starts its poller). */
   onChannelCreated?: (channel: ChannelRow) => void;
+  /** Rapport's public address (RAPPORT_PUBLIC_URL): OAuth callbacks point there. */
+  publicUrl?: string;
   /** Sign-in attempts per client address per window (default 10 per minute). */
   loginRateLimit?: { max: number; timeWindow: number | string };
 }
@@ -177,6 +180,13 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
     database: deps.database,
     connectors: deps.connectors ?? createConnectorRegistry(),
     secrets: deps.secrets ?? null,
+    ...(deps.onChannelCreated ? { onChannelCreated: deps.onChannelCreated } : {}),
+  });
+  await app.register(channelOAuthRoutes, {
+    database: deps.database,
+    connectors: deps.connectors ?? createConnectorRegistry(),
+    secrets: deps.secrets ?? null,
+    ...(deps.publicUrl ? { publicUrl: deps.publicUrl } : {}),
     ...(deps.onChannelCreated ? { onChannelCreated: deps.onChannelCreated } : {}),
   });
   return app;

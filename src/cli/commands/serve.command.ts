@@ -42,6 +42,7 @@ export function registerServe(program: Command): void {
           connectors,
           secrets,
           onChannelCreated: (channel) => pollers?.startChannel(channel),
+          publicUrl: config.publicUrl,
           logger: { level: config.logLevel },
           secureCookies: config.secureCookies,
         });

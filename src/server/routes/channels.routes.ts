@@ -42,7 +42,7 @@ export interface ChannelRouteDeps {
   onChannelCreated?: (channel: ChannelRow) => void;
 }
 
-const slug = (text: string) =>
+export const slug = (text: string) =>
   text
     .toLowerCase()
     .normalize("NFKD")
