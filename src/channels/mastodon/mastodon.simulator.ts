@@ -78,6 +78,8 @@ export interface SimulatorOptions {
   /** Requests per window per token before 429 (default: unlimited). */
   rateLimit?: { limit: number; windowMs: number };
   log?(line: string): void;
+  /** The brand's account (default @northwind, "Northwind Rail"). */
+  self?: { username: string; displayName: string };
   /** Called when the brand's account posts (a reply from Rapport). */
   onPost?(status: SimStatus, inReplyTo: SimStatus | null): void;
 }
@@ -137,7 +139,10 @@ export class MastodonSimulator {
     const { port, address } = this.server.address() as AddressInfo;
     this.url = `http://${address}:${port}`;
     this.domain = this.options.domain ?? `${address}:${port}`;
-    this.self = this.addAccount("northwind", { displayName: "Northwind Rail", followers: 48_210 });
+    this.self = this.addAccount(this.options.self?.username ?? "northwind", {
+      displayName: this.options.self?.displayName ?? "Northwind Rail",
+      followers: 48_210,
+    });
     this.token = this.issueToken(this.self.id, ["read", "write"]);
     return this;
   }
