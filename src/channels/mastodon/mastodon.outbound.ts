@@ -6,6 +6,7 @@
  * return the status already posted instead of posting twice. Refusals carry the server's words:
  * 4xx (422 too long, 404 deleted, 401/403 token or scope) are permanent, 429/5xx/network retryable.
  */
+import { createHash } from "node:crypto";
 import { SendError, type SendInput, type SendResult } from "../../core/outbound.ts";
 import { type FetchLike, MastodonApiError, MastodonClient } from "./mastodon.api.ts";
 import { mastodonConfigSchema } from "./mastodon.config.ts";
@@ -83,7 +84,10 @@ export async function sendMastodon(input: SendInput, options: SendOptions = {}):
 
   let facts: Awaited<ReturnType<typeof instanceFacts>>;
   try {
-    facts = await instanceFacts(client, `${instanceUrl} ${accessToken}`);
+    facts = await instanceFacts(
+      client,
+      createHash("sha256").update(`${instanceUrl} ${accessToken}`).digest("hex"),
+    );
   } catch (error) {
     throw sendFailure(error, `Could not sign in to ${instanceUrl}`);
   }

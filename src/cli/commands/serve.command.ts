@@ -1,6 +1,6 @@
 /** `rapport serve [--demo]` — the HTTP API on PGlite (RAPPORT_DATA) or PostgreSQL (DATABASE_URL). */
 import type { Command } from "commander";
-import { startMastodonDemo } from "../../channels/mastodon/mastodon.demo.ts";
+import type { MastodonDemo } from "../../channels/mastodon/mastodon.demo.ts";
 import { ChannelPollers } from "../../channels/pollers.ts";
 import { createConnectorRegistry } from "../../channels/registry.ts";
 import { loadConfig } from "../../config.ts";
@@ -73,7 +73,7 @@ export function registerServe(program: Command): void {
                   warn: (message, data) => app.log.warn(data ?? {}, message),
                 },
               });
-        let liveDemo: Awaited<ReturnType<typeof startMastodonDemo>> = null;
+        let liveDemo: MastodonDemo | null = null;
         let closing = false;
         const shutdown = async (signal: string) => {
           if (closing) return;
@@ -94,18 +94,21 @@ export function registerServe(program: Command): void {
           ? await seedDemoWorkspace({ database, auth: new AuthService(database.db), ingest: services.ingest })
           : null;
         // The live Mastodon demo: a local simulated server and a channel polling it (before the pollers start).
+        // Loaded only in demo mode: the simulator is not part of a production start.
         liveDemo = opts.demo
-          ? await startMastodonDemo({
-              database,
-              secrets,
-              log: {
-                info: (message, data) => app.log.info(data ?? {}, message),
-                warn: (message, data) => app.log.warn(data ?? {}, message),
-              },
-            }).catch((error: unknown) => {
-              app.log.warn({ err: error }, "the live Mastodon demo could not start");
-              return null;
-            })
+          ? await (await import("../../channels/mastodon/mastodon.demo.ts"))
+              .startMastodonDemo({
+                database,
+                secrets,
+                log: {
+                  info: (message, data) => app.log.info(data ?? {}, message),
+                  warn: (message, data) => app.log.warn(data ?? {}, message),
+                },
+              })
+              .catch((error: unknown) => {
+                app.log.warn({ err: error }, "the live Mastodon demo could not start");
+                return null;
+              })
           : null;
         const port = opts.port ?? config.port;
         const host = opts.host ?? config.host;
@@ -125,11 +128,11 @@ export function registerServe(program: Command): void {
         const url = `http://${host.includes(":") ? `[${host}]` : host}:${actualPort}`;
         const where =
           database.engine === "postgres" ? "PostgreSQL (DATABASE_URL)" : `PGlite in ${config.databaseUrl}`;
-        console.log(`\nRapport is running at ${url}  (API docs: ${url}/api/docs; data: ${where})`);
         if (liveDemo)
           console.log(
-            `Live Mastodon demo: mentions arrive on "${liveDemo.channel.name}"; replies show at ${liveDemo.simulator.url}\n`,
+            `\nLive Mastodon demo: mentions arrive on "${liveDemo.channel.name}"; replies show at ${liveDemo.simulator.url}`,
           );
+        console.log(`\nRapport is running at ${url}  (API docs: ${url}/api/docs; data: ${where})`);
         if (seed) {
           console.log(
             `Demo workspace created: ${seed.conversations} conversations, ${seed.messages} messages.\n` +
