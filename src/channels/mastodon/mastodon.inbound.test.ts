@@ -1,8 +1,16 @@
+import { readdirSync } from "node:fs";
 import { describe, expect, it } from "vitest";
 import type { InboundChange, InboundMessage, NormalizeResult } from "../../core/inbound.ts";
 import { mastodonHtmlToText } from "./mastodon.html.ts";
 import { parseMastodon } from "./mastodon.inbound.ts";
-import { envelope, fixture, hasFixtures, MISSING_FIXTURES, RECEIVED_AT } from "./mastodon.test-support.ts";
+import {
+  envelope,
+  FIXTURES_DIR,
+  fixture,
+  hasFixtures,
+  MISSING_FIXTURES,
+  RECEIVED_AT,
+} from "./mastodon.test-support.ts";
 
 const C = "mastodon-care";
 const message = (r: NormalizeResult): InboundMessage => {
@@ -190,6 +198,27 @@ describe.skipIf(!hasFixtures)("real Mastodon payloads (../shared/data/payloads/m
         envelope(C, "stream", fixture("streaming_Establishing_a_WebSocket_connection_websocket_5")),
       ),
     ).toMatchObject({ ok: true, ignored: expect.stringContaining("filters_changed") });
+  });
+
+  it("every shared payload, read as any kind of item, parses, is ignored, or dead-letters with a reason — never throws", () => {
+    const files = readdirSync(FIXTURES_DIR).filter((f) => f.endsWith(".json"));
+    expect(files.length).toBeGreaterThanOrEqual(70);
+    const tally = { message: 0, change: 0, ignored: 0, dead: 0 };
+    for (const file of files) {
+      const data = fixture(file.replace(/\.json$/, ""));
+      for (const item of Array.isArray(data) ? data : [data]) {
+        for (const source of ["notification", "status", "conversation", "stream"] as const) {
+          const r = parseMastodon(envelope(C, source, item));
+          if (!r.ok) {
+            expect(r.reason.length, `${file} as ${source}`).toBeGreaterThan(10);
+            tally.dead++;
+          } else tally["message" in r ? "message" : "change" in r ? "change" : "ignored"]++;
+        }
+      }
+    }
+    expect(tally.message).toBeGreaterThanOrEqual(10);
+    expect(tally.change).toBeGreaterThanOrEqual(2);
+    expect(tally.ignored).toBeGreaterThanOrEqual(3);
   });
 
   it("subscribe frames (what we send) are not events and dead-letter", () => {

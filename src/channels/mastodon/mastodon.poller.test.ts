@@ -158,7 +158,7 @@ describeEachEngine("Mastodon against the simulator", (ctx) => {
     const m = await message(live.id);
     expect(m).toMatchObject({
       visibility: "public",
-      text: "@northwind@" + sim.domain + " it's 8:40 and still nothing on the board",
+      text: `@northwind@${sim.domain} it's 8:40 and still nothing on the board`,
     });
     expect(m!.conversation_id).not.toBe((await message(before.id))!.conversation_id);
   });
