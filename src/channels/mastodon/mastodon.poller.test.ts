@@ -211,6 +211,13 @@ describeEachEngine("Mastodon against the simulator", (ctx) => {
     expect((await cursor()).notifications).toBe(sim.notifications.at(-1)!.id);
   });
 
+  it("a stream that silently stops answering is noticed by its pings, and resumed", async () => {
+    sim.freezeStreams();
+    const meanwhile = sim.post(ana, "@northwind anyone?");
+    await arrived(meanwhile);
+    expect(logs.some((l) => l.includes("stopped answering pings"))).toBe(true);
+  });
+
   it("a restart resumes from the saved cursor without reading old pages again", async () => {
     await pollers.stop();
     const saved = await cursor();

@@ -74,6 +74,9 @@ export async function pollMastodon(ctx: PollContext, options: MastodonPollOption
   let cursor: MastodonCursor | null = null;
   let failures = 0;
   let streamRefusedUntil = 0;
+  // Streams that drop soon after opening back off too (each reconnect costs a catch-up's requests).
+  let quickDrops = 0;
+  let streamSince = 0;
 
   // Everything is ingested in arrival order, one batch at a time.
   let chain: Promise<unknown> = Promise.resolve();
@@ -191,6 +194,7 @@ export async function pollMastodon(ctx: PollContext, options: MastodonPollOption
         streamingUrl = await streamingBase(client, config.instanceUrl);
       }
       if (Date.now() >= streamRefusedUntil) {
+        streamSince = Date.now();
         await streamOnce();
       } else {
         await catchUp();
@@ -205,11 +209,13 @@ export async function pollMastodon(ctx: PollContext, options: MastodonPollOption
         continue;
       }
       if (error instanceof StreamClosed && error.opened) {
-        ctx.log.warn(`${error.message}; reconnecting and catching up`);
-        await sleep(
-          backoffDelay(0, { baseMs: Math.min(backoff.baseMs, 1_000), maxMs: backoff.maxMs }),
-          ctx.signal,
-        );
+        quickDrops = Date.now() - streamSince < 60_000 ? quickDrops + 1 : 0;
+        const delay = backoffDelay(quickDrops, {
+          baseMs: Math.min(backoff.baseMs, 500),
+          maxMs: backoff.maxMs,
+        });
+        ctx.log.warn(`${error.message}; reconnecting in ${(delay / 1000).toFixed(1)} s and catching up`);
+        await sleep(delay, ctx.signal);
         continue;
       }
       const delay = delayFor(error, failures++);

@@ -355,6 +355,12 @@ export class MastodonSimulator {
     this.sockets.clear();
   }
 
+  /** Stops reading from every stream connection without closing it (no pongs, no events): a dead link. */
+  freezeStreams(): void {
+    for (const ws of this.sockets.keys()) ws.pause();
+    this.sockets.clear();
+  }
+
   /** Open stream connections. */
   get streamCount(): number {
     return this.sockets.size;
