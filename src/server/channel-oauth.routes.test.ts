@@ -133,6 +133,56 @@ describe("connecting a Mastodon channel with OAuth", () => {
     expect(agent.statusCode).toBe(403);
   });
 
+  it("a token works too: the channel is set up and its connection test passes step by step", async () => {
+    const made = await app.inject({
+      method: "POST",
+      url: "/api/channels",
+      headers: headers.admin,
+      payload: {
+        kind: "mastodon",
+        name: "Token channel",
+        config: { instanceUrl: `${sim.url}/` },
+        secrets: { accessToken: sim.token },
+      },
+    });
+    expect(made.statusCode, made.body).toBe(201);
+    expect(made.json()).toMatchObject({
+      kind: "mastodon",
+      hasSecrets: true,
+      config: { instanceUrl: sim.url },
+    });
+    expect(made.body).not.toContain(sim.token);
+    const tested = await app.inject({
+      method: "POST",
+      url: `/api/channels/${made.json().id}/test`,
+      headers: headers.admin,
+    });
+    expect(tested.json()).toMatchObject({
+      ok: true,
+      checks: [
+        { service: "server" },
+        { service: "account" },
+        { service: "scopes" },
+        { service: "streaming" },
+      ],
+    });
+    const short = await app.inject({
+      method: "POST",
+      url: "/api/channels",
+      headers: headers.admin,
+      payload: {
+        kind: "mastodon",
+        name: "x",
+        config: { instanceUrl: sim.url },
+        secrets: { accessToken: "abc" },
+      },
+    });
+    expect([short.statusCode, short.json().error.message]).toEqual([
+      400,
+      expect.stringContaining("secrets: accessToken"),
+    ]);
+  });
+
   it("validates the kind and the config", async () => {
     const email = await app.inject({
       method: "POST",
