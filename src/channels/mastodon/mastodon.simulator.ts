@@ -4,12 +4,13 @@
  * and failures on demand (429s with rate-limit headers, 5xx, dropped streams, held, reordered and
  * duplicated events). `GET /` is a tiny status page showing what was posted, so the demo's replies can be
  * seen "on the platform". Not a Mastodon: only what the connector needs, shaped like the real payloads.
+ * This file holds the state and the controls; mastodon.simulator.http.ts the endpoints.
  */
 import { randomBytes } from "node:crypto";
-import { createServer, type IncomingMessage, type Server, type ServerResponse } from "node:http";
+import { createServer, type Server } from "node:http";
 import type { AddressInfo } from "node:net";
 import { type WebSocket, WebSocketServer } from "ws";
-import { mastodonLength } from "./mastodon.html.ts";
+import { handleRequest, handleUpgrade, json } from "./mastodon.simulator.http.ts";
 
 export interface SimAccount {
   id: string;
@@ -52,7 +53,7 @@ export interface SimNotification {
   status?: SimStatus;
 }
 
-interface SimConversation {
+export interface SimConversation {
   id: string;
   accountIds: string[];
   lastStatusId: string;
@@ -84,7 +85,7 @@ export interface SimulatorOptions {
   onPost?(status: SimStatus, inReplyTo: SimStatus | null): void;
 }
 
-type StreamName = "user" | "direct";
+export type StreamName = "user" | "direct";
 interface Frame {
   streams: StreamName[];
   event: string;
@@ -101,14 +102,18 @@ export class MastodonSimulator {
   readonly conversations: SimConversation[] = [];
   readonly tokens = new Map<string, { accountId: string; scopes: string[] }>();
   readonly apps = new Map<string, { secret: string; redirectUri: string; scopes: string }>();
-  private readonly codes = new Map<string, { clientId: string; redirectUri: string; scopes: string }>();
-  private readonly idempotency = new Map<string, string>();
+  /** @internal */
+  readonly codes = new Map<string, { clientId: string; redirectUri: string; scopes: string }>();
+  /** @internal */
+  readonly idempotency = new Map<string, string>();
   private readonly faults: Fault[] = [];
-  private readonly sockets = new Map<WebSocket, Set<StreamName>>();
+  /** @internal */
+  readonly sockets = new Map<WebSocket, Set<StreamName>>();
   private readonly held: Frame[] = [];
   private holding = false;
   private server: Server | null = null;
-  private wss: WebSocketServer | null = null;
+  /** @internal */
+  wss: WebSocketServer | null = null;
   private lastId = 0n;
   private windowStart = Date.now();
   private readonly used = new Map<string, number>();
@@ -122,17 +127,17 @@ export class MastodonSimulator {
   self!: SimAccount;
   token = "";
 
-  constructor(private readonly options: SimulatorOptions = {}) {}
+  constructor(readonly options: SimulatorOptions = {}) {}
 
   async start(): Promise<this> {
     this.server = createServer((req, res) => {
-      this.handle(req, res).catch((error: unknown) => {
+      handleRequest(this, req, res).catch((error: unknown) => {
         this.options.log?.(`simulator error: ${(error as Error).message}`);
-        if (!res.headersSent) this.json(res, 500, { error: "simulator failure" });
+        if (!res.headersSent) json(res, 500, { error: "simulator failure" });
       });
     });
     this.wss = new WebSocketServer({ noServer: true });
-    this.server.on("upgrade", (req, socket, head) => this.upgrade(req, socket, head));
+    this.server.on("upgrade", (req, socket, head) => handleUpgrade(this, req, socket, head));
     await new Promise<void>((resolve) =>
       this.server!.listen(this.options.port ?? 0, this.options.host ?? "127.0.0.1", resolve),
     );
@@ -148,15 +153,20 @@ export class MastodonSimulator {
   }
 
   async stop(): Promise<void> {
-    for (const ws of this.sockets.keys()) ws.terminate();
+    // Every stream, frozen ones included (the server tracks them all), then every HTTP connection.
+    for (const ws of this.wss?.clients ?? []) ws.terminate();
     this.wss?.close();
-    await new Promise<void>((resolve) => (this.server ? this.server.close(() => resolve()) : resolve()));
+    const closed = new Promise<void>((resolve) =>
+      this.server ? this.server.close(() => resolve()) : resolve(),
+    );
     this.server?.closeAllConnections();
+    await closed;
   }
 
   // ── state ────────────────────────────────────────────────────────────────────────────────────────
 
-  private nextId(): string {
+  /** @internal A new time-ordered id. */
+  nextId(): string {
     // Time-ordered like Mastodon's snowflake ids, so a new simulator's ids sort after an old one's.
     const candidate = (BigInt(Date.now()) << 16n) | 0n;
     this.lastId = candidate > this.lastId ? candidate : this.lastId + 1n;
@@ -406,19 +416,10 @@ export class MastodonSimulator {
     }
   }
 
-  // ── HTTP ─────────────────────────────────────────────────────────────────────────────────────────
+  // ── requests ─────────────────────────────────────────────────────────────────────────────────────────
 
-  private json(
-    res: ServerResponse,
-    status: number,
-    body: unknown,
-    headers: Record<string, string> = {},
-  ): void {
-    res.writeHead(status, { "content-type": "application/json; charset=utf-8", ...headers });
-    res.end(JSON.stringify(body));
-  }
-
-  private takeFault(method: string, path: string): Fault | null {
+  /** @internal The next injected failure for this request, if any. */
+  takeFault(method: string, path: string): Fault | null {
     const i = this.faults.findIndex(
       (f) =>
         (!f.method || f.method === method) &&
@@ -431,7 +432,8 @@ export class MastodonSimulator {
     return fault;
   }
 
-  private rateHeaders(token: string): { headers: Record<string, string>; exceeded: boolean } {
+  /** @internal Counts a request against the rate limit; the headers to send. */
+  rateHeaders(token: string): { headers: Record<string, string>; exceeded: boolean } {
     const limit = this.options.rateLimit;
     if (!limit) return { headers: {}, exceeded: false };
     if (Date.now() - this.windowStart >= limit.windowMs) {
@@ -450,27 +452,8 @@ export class MastodonSimulator {
     };
   }
 
-  private async body(req: IncomingMessage): Promise<Record<string, unknown>> {
-    const chunks: Buffer[] = [];
-    for await (const chunk of req) chunks.push(chunk as Buffer);
-    const text = Buffer.concat(chunks).toString("utf8");
-    if (!text) return {};
-    if ((req.headers["content-type"] ?? "").includes("application/json")) return JSON.parse(text);
-    return Object.fromEntries(new URLSearchParams(text));
-  }
-
-  private auth(
-    req: IncomingMessage,
-    url: URL,
-  ): { token: string; account: SimAccount; scopes: string[] } | null {
-    const header = req.headers.authorization ?? "";
-    const token = /^Bearer (.+)$/i.exec(header)?.[1] ?? url.searchParams.get("access_token") ?? "";
-    const grant = this.tokens.get(token);
-    const account = grant ? this.accounts.get(grant.accountId) : undefined;
-    return grant && account ? { token, account, scopes: grant.scopes } : null;
-  }
-
-  private present(c: SimConversation) {
+  /** A conversation as the API shows it to the brand. */
+  present(c: SimConversation) {
     return {
       id: c.id,
       unread: c.unread,
@@ -478,226 +461,4 @@ export class MastodonSimulator {
       last_status: this.statuses.get(c.lastStatusId) ?? null,
     };
   }
-
-  private async handle(req: IncomingMessage, res: ServerResponse): Promise<void> {
-    const url = new URL(req.url ?? "/", this.url);
-    const method = req.method ?? "GET";
-    const path = url.pathname;
-    this.requests.push(`${method} ${path}${url.search}`);
-    const fault = this.takeFault(method, path);
-    if (fault)
-      return this.json(
-        res,
-        fault.status,
-        fault.body ?? { error: `simulated ${fault.status}` },
-        fault.headers,
-      );
-
-    if (method === "GET" && path === "/") return this.page(res);
-    if (method === "GET" && (path === "/api/v1/instance" || path === "/api/v2/instance")) {
-      return this.json(res, 200, {
-        domain: this.domain,
-        uri: this.domain,
-        title: "Mastodon simulator (Rapport)",
-        version: "4.3.0 (compatible; Rapport simulator)",
-        configuration: {
-          urls: { streaming: this.url.replace(/^http/, "ws") },
-          statuses: {
-            max_characters: this.options.maxCharacters ?? 500,
-            max_media_attachments: 4,
-            characters_reserved_per_url: 23,
-          },
-        },
-      });
-    }
-    if (method === "POST" && path === "/api/v1/apps") {
-      const body = await this.body(req);
-      const clientId = randomBytes(16).toString("base64url");
-      const secret = randomBytes(24).toString("base64url");
-      const redirectUri = String(body.redirect_uris ?? "urn:ietf:wg:oauth:2.0:oob");
-      const scopes = String(body.scopes ?? "read");
-      this.apps.set(clientId, { secret, redirectUri, scopes });
-      return this.json(res, 200, {
-        id: this.nextId(),
-        name: String(body.client_name ?? "app"),
-        redirect_uri: redirectUri,
-        redirect_uris: [redirectUri],
-        scopes: scopes.split(" "),
-        client_id: clientId,
-        client_secret: secret,
-      });
-    }
-    if (method === "GET" && path === "/oauth/authorize") {
-      // The person is signed in as the brand and approves at once.
-      const clientId = url.searchParams.get("client_id") ?? "";
-      const app = this.apps.get(clientId);
-      const redirectUri = url.searchParams.get("redirect_uri") ?? "";
-      if (!app || app.redirectUri !== redirectUri)
-        return this.json(res, 400, {
-          error: "invalid_client",
-          error_description: "unknown client or redirect URI",
-        });
-      const code = randomBytes(16).toString("base64url");
-      this.codes.set(code, { clientId, redirectUri, scopes: url.searchParams.get("scope") ?? app.scopes });
-      const back = new URL(redirectUri);
-      back.searchParams.set("code", code);
-      const state = url.searchParams.get("state");
-      if (state) back.searchParams.set("state", state);
-      res.writeHead(302, { location: back.toString() });
-      return void res.end();
-    }
-    if (method === "POST" && path === "/oauth/token") {
-      const body = await this.body(req);
-      const grant = this.codes.get(String(body.code ?? ""));
-      const app = this.apps.get(String(body.client_id ?? ""));
-      if (!grant || !app || app.secret !== body.client_secret || grant.redirectUri !== body.redirect_uri)
-        return this.json(res, 400, {
-          error: "invalid_grant",
-          error_description:
-            "The provided authorization grant is invalid, expired, revoked, does not match the redirection URI used in the authorization request, or was issued to another client.",
-        });
-      this.codes.delete(String(body.code));
-      const token = this.issueToken(this.self.id, grant.scopes.split(" "));
-      return this.json(res, 200, {
-        access_token: token,
-        token_type: "Bearer",
-        scope: grant.scopes,
-        created_at: Math.floor(Date.now() / 1000),
-      });
-    }
-
-    const auth = this.auth(req, url);
-    if (!auth) return this.json(res, 401, { error: "The access token is invalid" });
-    const rate = this.rateHeaders(auth.token);
-    if (rate.exceeded) return this.json(res, 429, { error: "Too many requests" }, rate.headers);
-    const has = (scope: string) => auth.scopes.some((s) => s === scope || s === scope.split(":")[0]);
-    const forbid = () =>
-      this.json(res, 403, { error: "This action is outside the authorized scopes" }, rate.headers);
-    const ok = (body: unknown) => this.json(res, 200, body, rate.headers);
-
-    if (method === "GET" && path === "/api/v1/accounts/verify_credentials")
-      return has("read:accounts") ? ok(auth.account) : forbid();
-    if (method === "GET" && path === "/api/v1/apps/verify_credentials")
-      return ok({ name: "Rapport", website: null, scopes: auth.scopes });
-    if (method === "GET" && path === "/api/v1/notifications") {
-      if (!has("read:notifications")) return forbid();
-      const types = url.searchParams.getAll("types[]");
-      const list = this.notifications.filter(
-        (n) =>
-          (n.status?.mentions.some((m) => m.id === auth.account.id) || n.type !== "mention") &&
-          (types.length === 0 || types.includes(n.type)),
-      );
-      return ok(this.page_(list, url, (n) => n.id));
-    }
-    if (method === "GET" && path === "/api/v1/conversations") {
-      if (!has("read:statuses")) return forbid();
-      const mine = this.conversations.filter((c) => c.accountIds.includes(auth.account.id));
-      return ok(this.page_(mine, url, (c) => c.lastStatusId).map((c) => this.present(c)));
-    }
-    const statusMatch = /^\/api\/v1\/statuses\/(\d+)$/.exec(path);
-    if (method === "GET" && statusMatch) {
-      if (!has("read:statuses")) return forbid();
-      const status = this.statuses.get(statusMatch[1]!);
-      return status ? ok(status) : this.json(res, 404, { error: "Record not found" }, rate.headers);
-    }
-    if (method === "POST" && path === "/api/v1/statuses") {
-      if (!has("write:statuses")) return forbid();
-      const key = req.headers["idempotency-key"];
-      const seen = typeof key === "string" ? this.idempotency.get(`${auth.token}:${key}`) : undefined;
-      if (seen && this.statuses.has(seen)) return ok(this.statuses.get(seen));
-      const body = await this.body(req);
-      const text = String(body.status ?? "");
-      const limit = this.options.maxCharacters ?? 500;
-      if (!text.trim())
-        return this.json(res, 422, { error: "Validation failed: Text can't be blank" }, rate.headers);
-      if (mastodonLength(text) > limit)
-        return this.json(
-          res,
-          422,
-          { error: `Validation failed: Text character limit of ${limit} exceeded` },
-          rate.headers,
-        );
-      const inReplyTo = body.in_reply_to_id ? String(body.in_reply_to_id) : null;
-      if (inReplyTo && !this.statuses.has(inReplyTo))
-        return this.json(res, 404, { error: "Record not found" }, rate.headers);
-      const visibility =
-        (["public", "unlisted", "private", "direct"] as const).find((v) => v === body.visibility) ?? "public";
-      const status = this.post(auth.account, text, { visibility, inReplyToId: inReplyTo });
-      if (typeof key === "string") this.idempotency.set(`${auth.token}:${key}`, status.id);
-      const parent = inReplyTo ? (this.statuses.get(inReplyTo) ?? null) : null;
-      this.options.log?.(
-        `mastodon simulator: @${auth.account.acct} posted (${visibility}${parent ? `, in reply to @${parent.account.acct}` : ""}): ${SimStatus_text(status)}`,
-      );
-      this.options.onPost?.(status, parent);
-      return ok(status);
-    }
-    return this.json(res, 404, { error: "Record not found" });
-  }
-
-  /** Mastodon's id pagination: max_id (older than), since_id (newer, newest page), min_id (newer, next page). */
-  private page_<T>(items: T[], url: URL, idOf: (item: T) => string): T[] {
-    const cmp = (a: string, b: string) => (BigInt(a) < BigInt(b) ? -1 : BigInt(a) > BigInt(b) ? 1 : 0);
-    const limit = Math.min(80, Number(url.searchParams.get("limit") ?? 40) || 40);
-    const max = url.searchParams.get("max_id");
-    const since = url.searchParams.get("since_id");
-    const min = url.searchParams.get("min_id");
-    let list = [...items].sort((a, b) => cmp(idOf(b), idOf(a)));
-    if (max) list = list.filter((i) => cmp(idOf(i), max) < 0);
-    if (since) list = list.filter((i) => cmp(idOf(i), since) > 0);
-    if (min) {
-      list = list.filter((i) => cmp(idOf(i), min) > 0);
-      return list.slice(-limit);
-    }
-    return list.slice(0, limit);
-  }
-
-  private upgrade(req: IncomingMessage, socket: import("node:stream").Duplex, head: Buffer) {
-    const url = new URL(req.url ?? "/", this.url);
-    const refuse = (status: number, text: string) => {
-      socket.write(
-        `HTTP/1.1 ${status} ${text}\r\ncontent-type: application/json\r\nconnection: close\r\n\r\n${JSON.stringify({ error: text })}`,
-      );
-      socket.destroy();
-    };
-    if (url.pathname !== "/api/v1/streaming") return refuse(404, "Not Found");
-    if (!this.streaming) return refuse(502, "Bad Gateway");
-    const auth = this.auth(req, url);
-    if (!auth) return refuse(401, "Unauthorized");
-    if (!auth.scopes.some((s) => s === "read" || s === "read:statuses")) return refuse(403, "Forbidden");
-    this.wss!.handleUpgrade(req, socket, head, (ws) => {
-      const streams = new Set<StreamName>();
-      const first = url.searchParams.get("stream");
-      if (first === "user" || first === "direct") streams.add(first);
-      this.sockets.set(ws, streams);
-      ws.on("message", (data) => {
-        try {
-          const message = JSON.parse(String(data)) as { type?: string; stream?: string };
-          if (message.stream !== "user" && message.stream !== "direct") return;
-          if (message.type === "subscribe") streams.add(message.stream);
-          if (message.type === "unsubscribe") streams.delete(message.stream);
-        } catch {}
-      });
-      ws.on("close", () => this.sockets.delete(ws));
-    });
-  }
-
-  private page(res: ServerResponse): void {
-    const rows = [...this.statuses.values()]
-      .slice(-100)
-      .reverse()
-      .map((s) => {
-        const mine = s.account.id === this.self.id;
-        return `<li class="${mine ? "ours" : ""}"><b>${esc(s.account.display_name)}</b> @${esc(s.account.acct)} · ${esc(s.visibility)} · ${esc(s.created_at)}${s.in_reply_to_id ? " · reply" : ""}<pre>${esc(MastodonSimulator.text(s))}</pre></li>`;
-      })
-      .join("");
-    res.writeHead(200, {
-      "content-type": "text/html; charset=utf-8",
-      "content-security-policy": "default-src 'none'; style-src 'unsafe-inline'",
-    });
-    res.end(
-      `<!doctype html><meta charset="utf-8"><meta http-equiv="refresh" content="5"><title>Mastodon simulator</title><style>body{font:14px system-ui;margin:2em;max-width:50em}li{list-style:none;border-bottom:1px solid #ddd;padding:.5em 0}.ours{background:#eef6ff}pre{white-space:pre-wrap;font:inherit;margin:.3em 0}</style><h1>Mastodon simulator</h1><p>${esc(this.domain)} — the brand is @${esc(this.self.acct)}; its posts (Rapport's replies) are highlighted. Refreshes every 5 s.</p><ul>${rows}</ul>`,
-    );
-  }
 }
-
-const SimStatus_text = (s: SimStatus) => MastodonSimulator.text(s).replace(/\s+/g, " ").slice(0, 200);
