@@ -7,6 +7,7 @@ import { createServices, type Services } from "../../services/container.ts";
 import { SecretBox } from "../../services/secrets.ts";
 import { channelRepository } from "../../store/channel.repository.ts";
 import { type Database, openDatabase } from "../../store/db.ts";
+import { teamRepository } from "../../store/team.repository.ts";
 import { ChannelPollers } from "../pollers.ts";
 import { ConnectorRegistry } from "../registry.ts";
 import { mastodonConnector } from "./mastodon.connector.ts";
@@ -18,6 +19,7 @@ describe("the live Mastodon demo", () => {
   let services: Services;
   let demo: MastodonDemo;
   let pollers: ChannelPollers;
+  let teamId: string;
   const box = new SecretBox(Buffer.alloc(32, 6));
   const connectors = new ConnectorRegistry([mastodonConnector()]);
   const lines: string[] = [];
@@ -28,6 +30,15 @@ describe("the live Mastodon demo", () => {
     database = await openDatabase({ url: "memory://" });
     services = createServices(database);
     connectors.registerFormats(services.normalizers);
+    // As in `serve --demo`: the seeded workspace's Mastodon channel and its team exist first.
+    teamId = await teamRepository(database.db).create({
+      name: "Care team",
+      assignmentMode: "least_loaded",
+      offlineGraceMinutes: 15,
+    });
+    await channelRepository(database.db).ensure([
+      { key: "mastodon-social", kind: "mastodon", platform: "mastodon", name: "Seeded", teamId },
+    ]);
     demo = (await startMastodonDemo({
       database,
       secrets: box,
@@ -62,6 +73,7 @@ describe("the live Mastodon demo", () => {
     expect(first).toMatchObject({ visibility: "public", text: expect.stringContaining("08:15 to Leeds") });
     expect(second).toMatchObject({ visibility: "private", text: expect.stringContaining("charged twice") });
     expect(lines.some((l) => l.includes("mentioned @northwindrail"))).toBe(true);
+    expect((await channelRepository(database.db).byKey(DEMO_CHANNEL_KEY))!.teamId).toBe(teamId);
   });
 
   it("a reply goes out to the simulator, shows on its page, and the person thanks once in the thread", async () => {

@@ -9,6 +9,7 @@
 import type { SecretBox } from "../../services/secrets.ts";
 import { type ChannelRow, channelRepository } from "../../store/channel.repository.ts";
 import type { Database } from "../../store/db.ts";
+import { teamRepository } from "../../store/team.repository.ts";
 import type { PollLog } from "../connector.ts";
 import { MastodonSimulator, type SimAccount, type SimStatus } from "./mastodon.simulator.ts";
 
@@ -129,6 +130,9 @@ export async function startMastodonDemo(deps: {
     await sim.stop();
     throw new Error(`could not set up the ${DEMO_CHANNEL_KEY} channel`);
   }
+  // The demo workspace's team answers it, like its other channels.
+  const seeded = existing ? null : await channels.byKey("mastodon-social");
+  if (seeded?.teamId) await teamRepository(deps.database.db).setChannelTeam(channel.id, seeded.teamId);
 
   let next = 0;
   const speak = () => {
