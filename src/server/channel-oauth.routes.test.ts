@@ -179,7 +179,7 @@ describe("connecting a Mastodon channel with OAuth", () => {
     });
     expect([short.statusCode, short.json().error.message]).toEqual([
       400,
-      expect.stringContaining("secrets: accessToken"),
+      "secrets.accessToken: the access token looks too short",
     ]);
   });
 

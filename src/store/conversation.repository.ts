@@ -180,6 +180,8 @@ function selectMessages(db: Db, where: SQL) {
       direction: messages.direction,
       visibility: messages.visibility,
       text: messages.text,
+      html: messages.html,
+      automated: messages.automated,
       createdAt: isoMillisRequired(messages.createdAt),
       receivedAt: isoMillisRequired(messages.receivedAt),
       deliveryStatus: messages.deliveryStatus,

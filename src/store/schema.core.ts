@@ -72,6 +72,15 @@ export const channels = pgTable("channels", {
   cursor: jsonb("cursor"),
   /** The team that answers this channel's new conversations (automatic assignment follows its mode). */
   teamId: uuid("team_id"),
+  /** Set while an admin has paused the channel: it is not polled (its conversations stay). */
+  pausedAt: ts("paused_at"),
+  /** When the set-up (name, config, secrets, paused) last changed: pollers restart on a change. */
+  updatedAt: ts("updated_at").notNull().defaultNow(),
+  /** Health, written by the channel's poller: the last successful poll … */
+  lastOkAt: ts("last_ok_at"),
+  /** … and the last failure, with `{ service, step?, message }` (see channels/connector.ts). */
+  lastErrorAt: ts("last_error_at"),
+  lastError: jsonb("last_error"),
   createdAt: createdAt(),
 });
 

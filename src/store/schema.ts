@@ -5,3 +5,4 @@
 export * from "./schema.core.ts";
 export * from "./schema.operations.ts";
 export * from "./schema.queue.ts";
+export * from "./schema.webchat.ts";

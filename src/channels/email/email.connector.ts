@@ -23,6 +23,13 @@ export function emailConnector(): Connector {
     parse: parseEmail,
     send: sendEmail,
     poll: (ctx) => pollEmail(ctx),
-    setup: { config: emailConfigSchema, secrets: emailSecretsSchema, test: testEmailConnection },
+    setup: {
+      label: "Email (IMAP + SMTP)",
+      description:
+        "A support inbox read over IMAP and answered over SMTP. Have the servers, the user name and the passwords (or app passwords) at hand.",
+      config: emailConfigSchema,
+      secrets: emailSecretsSchema,
+      test: testEmailConnection,
+    },
   };
 }

@@ -31,6 +31,9 @@ export function mastodonConnector(options: MastodonConnectorOptions = {}): Conne
     send: (input) => sendMastodon(input),
     poll: (ctx) => pollMastodon(ctx, options.poll),
     setup: {
+      label: "Mastodon",
+      description:
+        'A Mastodon account: its mentions and direct messages, answered in thread. Use "Connect with Mastodon" (OAuth), or paste an access token with the scopes read:accounts, read:notifications, read:statuses and write:statuses.',
       config: mastodonConfigSchema,
       secrets: mastodonSecretsSchema,
       test: (channel) => testMastodonConnection(channel),

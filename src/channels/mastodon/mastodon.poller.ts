@@ -100,6 +100,10 @@ export async function pollMastodon(ctx: PollContext, options: MastodonPollOption
 
   /** Reads everything after the cursor over REST, page by page, saving the cursor after each page. */
   const catchUp = async () => {
+    await readPages();
+    ctx.health?.ok();
+  };
+  const readPages = async () => {
     if (!self) return;
     const lists = [
       { key: "notifications" as const, path: "/api/v1/notifications", source: "notification" as const },
@@ -132,6 +136,17 @@ export async function pollMastodon(ctx: PollContext, options: MastodonPollOption
     }
   };
 
+  const problem = (error: unknown) => {
+    const e = error as MastodonApiError;
+    ctx.health?.failed({
+      service: error instanceof StreamClosed ? "streaming" : "mastodon",
+      ...(error instanceof MastodonApiError
+        ? { step: e.status === 0 ? e.step : e.status === 401 ? "auth" : "http" }
+        : {}),
+      message: error instanceof Error ? error.message : String(error),
+    });
+  };
+
   const delayFor = (error: unknown, attempt: number) =>
     error instanceof MastodonApiError && error.status === 429 && error.retryAfterMs !== null
       ? Math.max(error.retryAfterMs, 1_000)
@@ -152,6 +167,7 @@ export async function pollMastodon(ctx: PollContext, options: MastodonPollOption
         } catch (error) {
           if (done.signal.aborted) return;
           ctx.log.warn("catching up over REST failed; trying again", { error: (error as Error).message });
+          problem(error);
           await sleep(delayFor(error, attempt++), done.signal);
         }
       }
@@ -218,6 +234,7 @@ export async function pollMastodon(ctx: PollContext, options: MastodonPollOption
         await sleep(delay, ctx.signal);
         continue;
       }
+      problem(error);
       const delay = delayFor(error, failures++);
       ctx.log.warn(`Mastodon ${config.instanceUrl} failed; retrying in ${(delay / 1000).toFixed(1)} s`, {
         error: error instanceof Error ? error.message : String(error),

@@ -9,15 +9,14 @@
  */
 import type { FastifyPluginAsyncZod } from "fastify-type-provider-zod";
 import { z } from "zod";
+import type { ChannelSetupService } from "../../channels/channel.setup.ts";
 import type { ConnectorRegistry } from "../../channels/registry.ts";
 import { AppError } from "../../core/errors.ts";
 import { describeZodError } from "../../core/inbound.ts";
 import { NO_SECRET_KEY, type SecretBox } from "../../services/secrets.ts";
-import { type ChannelRow, channelRepository } from "../../store/channel.repository.ts";
-import type { Database } from "../../store/db.ts";
+import type { ChannelRow } from "../../store/channel.repository.ts";
 import { errorSchema } from "../api.schemas.ts";
-import { requireAdmin } from "../auth/auth.hook.ts";
-import { slug } from "./channels.routes.ts";
+import { actorOf, requireAdmin } from "../auth/auth.hook.ts";
 
 const errors = { 400: errorSchema, 401: errorSchema, 403: errorSchema, 404: errorSchema, 409: errorSchema };
 /** How long the admin has to approve on the platform. */
@@ -25,7 +24,8 @@ const STATE_TTL_MS = 30 * 60_000;
 const CALLBACK = "/api/channels/oauth/callback";
 
 export interface ChannelOAuthRouteDeps {
-  database: Database;
+  /** Creates the channel (validation, sealing, audit) exactly as `POST /api/channels` does. */
+  setup: ChannelSetupService;
   connectors: ConnectorRegistry;
   secrets: SecretBox | null;
   /** Rapport's public address (RAPPORT_PUBLIC_URL); the request's own host when absent. */
@@ -157,7 +157,7 @@ export const channelOAuthRoutes: FastifyPluginAsyncZod<ChannelOAuthRouteDeps> = 
           "bad_request",
           `The platform did not grant access: ${[request.query.error, request.query.error_description].filter(Boolean).join(": ")}`,
         );
-      const { setup, oauth } = oauthOf(state.kind);
+      const { oauth } = oauthOf(state.kind);
       const config: unknown = JSON.parse(state.config);
       let secrets: Record<string, string>;
       try {
@@ -168,23 +168,16 @@ export const channelOAuthRoutes: FastifyPluginAsyncZod<ChannelOAuthRouteDeps> = 
       } catch (error) {
         throw new AppError("bad_request", `The platform refused the connection: ${words(error)}`);
       }
-      const valid = setup.secrets.safeParse(secrets);
-      if (!valid.success)
-        throw new AppError(
-          "bad_request",
-          `The platform's answer was unusable: ${describeZodError(valid.error)}`,
-        );
-      const key = state.key ?? `${state.kind}-${slug(state.name)}`;
-      const created = await channelRepository(deps.database.db).create({
-        key,
-        kind: state.kind,
-        platform: state.kind,
-        name: state.name,
-        config,
-        secrets: deps.secrets.seal(valid.data),
-      });
-      if (!created)
-        throw new AppError("conflict", `A channel with the key "${key}" already exists; choose another key.`);
+      const created = await deps.setup
+        .create(
+          { kind: state.kind, name: state.name, ...(state.key ? { key: state.key } : {}), config, secrets },
+          actorOf(request),
+        )
+        .catch((error: unknown) => {
+          if (error instanceof AppError && error.code === "validation_failed")
+            throw new AppError("bad_request", `The platform's answer was unusable: ${error.message}`);
+          throw error;
+        });
       deps.onChannelCreated?.(created);
       const body = { id: created.id, key: created.key, kind: created.kind, name: created.name };
       // A browser coming back from the platform lands on the channel's settings; API clients get JSON.
