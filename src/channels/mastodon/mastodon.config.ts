@@ -55,7 +55,7 @@ export const mastodonSecretsSchema = z.object({
     .max(500)
     .meta({
       title: "Access token",
-      description: `An access token of the brand's account with the scopes ${MASTODON_SCOPE_LIST.join(", ")} (Preferences → Development → New application), or use "Connect with Mastodon".`,
+      description: `An access token of the brand's account with the scopes ${MASTODON_SCOPE_LIST.join(", ")} (on the instance: Preferences → Development → New application).`,
     }),
 });
 export type MastodonSecrets = z.infer<typeof mastodonSecretsSchema>;

@@ -33,7 +33,7 @@ export function mastodonConnector(options: MastodonConnectorOptions = {}): Conne
     setup: {
       label: "Mastodon",
       description:
-        'A Mastodon account: its mentions and direct messages, answered in thread. Use "Connect with Mastodon" (OAuth), or paste an access token with the scopes read:accounts, read:notifications, read:statuses and write:statuses.',
+        "A Mastodon account: its mentions and direct messages, answered in thread. Paste an access token with the scopes read:accounts, read:notifications, read:statuses and write:statuses — or connect through OAuth (docs/channels/mastodon.md).",
       config: mastodonConfigSchema,
       secrets: mastodonSecretsSchema,
       test: (channel) => testMastodonConnection(channel),
