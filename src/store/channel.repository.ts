@@ -42,6 +42,18 @@ export function channelRepository(db: Db) {
         .returning();
       return created;
     },
+    /** Points a channel at a new connection (config and sealed secrets), forgetting its cursor. */
+    async reconnect(
+      id: string,
+      row: { config: unknown; secrets: string | null },
+    ): Promise<ChannelRow | undefined> {
+      const [updated] = await db
+        .update(channels)
+        .set({ config: row.config, secrets: row.secrets, cursor: null, updatedAt: sql`now()` })
+        .where(eq(channels.id, id))
+        .returning();
+      return updated;
+    },
     /** Sets a channel's name, config and sealed secrets (the demo's live chat channel). */
     async configure(
       key: string,
