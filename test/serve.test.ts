@@ -94,7 +94,7 @@ it("`serve --demo` starts with a demo workspace, a printed admin password, and s
         ).json()) as { messages: Array<{ id: string; deliveryStatus: string }> };
         return thread.messages.find((m) => m.id === messageId)?.deliveryStatus;
       },
-      { timeout: 10_000 },
+      { timeout: 30_000 },
     )
     .toBe("sent");
 
