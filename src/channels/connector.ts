@@ -159,8 +159,24 @@ export interface Connector {
     test(channel: Omit<ConfiguredChannel, "id">): Promise<ConnectionCheck[]>;
     /** What the admin needs after setup (snippets, webhook URLs); never includes secrets. */
     notes?(channel: Omit<ConfiguredChannel, "secrets">, ctx: SetupContext): SetupNote[];
+    /**
+     * Secrets Rapport creates for the channel (e.g. a webhook signing secret) unless the admin gives
+     * them: shown once in the setup answer (and on rotation), never again.
+     */
+    generateSecrets?(): Record<string, string>;
+    /** The identity namespace of the channel's authors (default: the kind). */
+    platform?(config: unknown, key: string): string;
     /** Connecting through the platform's OAuth instead of typing secrets (channel-oauth.routes.ts). */
     oauth?: ChannelOAuth;
+  };
+  /**
+   * For `rapport parse`: turns a file in the platform's own form (e.g. a raw .eml) into raw payloads of
+   * this connector's format. JSON and JSONL files need no reader.
+   */
+  readFile?: {
+    /** What files it reads, for --help, e.g. "a raw RFC 5322 mail (.eml)". */
+    description: string;
+    read(content: Buffer, file: { channel: string; modifiedAt: Date }): unknown[];
   };
 }
 

@@ -9,6 +9,7 @@ import { emailConnector } from "./email/email.connector.ts";
 import { mastodonConnector } from "./mastodon/mastodon.connector.ts";
 import { testConnector } from "./test/test.connector.ts";
 import { type WebchatDirectory, webchatConnector } from "./webchat/webchat.connector.ts";
+import { webhookConnector } from "./webhook/webhook.connector.ts";
 
 export class ConnectorRegistry {
   private readonly byKind = new Map<string, Connector>();
@@ -56,7 +57,7 @@ export function createConnectorRegistry(options: RegistryOptions = {}): Connecto
   const registry = new ConnectorRegistry([testConnector(), demoConnector("import")]);
   if (options.demo) for (const kind of DEMO_KINDS) registry.register(demoConnector(kind));
   registry.register(webchatConnector(() => options.webchat));
-  for (const connector of [emailConnector(), mastodonConnector()]) {
+  for (const connector of [emailConnector(), webhookConnector(), mastodonConnector()]) {
     const demo = registry.get(connector.kind);
     // In demo mode the demo workspace's channels (no secrets) still send nowhere; set-up ones send for real.
     registry.register(

@@ -4,16 +4,32 @@ import type { EventBus } from "../services/events.ts";
 import { SEND_QUEUE } from "../services/reply.service.ts";
 import type { SecretBox } from "../services/secrets.ts";
 import type { Database } from "../store/db.ts";
+import { WEBHOOK_QUEUE } from "../store/webhook.repository.ts";
 import { sendJob } from "./send.job.ts";
+import { webhookJob } from "./webhook.job.ts";
 import { Worker, type WorkerOptions } from "./worker.ts";
 
 export function createWorker(
-  deps: { database: Database; events: EventBus; connectors: ConnectorLookup; secrets?: SecretBox | null },
+  deps: {
+    database: Database;
+    events: EventBus;
+    connectors: ConnectorLookup;
+    secrets?: SecretBox | null;
+    /** Outbound webhooks: failed deliveries in a row before a webhook is switched off, request timeout. */
+    webhooks?: { disableAfter?: number; timeoutMs?: number };
+  },
   options: Omit<WorkerOptions, "database" | "handlers"> = {},
 ): Worker {
   return new Worker({
     database: deps.database,
-    handlers: { [SEND_QUEUE]: sendJob(deps) },
+    handlers: {
+      [SEND_QUEUE]: sendJob(deps),
+      [WEBHOOK_QUEUE]: webhookJob({
+        database: deps.database,
+        secrets: deps.secrets ?? null,
+        ...deps.webhooks,
+      }),
+    },
     ...options,
   });
 }

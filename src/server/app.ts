@@ -16,6 +16,7 @@ import { AppError } from "../core/errors.ts";
 import { AuthService } from "../services/auth.service.ts";
 import { createServices, type Services } from "../services/container.ts";
 import type { SecretBox } from "../services/secrets.ts";
+import { WebhookService } from "../services/webhook.service.ts";
 import type { ChannelRow } from "../store/channel.repository.ts";
 import type { Database } from "../store/db.ts";
 import { createAuthHook, SESSION_COOKIE } from "./auth/auth.hook.ts";
@@ -39,6 +40,8 @@ import { reportRoutes } from "./routes/reports.routes.ts";
 import { savedReplyRoutes } from "./routes/saved-replies.routes.ts";
 import { slaRoutes } from "./routes/sla.routes.ts";
 import { teamRoutes } from "./routes/teams.routes.ts";
+import { webhookInboundRoutes } from "./routes/webhook-inbound.routes.ts";
+import { webhookRoutes } from "./routes/webhooks.routes.ts";
 import { type WidgetRouteDeps, widgetRoutes } from "./routes/widget.routes.ts";
 import { registerWebApp } from "./static.ts";
 import { MAX_FRAME_BYTES } from "./widget/widget.frames.ts";
@@ -188,6 +191,15 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
   await app.register(eventRoutes, { realtime: services.realtime });
   await app.register(agentRoutes, { database: deps.database, auth });
   await app.register(savedReplyRoutes, { database: deps.database });
+  await app.register(webhookInboundRoutes, {
+    database: deps.database,
+    ingest: deps.ingest ?? services.ingest,
+    secrets: deps.secrets ?? null,
+    bodyLimit: BODY_LIMIT,
+  });
+  await app.register(webhookRoutes, {
+    webhooks: new WebhookService({ database: deps.database, secrets: deps.secrets ?? null }),
+  });
   await app.register(widgetRoutes, {
     database: deps.database,
     services,

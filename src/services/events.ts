@@ -11,7 +11,12 @@ export type RapportEvent =
   | { type: "presence.changed"; conversationId: string }
   /** A website visitor started or stopped typing (the chat widget); not stored. */
   | { type: "visitor.typing"; conversationId: string; typing: boolean }
-  | { type: "conversation.updated"; conversationId: string };
+  | {
+      type: "conversation.updated";
+      conversationId: string;
+      /** Set when the status changed (resolved, reopened, …): outbound webhooks announce it. */
+      status?: { from: string; to: string };
+    };
 
 export class EventBus {
   private readonly emitter = new EventEmitter();

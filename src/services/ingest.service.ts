@@ -20,7 +20,6 @@ import {
 } from "../store/ingest.repository.ts";
 import { type TimelineRow, timelineRepository } from "../store/timeline.repository.ts";
 import type { EventBus, RapportEvent } from "./events.ts";
-import { sanitizeEmailHtml } from "./html.sanitize.ts";
 import { ChangeRecorder } from "./ingest.changes.ts";
 import { resolveAgents, resolveIdentities } from "./ingest.identities.ts";
 import {
@@ -153,31 +152,21 @@ export class IngestService {
     const ignored: Failed[] = [];
     const failed: Failed[] = [];
     for (const entry of entries) {
-      if (!this.deps.normalizers.has(entry.format)) {
-        failed.push({ entry, reason: `unknown format "${entry.format}"` });
-        continue;
-      }
-      try {
-        const result = await this.deps.normalizers.get(entry.format)(entry.payload);
-        if (!result.ok) failed.push({ entry, reason: result.reason });
-        else if ("ignored" in result) ignored.push({ entry, reason: result.ignored });
-        else if ("change" in result)
-          changed.push({
-            entry,
-            change: result.change.message
-              ? { ...result.change, message: sanitized(result.change.message) }
-              : result.change,
-            ...(result.channel ? { defaults: result.channel } : {}),
-          });
-        else
-          normalized.push({
-            entry,
-            message: sanitized(result.message),
-            ...(result.channel ? { defaults: result.channel } : {}),
-          });
-      } catch (error) {
-        failed.push({ entry, reason: `the ${entry.format} normalizer failed: ${errorText(error)}` });
-      }
+      const result = await this.deps.normalizers.normalize(entry.format, entry.payload);
+      if (!result.ok) failed.push({ entry, reason: result.reason });
+      else if ("ignored" in result) ignored.push({ entry, reason: result.ignored });
+      else if ("change" in result)
+        changed.push({
+          entry,
+          change: result.change,
+          ...(result.channel ? { defaults: result.channel } : {}),
+        });
+      else
+        normalized.push({
+          entry,
+          message: result.message,
+          ...(result.channel ? { defaults: result.channel } : {}),
+        });
     }
     const channels = await this.ensureChannels([
       ...normalized,
@@ -462,11 +451,18 @@ export class IngestService {
         reopened: reopened.map((r) => r.id),
       });
     }
+    const reopenedFrom = new Map(reopened.map((r) => [r.id, r.status]));
     for (const id of touched) {
-      events.push({
-        type: inserted.has(id) ? "conversation.created" : "conversation.updated",
-        conversationId: id,
-      });
+      const from = reopenedFrom.get(id);
+      events.push(
+        inserted.has(id)
+          ? { type: "conversation.created", conversationId: id }
+          : {
+              type: "conversation.updated",
+              conversationId: id,
+              ...(from ? { status: { from, to: "open" } } : {}),
+            },
+      );
     }
 
     const done = [...normalized, ...changes].map((n) => n.entry.rawEventId);
@@ -547,11 +543,6 @@ export class IngestService {
       "dead",
     );
   }
-}
-
-/** Whatever produced it, HTML is stored only sanitised. */
-function sanitized(message: InboundMessage): InboundMessage {
-  return message.html ? { ...message, html: sanitizeEmailHtml(message.html) || null } : message;
 }
 
 function addInto(into: IngestSummary, from: IngestSummary): void {

@@ -64,7 +64,9 @@ export class LifecycleService {
       return { from, to };
     });
     if (result.from !== result.to)
-      this.deps.events.publish([{ type: "conversation.updated", conversationId }]);
+      this.deps.events.publish([
+        { type: "conversation.updated", conversationId, status: { from: result.from, to: result.to } },
+      ]);
     return result;
   }
 

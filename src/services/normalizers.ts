@@ -3,7 +3,13 @@
  * through the same normalizer after a fix. Connectors and importers register theirs here.
  */
 import { AppError } from "../core/errors.ts";
-import { type Normalizer, normalizeCanonical } from "../core/inbound.ts";
+import {
+  type InboundMessage,
+  type NormalizeResult,
+  type Normalizer,
+  normalizeCanonical,
+} from "../core/inbound.ts";
+import { sanitizeEmailHtml } from "./html.sanitize.ts";
 import { normalizeCsv } from "./import/csv.import.ts";
 import { normalizeJsonText } from "./import/jsonl.import.ts";
 import { normalizeTwcs } from "./import/twcs.format.ts";
@@ -30,4 +36,44 @@ export class NormalizerRegistry {
   has(format: string): boolean {
     return this.byFormat.has(format);
   }
+
+  /** Every format name, sorted. */
+  formats(): string[] {
+    return [...this.byFormat.keys()].sort();
+  }
+
+  /**
+   * Normalizes one stored payload exactly as ingest does (IngestService, `rapport parse`): the format's
+   * normalizer, HTML sanitised; an unknown format or a normalizer that throws is a precise reason.
+   */
+  async normalize(format: string, payload: unknown): Promise<NormalizeResult> {
+    const normalizer = this.byFormat.get(format);
+    if (!normalizer) return { ok: false, reason: `unknown format "${format}"` };
+    try {
+      const result = await normalizer(payload);
+      // Whatever produced it, HTML is stored only sanitised.
+      if (!result.ok || "ignored" in result) return result;
+      if ("change" in result) {
+        const { change } = result;
+        return {
+          ...result,
+          change: {
+            ...change,
+            ...(change.html ? { html: sanitizeEmailHtml(change.html) || null } : {}),
+            ...(change.message ? { message: sanitized(change.message) } : {}),
+          },
+        };
+      }
+      return { ...result, message: sanitized(result.message) };
+    } catch (error) {
+      return {
+        ok: false,
+        reason: `the ${format} normalizer failed: ${error instanceof Error ? error.message : String(error)}`,
+      };
+    }
+  }
+}
+
+function sanitized(message: InboundMessage): InboundMessage {
+  return message.html ? { ...message, html: sanitizeEmailHtml(message.html) || null } : message;
 }

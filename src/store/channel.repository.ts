@@ -61,6 +61,10 @@ export function channelRepository(db: Db) {
     ): Promise<void> {
       await db.update(channels).set(values).where(eq(channels.key, key));
     },
+    async setSecrets(id: string, secrets: string): Promise<void> {
+      // A new settings version, so pollers restart with the new secrets.
+      await db.update(channels).set({ secrets, updatedAt: sql`now()` }).where(eq(channels.id, id));
+    },
     async setCursor(id: string, cursor: unknown): Promise<void> {
       await db.update(channels).set({ cursor }).where(eq(channels.id, id));
     },

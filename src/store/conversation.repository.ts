@@ -158,6 +158,20 @@ export function conversationRepository(db: Db, now: () => Date = () => new Date(
       return row ? present(row, now()) : undefined;
     },
 
+    /** Several conversations at once (webhook snapshots), in no particular order. */
+    async findSummaries(ids: string[]): Promise<ConversationSummary[]> {
+      if (ids.length === 0) return [];
+      const rows = await baseQuery(db).where(inArray(conversations.id, ids));
+      const at = now();
+      return rows.map((row) => present(row, at));
+    },
+
+    /** Several messages at once, in messagesOf's shape (webhook snapshots). */
+    async messagesByIds(ids: string[]) {
+      if (ids.length === 0) return [];
+      return selectMessages(db, inArray(messages.id, ids));
+    },
+
     /** Every message of a conversation, oldest first, with its author and analysis. */
     async messagesOf(conversationId: string) {
       return selectMessages(db, eq(messages.conversationId, conversationId));
@@ -192,6 +206,7 @@ function selectMessages(db: Db, where: SQL) {
       authorIdentity: {
         id: identities.id,
         platform: identities.platform,
+        externalId: identities.externalId,
         handle: identities.handle,
         displayName: identities.displayName,
         profileUrl: identities.profileUrl,

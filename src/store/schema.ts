@@ -6,3 +6,4 @@ export * from "./schema.core.ts";
 export * from "./schema.operations.ts";
 export * from "./schema.queue.ts";
 export * from "./schema.webchat.ts";
+export * from "./schema.webhooks.ts";

@@ -31,5 +31,12 @@ export function emailConnector(): Connector {
       secrets: emailSecretsSchema,
       test: testEmailConnection,
     },
+    // `rapport parse email mail.eml`: the payload the poller would store (the file's time as IMAP's).
+    readFile: {
+      description: "a raw RFC 5322 mail (.eml)",
+      read: (content, file) => [
+        { channel: file.channel, raw: content.toString("base64"), receivedAt: file.modifiedAt.toISOString() },
+      ],
+    },
   };
 }

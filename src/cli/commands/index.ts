@@ -4,6 +4,7 @@ import { registerClassify } from "./classify.command.ts";
 import { registerDeadLetters } from "./dead-letters.command.ts";
 import { registerImport } from "./import.command.ts";
 import { registerMigrate } from "./migrate.command.ts";
+import { registerParse } from "./parse.command.ts";
 import { registerReanalyze } from "./reanalyze.command.ts";
 import { registerReport } from "./report.command.ts";
 import { registerServe } from "./serve.command.ts";
@@ -18,6 +19,7 @@ export const commands: RegisterCommand[] = [
   registerWorker,
   registerImport,
   registerDeadLetters,
+  registerParse,
   registerReport,
   registerClassify,
   registerReanalyze,

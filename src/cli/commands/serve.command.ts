@@ -11,6 +11,7 @@ import { createServices } from "../../services/container.ts";
 import { seedDemoWorkspace } from "../../services/demo.service.ts";
 import { openSecretBox } from "../../services/secrets.ts";
 import { webchatDirectory } from "../../services/webchat.directory.ts";
+import { WebhookDispatcher } from "../../services/webhook.dispatcher.ts";
 import { openDatabase } from "../../store/db.ts";
 
 export function registerServe(program: Command): void {
@@ -54,6 +55,14 @@ export function registerServe(program: Command): void {
           secureCookies: config.secureCookies,
         });
         await services.realtime.start();
+        // Outbound webhooks: this process records deliveries for the events it produces.
+        const dispatcher = new WebhookDispatcher({
+          database,
+          events: services.events,
+          publicUrl: config.publicUrl,
+          onError: (error) => app.log.error({ err: error }, "webhook deliveries could not be recorded"),
+        });
+        dispatcher.start();
         const worker =
           opts.worker === false
             ? null
@@ -89,6 +98,7 @@ export function registerServe(program: Command): void {
           await pollers?.stop();
           await liveDemo?.stop();
           await app.close();
+          await dispatcher.stop();
           await services.realtime.stop();
           await database.close();
           process.exit(0);

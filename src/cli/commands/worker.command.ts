@@ -10,12 +10,15 @@ import { createWorker } from "../../jobs/index.ts";
 import { createServices } from "../../services/container.ts";
 import { openSecretBox } from "../../services/secrets.ts";
 import { webchatDirectory } from "../../services/webchat.directory.ts";
+import { WebhookDispatcher } from "../../services/webhook.dispatcher.ts";
 import { openDatabase } from "../../store/db.ts";
 
 export function registerWorker(program: Command): void {
   program
     .command("worker")
-    .description("Run the background worker alone (sends replies from the outbox), for scaled deployments")
+    .description(
+      "Run the background worker alone (sends replies from the outbox and webhook deliveries), for scaled deployments",
+    )
     .option("--demo", "send replies on the demo platforms' channels through the demo connector (no network)")
     .option("-c, --concurrency <n>", "jobs run at once (default 4)", (v) => Number.parseInt(v, 10))
     .action(async (opts: { demo?: boolean; concurrency?: number }) => {
@@ -28,6 +31,17 @@ export function registerWorker(program: Command): void {
         secretKey: config.secretKey,
         ...(config.dataDir ? { dataDir: config.dataDir } : {}),
       });
+      // Outbound webhooks for the events this process produces (e.g. a reply's delivery status).
+      const dispatcher = new WebhookDispatcher({
+        database,
+        events: services.events,
+        publicUrl: config.publicUrl,
+        onError: (error) =>
+          console.error(
+            `webhook deliveries could not be recorded: ${error instanceof Error ? error.message : error}`,
+          ),
+      });
+      dispatcher.start();
       const worker = createWorker(
         {
           database,
@@ -51,6 +65,7 @@ export function registerWorker(program: Command): void {
         if (closing) return;
         closing = true;
         await worker.stop();
+        await dispatcher.stop();
         await services.realtime.stop();
         await database.close();
         process.exit(0);

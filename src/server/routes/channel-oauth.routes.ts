@@ -168,7 +168,7 @@ export const channelOAuthRoutes: FastifyPluginAsyncZod<ChannelOAuthRouteDeps> = 
       } catch (error) {
         throw new AppError("bad_request", `The platform refused the connection: ${words(error)}`);
       }
-      const created = await deps.setup
+      const { channel: created } = await deps.setup
         .create(
           { kind: state.kind, name: state.name, ...(state.key ? { key: state.key } : {}), config, secrets },
           actorOf(request),

@@ -159,18 +159,28 @@ export const channelRoutes: FastifyPluginAsyncZod<ChannelRouteDeps> = async (app
             .regex(/^[A-Za-z0-9][A-Za-z0-9._:@-]*$/)
             .max(200)
             .optional(),
-          config: z.unknown(),
+          config: z.unknown().optional(),
           secrets: z.record(z.string(), z.string()).default({}),
         }),
-        response: { 201: channelOut, ...errors },
+        response: {
+          201: channelOut.extend({
+            /** Secrets Rapport generated (e.g. a webhook signing secret): shown this once. */
+            generatedSecrets: z.record(z.string(), z.string()).optional(),
+          }),
+          ...errors,
+        },
       },
     },
     async (request, reply) => {
       requireAdmin(request);
       const { key, ...input } = request.body;
-      const created = await setup.create({ ...input, ...(key ? { key } : {}) }, actorOf(request));
+      const { channel: created, generatedSecrets } = await setup.create(
+        { ...input, ...(key ? { key } : {}) },
+        actorOf(request),
+      );
       deps.onChannelCreated?.(created);
-      return reply.status(201).send(detail(created, publicUrl(request)));
+      const shown = Object.keys(generatedSecrets).length > 0 ? { generatedSecrets } : {};
+      return reply.status(201).send({ ...detail(created, publicUrl(request)), ...shown });
     },
   );
 
@@ -282,6 +292,23 @@ export const channelRoutes: FastifyPluginAsyncZod<ChannelRouteDeps> = async (app
     async (request) => {
       requireAdmin(request);
       return setup.test(request.params.id);
+    },
+  );
+
+  app.post(
+    "/api/channels/:id/rotate-secret",
+    {
+      schema: {
+        tags: ["channels"],
+        summary:
+          "Replace the secrets Rapport generated for a channel (admin), e.g. a webhook signing secret; the new ones are shown this once",
+        params: idParamsSchema,
+        response: { 200: z.object({ generatedSecrets: z.record(z.string(), z.string()) }), ...errors },
+      },
+    },
+    async (request) => {
+      requireAdmin(request);
+      return { generatedSecrets: await setup.rotateGenerated(request.params.id, actorOf(request)) };
     },
   );
 };

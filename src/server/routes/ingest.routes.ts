@@ -15,6 +15,19 @@ export interface Ingestor {
   ingest(items: IngestItem[]): Promise<IngestSummary>;
 }
 
+/** What happened to each ingested item (also answered by the webhook channel's endpoint). */
+export const ingestOutcomeSchema = z.union([
+  z.object({ status: z.literal("stored"), messageId: z.string(), conversationId: z.string() }),
+  z.object({ status: z.literal("duplicate"), messageId: z.string().optional() }),
+  z.object({ status: z.literal("dead_letter"), deadLetterId: z.number().int(), reason: z.string() }),
+  z.object({
+    status: z.literal("changed"),
+    change: z.enum(["edit", "delete"]),
+    messageId: z.string().nullable(),
+  }),
+  z.object({ status: z.literal("ignored"), reason: z.string() }),
+]);
+
 const summarySchema = z.object({
   messages: z.number().int(),
   duplicates: z.number().int(),
@@ -23,19 +36,7 @@ const summarySchema = z.object({
   deadLetters: z.number().int(),
   changes: z.number().int(),
   ignored: z.number().int(),
-  outcomes: z.array(
-    z.union([
-      z.object({ status: z.literal("stored"), messageId: z.string(), conversationId: z.string() }),
-      z.object({ status: z.literal("duplicate"), messageId: z.string().optional() }),
-      z.object({ status: z.literal("dead_letter"), deadLetterId: z.number().int(), reason: z.string() }),
-      z.object({
-        status: z.literal("changed"),
-        change: z.enum(["edit", "delete"]),
-        messageId: z.string().nullable(),
-      }),
-      z.object({ status: z.literal("ignored"), reason: z.string() }),
-    ]),
-  ),
+  outcomes: z.array(ingestOutcomeSchema),
 });
 
 export const ingestRoutes: FastifyPluginAsyncZod<{ ingest: Ingestor }> = async (app, { ingest }) => {

@@ -10,6 +10,7 @@ import { useAgents, useSavedReplies, useTeams } from "../api/queries";
 import type { Agent } from "../api/types";
 import { showToast } from "../lib/toast";
 import { ChannelsSection } from "./channels/channels-section";
+import { WebhooksSection } from "./settings-webhooks";
 
 type Severity = "off" | "warn" | "block";
 const MODES = { manual: "Manual", round_robin: "Round-robin", least_loaded: "Least loaded" } as const;
@@ -33,6 +34,7 @@ export function SettingsPage({ me }: { me: Agent }) {
       <ChannelsSection admin={admin} />
       <GuardSection admin={admin} />
       <SavedRepliesSection />
+      {admin && <WebhooksSection />}
     </div>
   );
 }
