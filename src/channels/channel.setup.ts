@@ -22,6 +22,8 @@ export interface ChannelKind {
   capabilities: Capabilities;
   /** Whether channels of this kind are polled (and so have a health). */
   polls: boolean;
+  /** Whether it can be connected through the platform's sign-in (OAuth) instead of typed secrets. */
+  oauth: boolean;
   /** JSON Schema (draft 2020-12) of the config: titles, descriptions, placeholders, defaults. */
   config: Record<string, unknown>;
   /** JSON Schema of the secrets: every property is a secret. */
@@ -104,6 +106,7 @@ export class ChannelSetupService {
       description: setup.description ?? null,
       capabilities: { ...connector.capabilities },
       polls: Boolean(connector.poll),
+      oauth: Boolean(setup.oauth),
       config: jsonSchemaOf(setup.config),
       secrets: jsonSchemaOf(setup.secrets),
     };

@@ -65,6 +65,25 @@ export function channelRepository(db: Db) {
       // A new settings version, so pollers restart with the new secrets.
       await db.update(channels).set({ secrets, updatedAt: sql`now()` }).where(eq(channels.id, id));
     },
+    /** Creates a set-up channel, or replaces the config and secrets of the one with that key (demo mode). */
+    async upsertSetUp(row: {
+      key: string;
+      kind: string;
+      platform: string;
+      name: string;
+      config: unknown;
+      secrets: string | null;
+    }): Promise<ChannelRow> {
+      const [saved] = await db
+        .insert(channels)
+        .values(row)
+        .onConflictDoUpdate({
+          target: channels.key,
+          set: { config: row.config, secrets: row.secrets, updatedAt: sql`now()` },
+        })
+        .returning();
+      return saved!;
+    },
     async setCursor(id: string, cursor: unknown): Promise<void> {
       await db.update(channels).set({ cursor }).where(eq(channels.id, id));
     },

@@ -1,5 +1,6 @@
 /** `rapport serve [--demo]` — the HTTP API on PGlite (RAPPORT_DATA) or PostgreSQL (DATABASE_URL). */
 import type { Command } from "commander";
+import { type BlueskyDemo, startBlueskyDemo } from "../../channels/bluesky/bluesky.demo.ts";
 import type { MastodonDemo } from "../../channels/mastodon/mastodon.demo.ts";
 import { ChannelPollers } from "../../channels/pollers.ts";
 import { createConnectorRegistry } from "../../channels/registry.ts";
@@ -89,6 +90,7 @@ export function registerServe(program: Command): void {
                 },
               });
         let liveDemo: MastodonDemo | null = null;
+        let blueskyDemo: BlueskyDemo | null = null;
         let closing = false;
         const shutdown = async (signal: string) => {
           if (closing) return;
@@ -96,6 +98,7 @@ export function registerServe(program: Command): void {
           app.log.info({ signal }, "shutting down");
           await worker?.stop();
           await pollers?.stop();
+          await blueskyDemo?.stop();
           await liveDemo?.stop();
           await app.close();
           await dispatcher.stop();
@@ -114,6 +117,14 @@ export function registerServe(program: Command): void {
               secrets,
             })
           : null;
+        // Demo mode: a live Bluesky channel fed by a local simulator (mentions and DMs arrive, replies go out).
+        if (opts.demo && secrets && opts.pollers !== false) {
+          blueskyDemo = await startBlueskyDemo({
+            database,
+            secrets,
+            log: { info: (m) => app.log.info(m), warn: (m) => app.log.warn(m) },
+          });
+        }
         // The live Mastodon demo: a local simulated server and a channel polling it (before the pollers start).
         // Loaded only in demo mode: the simulator is not part of a production start.
         liveDemo = opts.demo
@@ -163,6 +174,11 @@ export function registerServe(program: Command): void {
           );
         } else if (opts.demo) {
           console.log("The workspace already has agents, so no demo data was added.\n");
+        }
+        if (blueskyDemo) {
+          console.log(
+            `Live Bluesky demo: people mention @northwind-rail.bsky.social on a local simulator (${blueskyDemo.simulator.url}) every ~40 s; answer them in the "bluesky-live" channel.\n`,
+          );
         }
       },
     );

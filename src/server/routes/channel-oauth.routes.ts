@@ -182,7 +182,7 @@ export const channelOAuthRoutes: FastifyPluginAsyncZod<ChannelOAuthRouteDeps> = 
       const body = { id: created.id, key: created.key, kind: created.kind, name: created.name };
       // A browser coming back from the platform lands on the channel's settings; API clients get JSON.
       if ((request.headers.accept ?? "").includes("text/html"))
-        return reply.redirect(`/settings?channel=${encodeURIComponent(created.id)}`, 303);
+        return reply.redirect(`/settings/channels/${encodeURIComponent(created.id)}?created=1`, 303);
       return reply.status(201).send(body);
     },
   );

@@ -68,6 +68,7 @@ const kindOut = z.object({
   description: z.string().nullable(),
   capabilities: capabilitiesOut,
   polls: z.boolean(),
+  oauth: z.boolean().meta({ description: "Can be connected with the platform's sign-in (OAuth)" }),
   config: z.record(z.string(), z.unknown()).meta({ description: "JSON Schema of the config" }),
   secrets: z.record(z.string(), z.unknown()).meta({ description: "JSON Schema of the secrets" }),
 });

@@ -53,6 +53,8 @@ export interface ChannelKind {
   description: string | null;
   capabilities: Record<string, boolean>;
   polls: boolean;
+  /** Can be connected through the platform's sign-in (POST /api/channels/oauth/start). */
+  oauth: boolean;
   config: JsonSchema;
   secrets: JsonSchema;
 }

@@ -30,8 +30,11 @@ export function ChannelForm({
   submitLabel,
   onSubmit,
   onCancel,
+  withSecrets = true,
 }: {
   kind: ChannelKind;
+  /** False when the secrets come from elsewhere (the platform's sign-in): their fields are left out. */
+  withSecrets?: boolean;
   /** Editing this channel (else creating one). */
   channel?: ChannelSettings;
   submitLabel: string;
@@ -40,6 +43,7 @@ export function ChannelForm({
 }) {
   const configFields = useMemo(() => fieldsOf(kind.config, "config"), [kind]);
   const secretFields = useMemo(() => {
+    if (!withSecrets) return [];
     const fields = fieldsOf(kind.secrets, "secrets", { secret: true });
     // A secret that is set may be left empty when editing: it is kept.
     return channel
@@ -47,7 +51,7 @@ export function ChannelForm({
           (f): Field => ({ ...f, required: f.required && !channel.secretsSet.includes(lastPart(f.key)) }),
         )
       : fields;
-  }, [kind, channel]);
+  }, [kind, channel, withSecrets]);
   const [name, setName] = useState(channel?.name ?? "");
   const [values, setValues] = useState<FormValues>(() => ({
     ...initialValues(configFields, channel?.config),

@@ -1,5 +1,6 @@
 /** Add a channel: choose a kind (every connector that can be set up), then fill in its form. */
 import { useQueryClient } from "@tanstack/react-query";
+import { useState } from "react";
 import { Link, useLocation } from "wouter";
 import { type ChannelSettings, useChannelKinds } from "../../api/channels";
 import { post } from "../../api/client";
@@ -10,6 +11,7 @@ export function NewChannelPage({ kind }: { kind: string | null }) {
   const kinds = useChannelKinds();
   const [, navigate] = useLocation();
   const client = useQueryClient();
+  const [how, setHow] = useState<"oauth" | "secrets">("oauth");
 
   if (kinds.isPending) return <p className="muted pad">Loading…</p>;
   if (kinds.isError)
@@ -63,19 +65,67 @@ export function NewChannelPage({ kind }: { kind: string | null }) {
       </p>
       <h1>Add a channel: {chosen.label}</h1>
       {chosen.description && <p className="muted">{chosen.description}</p>}
+      {chosen.oauth && (
+        <fieldset className="connect-how">
+          <legend>How to connect</legend>
+          <label>
+            <input
+              type="radio"
+              name="connect-how"
+              checked={how === "oauth"}
+              onChange={() => setHow("oauth")}
+            />{" "}
+            Sign in on {chosen.label} (recommended)
+          </label>
+          <label>
+            <input
+              type="radio"
+              name="connect-how"
+              checked={how === "secrets"}
+              onChange={() => setHow("secrets")}
+            />{" "}
+            Paste credentials yourself
+          </label>
+        </fieldset>
+      )}
       <section className="card">
-        <ChannelForm
-          kind={chosen}
-          submitLabel="Create channel"
-          onCancel={() => navigate("/settings")}
-          onSubmit={async (payload) => {
-            const created = await post<ChannelSettings>("/api/channels", { kind: chosen.kind, ...payload });
-            client.setQueryData(["channel", created.id], created);
-            void client.invalidateQueries({ queryKey: ["channels"] });
-            showToast(`${created.name} is set up. Test its connection.`);
-            navigate(`/settings/channels/${created.id}?created=1`);
-          }}
-        />
+        {chosen.oauth && how === "oauth" ? (
+          <>
+            <p className="muted">
+              You will sign in on {chosen.label} and approve Rapport there; you come back here with the
+              channel set up.
+            </p>
+            <ChannelForm
+              key="oauth"
+              kind={chosen}
+              withSecrets={false}
+              submitLabel={`Continue to sign in on ${chosen.label}`}
+              onCancel={() => navigate("/settings")}
+              onSubmit={async (payload) => {
+                const { authorizeUrl } = await post<{ authorizeUrl: string }>("/api/channels/oauth/start", {
+                  kind: chosen.kind,
+                  name: payload.name,
+                  config: payload.config,
+                });
+                window.location.assign(authorizeUrl);
+              }}
+            />
+          </>
+        ) : (
+          <ChannelForm
+            key="secrets"
+            kind={chosen}
+            submitLabel="Create channel"
+            onCancel={() => navigate("/settings")}
+            onSubmit={async (payload) => {
+              const created = await post<ChannelSettings>("/api/channels", { kind: chosen.kind, ...payload });
+              client.setQueryData(["channel", created.id], created);
+              void client.invalidateQueries({ queryKey: ["channels"] });
+              showToast(`${created.name} is set up. Test its connection.`);
+              navigate(`/settings/channels/${created.id}?created=1`);
+            }}
+          />
+        )}
       </section>
     </div>
   );
