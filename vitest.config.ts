@@ -3,7 +3,8 @@ import { defineConfig } from "vitest/config";
 export default defineConfig({
   test: {
     include: ["src/**/*.test.ts", "test/**/*.test.ts", "web/src/**/*.test.ts", "widget/src/**/*.test.ts"],
-    testTimeout: 60_000,
+    // Generous: tests that run the real binary (tsx + PGlite start) are slow on a loaded 2-core machine.
+    testTimeout: 150_000,
     hookTimeout: 120_000,
     // Integration tests open PGlite instances (~300 MB each); keep parallelism modest on 2 cores.
     pool: "forks",

@@ -94,7 +94,7 @@ it("`serve --demo` starts with a demo workspace, a printed admin password, and s
         ).json()) as { messages: Array<{ id: string; deliveryStatus: string }> };
         return thread.messages.find((m) => m.id === messageId)?.deliveryStatus;
       },
-      { timeout: 10_000 },
+      { timeout: 30_000 },
     )
     .toBe("sent");
 
@@ -107,4 +107,4 @@ it("`serve --demo` starts with a demo workspace, a printed admin password, and s
   expect(second.output).toContain("already has agents");
   expect(second.output).not.toContain("password:");
   expect(await stop(second.child)).toBe(0);
-}, 180_000); // two cold starts of the real binary on PGlite (seeding once): minutes on a loaded machine
+});
