@@ -24,7 +24,7 @@ describe("the live Mastodon demo", () => {
   const connectors = new ConnectorRegistry([mastodonConnector()]);
   const lines: string[] = [];
   const log = { info: (m: string) => lines.push(m), warn: (m: string) => lines.push(m) };
-  const WAIT = { timeout: 20_000, interval: 100 };
+  const WAIT = { timeout: 45_000, interval: 100 };
 
   beforeAll(async () => {
     database = await openDatabase({ url: "memory://" });
@@ -43,7 +43,7 @@ describe("the live Mastodon demo", () => {
       database,
       secrets: box,
       log,
-      everyMs: 300,
+      everyMs: 2_000,
       firstMs: 50,
       thanksMs: 200,
     }))!;

@@ -18,7 +18,7 @@ import type { MastodonEnvelope } from "./mastodon.inbound.ts";
 import type { MastodonCursor } from "./mastodon.poller.ts";
 import { MastodonSimulator, type SimAccount, type SimStatus } from "./mastodon.simulator.ts";
 
-const WAIT = { timeout: 20_000, interval: 50 };
+const WAIT = { timeout: 40_000, interval: 50 };
 
 describeEachEngine("Mastodon against the simulator", (ctx) => {
   const sim = new MastodonSimulator();
