@@ -1,13 +1,18 @@
 #!/usr/bin/env node
-// `npm start` on a fresh clone: build the web workspace once if web/dist is missing, so the server
-// has something to serve at /. `npm run build:web` rebuilds it after changes.
+// `npm start` and `npm test` on a fresh clone: build the web workspace (web/dist) and the chat widget
+// (widget/dist/widget.js) once if missing, so the server has something to serve. `npm run build:web` and
+// `npm run build:widget` rebuild them after changes.
 import { spawnSync } from "node:child_process";
 import { existsSync } from "node:fs";
 
-const index = new URL("../web/dist/index.html", import.meta.url);
-if (!existsSync(index)) {
-  console.log("Building the web workspace (web/dist is missing)…");
-  const result = spawnSync("npm", ["run", "build:web"], {
+const builds = [
+  { file: "../web/dist/index.html", script: "build:web", what: "the web workspace (web/dist)" },
+  { file: "../widget/dist/widget.js", script: "build:widget", what: "the chat widget (widget/dist)" },
+];
+for (const build of builds) {
+  if (existsSync(new URL(build.file, import.meta.url))) continue;
+  console.log(`Building ${build.what}: it is missing…`);
+  const result = spawnSync("npm", ["run", build.script], {
     stdio: "inherit",
     shell: process.platform === "win32",
   });

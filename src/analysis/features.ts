@@ -1,29 +1,12 @@
 /** Feature extraction shared by training (scripts/train.ts) and run time, so both always agree. */
+import { unHtml } from "./text.ts";
+
+export { unHtml };
 
 const URL_RE =
   /(?:https?:\/\/|www\.)\S+|\b[a-z0-9-]+\.(?:com|net|org|ly|io|co|uk|me|tk|info|biz)(?:\/\S*)?\b/gi;
 
 const TCO_RE = /https?:\/\/t\.co\/\S*/gi;
-
-const ENTITIES: Record<string, string> = { amp: "&", lt: "<", gt: ">", quot: '"', apos: "'", nbsp: " " };
-
-/**
- * Undo the HTML that comment APIs (YouTube, Facebook) put in text: `&#39;` for an apostrophe, `<br />` for a
- * line break, `<a href="…">` around links. Without this, "you&#39;re" and "subscribe<br />" hide words from
- * the model and the rules alike. Cheap when there is nothing to undo.
- */
-export function unHtml(text: string): string {
-  if (!text.includes("&") && !text.includes("<")) return text;
-  return text
-    .replace(/<a\s[^>]*href="([^"]*)"[^>]*>[^<]*<\/a>/gi, " $1 ")
-    .replace(/<br\s*\/?>/gi, " ")
-    .replace(/<\/?[a-z][^>]*>/gi, " ")
-    .replace(/&(#\d+|#x[0-9a-f]+|[a-z]+);/gi, (m, e: string) => {
-      if (e[0] !== "#") return ENTITIES[e.toLowerCase()] ?? m;
-      const code = e[1] === "x" || e[1] === "X" ? Number.parseInt(e.slice(2), 16) : Number(e.slice(1));
-      return Number.isFinite(code) && code > 0 && code < 0x110000 ? String.fromCodePoint(code) : m;
-    });
-}
 
 /** Links to video hosts: on a video's own comment section these are mostly timestamps or the video itself. */
 const VIDEO_URL_RE = /(?:https?:\/\/)?(?:www\.|m\.)?(?:youtube\.com|youtu\.be)\/\S*/gi;

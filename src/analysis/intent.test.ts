@@ -13,6 +13,14 @@ describe("intent", () => {
     expect(intent("I was charged twice for one order")).toContain("complaint");
   });
 
+  it("finds status chasing about a product or service, but not venting about life", () => {
+    expect(intent("@AcmeHelp any update on my order?")).toContain("complaint");
+    expect(intent("@acme been almost two weeks and my package is nowhere")).toContain("complaint");
+    expect(intent("@AskAcme why is my account locked?")).toContain("complaint");
+    expect(intent("@sam any update on the party?")).not.toContain("complaint");
+    expect(intent("8 am finals should not be a thing")).not.toContain("complaint");
+  });
+
   it("finds suggestions and praise", () => {
     expect(intent("You should add a dark mode to the app")).toContain("suggestion");
     expect(intent("Thank you so much, the support team was amazing!")).toEqual(["praise"]);

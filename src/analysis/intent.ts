@@ -15,20 +15,31 @@ const SUGGESTION =
 const PRAISE =
   /\b(?:thank(?:s| you)|thx|great (?:job|service|work|experience)|well done|kudos|shout ?out|love (?:you|it|this|the|your)|you (?:rock|guys rock|are (?:the best|amazing|awesome|great))|awesome|amazing|excellent|fantastic|best (?:airline|service|company|customer)|appreciate)\b/;
 
-/** Problem cues that make a negative message a complaint rather than a mere mood. */
-const PROBLEM =
-  /\b(?:you|your|ur|u|they|their|service|order|delivery|package|flight|bag|luggage|account|app|website|site|refund|charge|charged|bill|product|item|customer|support|agent|staff|store|phone|line|hold|wait|waiting|still|never|again|no one|nobody|broken|delayed|cancel+ed|lost|missing|late|wrong)\b/;
-
 /** Failure reports that are complaints even in neutral words ("my order hasn't shipped"). */
 const FAILURE =
   /\b(?:(?:has|have|had|did|does|do|is|was|were|are|wo|would|could|ca)n'?t (?:shipped|arrived|received|worked?|work|been|let|load|get|got|come|show|respond|replied|fixed|refunded|helped)|(?:didn't|doesn't|don't|won't|wont|dont|didnt|doesnt|isn't|isnt|not) (?:work|working|let|load|arrive|ship|respond|reply|show|pleased|happy|acceptable|helpful|receive|received|get|being allowed|allowed)|(?:doesn't|does not|don't) seem to (?:work|be working)|let (?:me|us) down|(?:went out|stopped working|quit working|died) (?:on me|after)|(?:having|have|had|got) (?:a |an |some )?(?:\w+ )?(?:issue|problem|trouble)s?\b|keeps? (?:telling|saying|crashing|failing|freezing|dropping|asking)|tried (?:many|several|multiple|\d+|three|two) times|(?:charged|billed) (?:me|twice|again|for)|wrong (?:size|item|order|address|charge|amount)|(?:ripped|broke|broken|damaged|faulty|defective|scratched|cracked|leaking|stopped working|messed up|screwed up)|what gives|#fail|\bfail\b|shady|rip ?off|mistreated|never (?:get|got|received|arrived|again|buying)|(?:still|yet to) (?:waiting|no|not|haven't|nothing)|no (?:response|reply|answer|update|one)|won't let me|unable to|out of stock again|cut off)\b/;
 
-/** Complaint when the care-aware sentiment sum is at most this (VADER scale) and the message is addressed or
- * names a problem; a question needs the stronger threshold. Tuned on the complaints tune half. */
-export const COMPLAINT_TUNING = { statement: -0.3, question: -0.1 };
+/** Status chasing and broken expectations: a customer waiting on a company ("any update?", "still", "where is
+ * my…", "for the past 10 days", "down again"). Written from how care requests are phrased in general; it marks a
+ * complaint only when the message is about a product or service (see DIRECTED). */
+const EXPECTATION =
+  /\b(?:why (?:is|are|does|do|did|can't|cant|won't|wont|isn't|aren't|doesn't|don't|didn't|has|have|hasn't|haven't|would|was|were)|how come|any (?:update|answer|news|response|reply|word|luck|progress|eta|idea when)|(?:still|yet to|has yet|have yet|not yet|haven't yet|hasn't yet)\b|where (?:is|are|'s) (?:my|our|the)|what(?:'s| is) (?:going on|happening|up with|the (?:hold ?up|delay|problem|issue))|what happened|when (?:will|is|are|can|do|does) (?:i|we|my|our|it|the|this|you)|how (?:long|much longer)|follow(?:ing)? up|(?:reply|respond|answer|get back) to (?:my|me|us)|please (?:reply|respond|answer|fix|help|sort|resolve|look into)|check (?:your|ur) (?:dm|dms|inbox|messages)|asap|urgent(?:ly)?|(?:for|over|past|in) (?:the )?(?:past |last )?(?:\d+|two|three|four|five|six|several|many|few) (?:days|weeks|months)|(?:been|almost|nearly|over) (?:\d+|a|an|two|three|four|five|six|several) (?:days?|weeks?|months?)|(?:down|off|broken|gone) again|(?:is|are|was|has been|went|gone) (?:down|off|offline)|bring (?:it |them )?back|(?:an?|some|the|this|big|major) (?:issue|problem|error|glitch|bug)s?)\b/i;
 
-/** A sum this negative is a complaint even when it names no one. */
-const STRONG_NEGATIVE = -2;
+/** Handles of care accounts ("@AcmeHelp", "@AskAcme", "@AcmeCares", "@Acme_Support"). */
+const CARE_HANDLE =
+  /@\w*(?:help|support|care|cares|service|svc|custserv|customer|_cs|cs\b|assist|answers|askus)\b|@ask\w+/i;
+
+/** Products and services people complain about, across trades (written from domain knowledge). */
+const SERVICE =
+  /\b(?:order|delivery|delivered|package|parcel|shipment|shipping|courier|tracking|refund|return|exchange|warranty|repair|replacement|technician|engineer|appointment|installation|account|profile|login|password|app|website|site|page|browser|(?:the|this|latest|new|last|software|system|firmware|security) update|version|feature|download|install|subscription|membership|points|miles|rewards|coupon|discount|voucher|promo|offer|deal|sale|price|fee|charge|charged|payment|bill|billing|invoice|receipt|plan|contract|upgrade|service|customer service|support|helpline|hotline|call|called|chat|email|dm|hold|queue|line|store|shop|branch|outlet|restaurant|staff|employee|manager|cashier|rep|agent|representative|product|item|device|phone|laptop|tablet|tv|headphones|earphones|earbuds|charger|cable|battery|screen|printer|camera|console|controller|card|router|modem|speaker|shoes|shirt|jacket|coat|jeans|dress|clothes|size|beer|bottle|food|meal|sandwich|burger|pizza|coffee|drink|menu|hotel|room|booking|reservation|stay|car|vehicle|engine|tire|tyre|dealer|dealership|recall|insurance|claim|policy|bank|loan|power|electricity|gas|water|outage|meter|broadband|internet|wifi|network|coverage|signal|data|game|server|software|flight|plane|seat|bag|luggage|baggage|gate|crew|airport|train|bus|ticket|fare|station|journey)s?\b/;
+
+/** Complaint thresholds on the care-aware sentiment sum (VADER scale): `directed` applies to a message about a
+ * product or service or written to a care account, `undirected` to the rest (people also vent about life, news
+ * and each other, and that is not a complaint to a company). Chosen on the complaints tune half. */
+export const COMPLAINT_TUNING = {
+  directed: -0.3,
+  undirected: -3,
+};
 
 export function intentOf(
   p: Prepared,
@@ -39,10 +50,14 @@ export function intentOf(
   const out: Intent[] = [];
   const question = QUESTION.test(lower);
   if (question) out.push("question");
-  const addressed = lower.includes("@") || PROBLEM.test(lower);
-  const limit = question ? tune.question : tune.statement;
-  if ((parts.sum <= limit && addressed) || parts.sum <= STRONG_NEGATIVE || FAILURE.test(lower))
-    out.push("complaint");
+  // A directed message (about a product or service, or to a care account) is a complaint at a milder sum or
+  // when it chases an expectation; any message is at a strong sum or with a failure report. Cheap tests first.
+  const complaint =
+    parts.sum <= tune.undirected ||
+    FAILURE.test(lower) ||
+    ((parts.sum <= tune.directed || EXPECTATION.test(lower)) &&
+      (SERVICE.test(lower) || CARE_HANDLE.test(p.text)));
+  if (complaint) out.push("complaint");
   if (SUGGESTION.test(lower)) out.push("suggestion");
   if (parts.rules >= 0.3 && PRAISE.test(lower) && !out.includes("complaint")) out.push("praise");
   if (out.length === 0) out.push("other");

@@ -51,6 +51,16 @@ describe("sentiment", () => {
     );
   });
 
+  it("reads tweet forms: HTML entities, emoticons with letters, elongation and hashtags", () => {
+    expect(sentiment("I &lt;3 this airline").score).toBeGreaterThan(0);
+    expect(sentiment("landed early :D").score).toBeGreaterThan(sentiment("landed early").score);
+    expect(sentiment("sooo good").score).toBeGreaterThan(sentiment("so good").score);
+    expect(sentiment("bag gone #lostluggage").score).toBeLessThan(sentiment("bag gone").score);
+    expect(sentiment("seat 3A #NotHappy").score).toBeLessThan(0);
+    expect(sentiment("home at last #thankyou").score).toBeGreaterThan(0);
+    expect(sentiment("Flight booked, can't wait!").score).toBeGreaterThan(0.3);
+  });
+
   it("reads sarcastic thanks next to a failure as negative", () => {
     expect(sentiment("Thanks for losing my bag, great job").label).toBe("negative");
     expect(sentiment("Love how my flight got cancelled again").label).toBe("negative");

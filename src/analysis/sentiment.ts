@@ -141,8 +141,6 @@ export function ruleScore(p: Prepared, tune = SENTIMENT_TUNING): SentimentParts 
   const v = valence(p);
   let positive = v.positive;
   let negative = v.negative;
-  // Politeness inside a complaint ("It's been 15 days... Thank you!") is not praise.
-  positive += negative < 0 ? v.courtesy * tune.gratitudeInComplaint : v.courtesy * tune.gratitudeAlone;
   let hits = v.hits;
   for (const ph of PHRASES) {
     if ((ph.needs === undefined || p.lower.includes(ph.needs)) && ph.re.test(p.lower)) {
@@ -150,6 +148,8 @@ export function ruleScore(p: Prepared, tune = SENTIMENT_TUNING): SentimentParts 
       hits++;
     }
   }
+  // Politeness inside a complaint ("It's been 15 days... Thank you!") is not praise.
+  positive += negative < 0 ? v.courtesy * tune.gratitudeInComplaint : v.courtesy * tune.gratitudeAlone;
   if (negative < 0 && positive > 0 && SARCASM.test(p.lower)) {
     negative -= positive * 0.5;
     positive = 0;

@@ -40,6 +40,9 @@ for (const w of "almost barely hardly kinda kindof less little marginally occasi
 ))
   BOOSTERS.set(w, B_DECR);
 
+/** Valence of "can't wait", VADER's scale (as eager as "excited" is positive, a little less). */
+const CANT_WAIT = 1.8;
+
 /** Valence of a negation that governs no sentiment word. */
 export const BARE_NEGATION = -0.7;
 
@@ -55,8 +58,59 @@ const COURTESY = new Set([
   "grateful",
 ]);
 
+const ELONGATED = /(\p{L})\1\1/u;
+
+/**
+ * Lexicon look-up that also reads elongated words ("soooo", "yaaay", "loooove"): runs of three or more of one
+ * letter are tried collapsed to two, then to one. Returns the word's valence and whether it was elongated.
+ */
+function lookup(word: string, stretched = true): number | undefined {
+  const v = LEXICON.get(word);
+  if (v !== undefined || !stretched || word.length < 4 || !ELONGATED.test(word)) return v;
+  return (
+    LEXICON.get(word.replace(/(\p{L})\1{2,}/gu, "$1$1")) ?? LEXICON.get(word.replace(/(\p{L})\1{2,}/gu, "$1"))
+  );
+}
+
+/** Negations that open run-together hashtags ("#nothappy", "#notcool", "#nomore…"). */
+const TAG_NEGATION = ["not", "never", "no"];
+
+/**
+ * Valence of a one-word hashtag that is not itself in the lexicon ("#lostluggage", "#thankyou",
+ * "#customerservicefail"): the longest lexicon word (≥ 4 letters) it ends with, else the longest it starts
+ * with, negated after "not"/"never"/"no". English compounds put the head last, so the ending wins.
+ */
+function hashtagValence(tag: string): number | undefined {
+  if (tag.length < 6) return undefined;
+  for (const neg of TAG_NEGATION) {
+    if (tag.startsWith(neg)) {
+      const v = LEXICON.get(tag.slice(neg.length));
+      if (v !== undefined && v !== 0) return v * N_SCALAR;
+    }
+  }
+  for (let k = 2; k <= tag.length - 4; k++) {
+    const v = LEXICON.get(tag.slice(k));
+    if (v !== undefined && v !== 0) return v;
+  }
+  for (let k = tag.length - 2; k >= 4; k--) {
+    const v = LEXICON.get(tag.slice(0, k));
+    if (v !== undefined && v !== 0) return v;
+  }
+  return undefined;
+}
+
+/** Booster increment of a word, elongated or not ("sooo", "reaaally"). */
+function boosterOf(word: string, stretched: boolean): number | undefined {
+  const b = BOOSTERS.get(word);
+  if (b !== undefined || !stretched || word.length < 4 || !ELONGATED.test(word)) return b;
+  const base =
+    BOOSTERS.get(word.replace(/(\p{L})\1{2,}/gu, "$1$1")) ??
+    BOOSTERS.get(word.replace(/(\p{L})\1{2,}/gu, "$1"));
+  return base === undefined ? undefined : base * 2; // the elongation is itself emphasis
+}
+
 export function lexiconValence(word: string): number | undefined {
-  return LEXICON.get(word);
+  return lookup(word);
 }
 
 export function isNegation(word: string): boolean {
@@ -81,29 +135,45 @@ export function valence(p: Prepared): ValenceResult {
   for (const w of words) if (isShouting(w)) caps++;
   const capDiff = caps > 0 && caps < n;
   const butAt = lowerWords.indexOf("but");
+  // One test per text: only a text with a run of three letters can hold an elongated word.
+  const stretched = ELONGATED.test(p.lower);
   let positive = 0;
   let negative = 0;
   let courtesy = 0;
   let hits = 0;
   for (let i = 0; i < n; i++) {
     const w = lowerWords[i]!;
+    // "Can't wait!" is eagerness, not a complaint.
+    if ((w === "can't" || w === "cant" || w === "cannot") && lowerWords[i + 1] === "wait") {
+      positive += CANT_WAIT;
+      hits++;
+      i++;
+      continue;
+    }
     // A negation that governs no sentiment word ("they didn't rebook us") still reads as a complaint in care.
     if (isNegation(w) && w !== "no" && w !== "without" && w !== "despite") {
       let governs = false;
-      for (let j = i + 1; j <= i + 3 && j < n; j++) if (LEXICON.has(lowerWords[j]!)) governs = true;
+      for (let j = i + 1; j <= i + 3 && j < n; j++)
+        if (lookup(lowerWords[j]!, stretched) !== undefined) governs = true;
       if (!governs) {
         negative += BARE_NEGATION;
         hits++;
       }
     }
-    if (BOOSTERS.has(w)) continue;
+    if (boosterOf(w, stretched) !== undefined) continue;
     let v = LEXICON.get(w);
-    if (v === undefined) continue;
+    if (v === undefined) {
+      v = stretched ? lookup(w) : undefined;
+      // Elongation is emphasis, like a booster ("sooo good", "nooooo").
+      if (v !== undefined) v += v > 0 ? B_INCR : -B_INCR;
+      else if (p.hashtags.length > 0 && p.hashtags.includes(i)) v = hashtagValence(w);
+      if (v === undefined) continue;
+    }
     if (w === "like" && i > 0) continue; // "like" is mostly a preposition ("looks like", "feel like")
     if (capDiff && isShouting(words[i]!)) v += v > 0 ? C_INCR : -C_INCR;
     for (let j = 1; j <= 3 && i - j >= 0; j++) {
       const prev = lowerWords[i - j]!;
-      const b = BOOSTERS.get(prev);
+      const b = boosterOf(prev, stretched);
       if (b !== undefined) {
         let s = v > 0 ? b : -b;
         if (capDiff && isShouting(words[i - j]!)) s += v > 0 ? C_INCR : -C_INCR;

@@ -37,6 +37,26 @@ export interface PollLog {
   warn(message: string, data?: Record<string, unknown>): void;
 }
 
+/** A failure a channel ran into, shown on its settings page ("IMAP: auth failed at 10:42"). */
+export interface ChannelProblem {
+  /** e.g. "imap"; the same names as ConnectionCheck.service. */
+  service: string;
+  /** The step that failed, as in ConnectionCheck.step ("connect", "auth", …), when known. */
+  step?: string;
+  /** The server's own words. Never a secret. */
+  message: string;
+}
+
+/**
+ * How a poll loop reports its health. Call `ok()` after every successful round (connected, fetched what
+ * was new — even nothing) and `failed()` when a round fails; the settings page shows "last checked 2 min
+ * ago" or the failure with its time. Writes are throttled; calling often is fine.
+ */
+export interface PollHealth {
+  ok(): void;
+  failed(problem: ChannelProblem): void;
+}
+
 /** What a poll/stream loop gets: where it stopped, how to hand payloads over, and when to stop. */
 export interface PollContext {
   channel: ConfiguredChannel;
@@ -48,6 +68,11 @@ export interface PollContext {
   ingest(items: IngestItem[]): Promise<IngestSummary>;
   /** Stores the position to resume from; call it only after the payloads before it were ingested. */
   saveCursor(cursor: unknown): Promise<void>;
+  /**
+   * Report each round's success or failure (ingesting counts as a success, a loop that throws as a
+   * failure). ChannelPollers always gives it; optional so a test may call a poll loop without it.
+   */
+  health?: PollHealth;
   log: PollLog;
 }
 
@@ -99,8 +124,17 @@ export interface Connector {
   send(input: SendInput): Promise<SendResult>;
   /** Polls or streams until `ctx.signal` aborts, ingesting what arrives and saving the cursor. */
   poll?(ctx: PollContext): Promise<void>;
-  /** Setting up a channel of this kind: the shapes of its config and secrets (validated at the API). */
+  /**
+   * Setting up a channel of this kind: the shapes of its config and secrets (validated at the API). The
+   * workspace draws its set-up form from them (as JSON Schema): give fields a `title`, `description` and
+   * `placeholder` with zod's `.meta({ … })`; every field of `secrets` is shown as a password field and
+   * never sent back.
+   */
   setup?: {
+    /** What admins choose from, e.g. "Email (IMAP + SMTP)" (default: the kind). */
+    label?: string;
+    /** One or two sentences on what this channel connects and what the admin needs at hand. */
+    description?: string;
     config: z.ZodType;
     secrets: z.ZodType<Record<string, string>>;
     /** Tries the connection and reports each service's result separately. */

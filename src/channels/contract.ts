@@ -118,7 +118,7 @@ export function describeConnectorContract(name: string, fixture: ConnectorContra
     // Replies answer the conversation of the first valid payload.
     const replyTo = async (text: string, using: Connector) => {
       const first = await connector.parse!(list(fixture.valid)[0]!.payload);
-      const externalId = first.ok ? first.message.externalId : "";
+      const externalId = first.ok && "message" in first ? first.message.externalId : "";
       const [conversation] = await database.rows<{ id: string }>(sql`
         SELECT conversation_id AS id FROM messages WHERE external_id = ${externalId}`);
       expect(conversation, "a conversation from the valid payloads").toBeDefined();

@@ -1,13 +1,19 @@
 /**
  * Runs the poll/stream loops of the set-up channels whose connector has one (`rapport serve` starts
  * them). Each loop gets the channel's decrypted secrets and saved cursor, hands what it fetches to the
- * ingest pipeline, and stores its cursor in `channels.cursor`, so a restart resumes where it stopped.
- * Several processes polling one mailbox are safe (the pipeline stores each message once), only wasteful.
+ * ingest pipeline, stores its cursor in `channels.cursor` (so a restart resumes where it stopped) and its
+ * health (last successful poll, last failure) on the channel row for the settings page.
+ *
+ * Paused channels are not polled. A channel whose settings change (its `updated_at`) is restarted with
+ * the new ones: at once in the process that changed it (`restartChannel`), and in every other process by
+ * `sync()`, which re-reads the channel list every `syncMs`. Several processes polling one mailbox are
+ * safe (the pipeline stores each message once), only wasteful.
  */
 import type { IngestItem, IngestSummary } from "../services/ingest.types.ts";
 import type { SecretBox } from "../services/secrets.ts";
 import { type ChannelRow, channelRepository } from "../store/channel.repository.ts";
 import type { Database } from "../store/db.ts";
+import { HealthRecorder, isPollable } from "./channel.health.ts";
 import type { PollLog } from "./connector.ts";
 import type { ConnectorRegistry } from "./registry.ts";
 
@@ -19,28 +25,98 @@ export interface PollerDeps {
   log: PollLog;
 }
 
+interface Loop {
+  controller: AbortController;
+  done: Promise<void>;
+  /** The settings version the loop runs with (channels.updated_at). */
+  version: number;
+  health: HealthRecorder;
+}
+
+const errorText = (error: unknown) => (error instanceof Error ? error.message : String(error));
+
 export class ChannelPollers {
-  private readonly running = new Map<string, { controller: AbortController; done: Promise<void> }>();
+  private readonly running = new Map<string, Loop>();
+  private timer: ReturnType<typeof setInterval> | undefined;
+  private syncing: Promise<void> = Promise.resolve();
+  private stopped = false;
 
   constructor(private readonly deps: PollerDeps) {}
 
-  /** Starts a loop for every set-up channel with a polling connector; returns how many started. */
-  async start(): Promise<number> {
-    for (const channel of await channelRepository(this.deps.database.db).list()) this.startChannel(channel);
+  /** Starts a loop for every pollable channel that is not paused, then re-syncs every `syncMs`. */
+  async start(options: { syncMs?: number } = {}): Promise<number> {
+    this.stopped = false;
+    await this.sync();
+    const syncMs = options.syncMs ?? 30_000;
+    this.timer = setInterval(() => {
+      this.sync().catch((error: unknown) =>
+        this.deps.log.warn(`Re-reading the channels failed: ${errorText(error)}`),
+      );
+    }, syncMs);
+    this.timer.unref();
     return this.running.size;
   }
 
-  /** Starts (or keeps) the loop of one channel; false when its kind does not poll or it has no secrets. */
+  /** Brings the loops in line with the channel table: new, paused, resumed and changed channels. */
+  sync(): Promise<void> {
+    this.syncing = this.syncing
+      .catch(() => {})
+      .then(async () => {
+        if (this.stopped) return;
+        for (const row of await channelRepository(this.deps.database.db).list()) await this.apply(row);
+      });
+    return this.syncing;
+  }
+
+  /** Restarts one channel's loop with its current row (after its settings changed, paused or resumed). */
+  restartChannel(row: ChannelRow): Promise<void> {
+    this.syncing = this.syncing
+      .catch(() => {})
+      .then(() => (this.stopped ? undefined : this.apply(row, true)));
+    return this.syncing;
+  }
+
+  /** Whether a loop runs for this channel. */
+  isRunning(id: string): boolean {
+    return this.running.has(id);
+  }
+
+  private async apply(row: ChannelRow, force = false): Promise<void> {
+    const loop = this.running.get(row.id);
+    const wanted = this.wants(row);
+    if (loop && (!wanted || force || loop.version !== row.updatedAt.getTime()))
+      await this.stopChannel(row.id);
+    if (wanted && !this.running.has(row.id)) this.startChannel(row);
+  }
+
+  private wants(row: ChannelRow): boolean {
+    return !row.pausedAt && isPollable(row, Boolean(this.deps.connectors.get(row.kind)?.poll));
+  }
+
+  /** Starts (or keeps) the loop of one channel; false when it is paused, does not poll or has no secrets. */
   startChannel(channel: ChannelRow): boolean {
     const connector = this.deps.connectors.get(channel.kind);
-    if (!connector?.poll || !channel.secrets || this.running.has(channel.id)) return false;
+    if (!connector?.poll || !this.wants(channel) || this.running.has(channel.id)) return false;
+    const channels = channelRepository(this.deps.database.db);
+    const log = this.deps.log;
+    const health = new HealthRecorder(channel.id, channels, (error) =>
+      log.warn(`[${channel.key}] recording its health failed: ${errorText(error)}`),
+    );
     if (!this.deps.secrets) {
-      this.deps.log.warn(`Channel ${channel.key} is not polled: no secret key to decrypt its secrets.`);
+      const message = `Channel ${channel.key} is not polled: no secret key to decrypt its secrets.`;
+      log.warn(message);
+      health.failed({ service: "rapport", step: "secrets", message });
+      return false;
+    }
+    let secrets: Record<string, string>;
+    try {
+      secrets = this.deps.secrets.open(channel.secrets);
+    } catch (error) {
+      log.warn(`[${channel.key}] not polled: ${errorText(error)}`);
+      health.failed({ service: "rapport", step: "secrets", message: errorText(error) });
       return false;
     }
     const controller = new AbortController();
-    const channels = channelRepository(this.deps.database.db);
-    const log = this.deps.log;
     const done = connector
       .poll({
         channel: {
@@ -49,30 +125,48 @@ export class ChannelPollers {
           kind: channel.kind,
           name: channel.name,
           config: channel.config,
-          secrets: this.deps.secrets.open(channel.secrets),
+          secrets,
         },
         cursor: channel.cursor,
         signal: controller.signal,
-        ingest: (items) => this.deps.ingest.ingest(items),
+        ingest: async (items) => {
+          const summary = await this.deps.ingest.ingest(items);
+          health.ok();
+          return summary;
+        },
         saveCursor: (cursor) => channels.setCursor(channel.id, cursor),
+        health,
         log: {
           info: (message, data) => log.info(`[${channel.key}] ${message}`, data),
           warn: (message, data) => log.warn(`[${channel.key}] ${message}`, data),
         },
       })
-      .catch((error: unknown) =>
-        log.warn(
-          `[${channel.key}] polling stopped: ${error instanceof Error ? error.message : String(error)}`,
-        ),
-      );
-    this.running.set(channel.id, { controller, done });
+      .catch((error: unknown) => {
+        log.warn(`[${channel.key}] polling stopped: ${errorText(error)}`);
+        health.failed({ service: channel.kind, message: `Polling stopped: ${errorText(error)}` });
+      })
+      .then(() => health.flush())
+      .finally(() => {
+        if (this.running.get(channel.id)?.controller === controller) this.running.delete(channel.id);
+      });
+    this.running.set(channel.id, { controller, done, version: channel.updatedAt.getTime(), health });
     return true;
   }
 
+  /** Stops one channel's loop and waits for it (and its health writes) to end. */
+  async stopChannel(id: string): Promise<void> {
+    const loop = this.running.get(id);
+    if (!loop) return;
+    this.running.delete(id);
+    loop.controller.abort();
+    await loop.done;
+  }
+
   async stop(): Promise<void> {
-    const loops = [...this.running.values()];
-    this.running.clear();
-    for (const loop of loops) loop.controller.abort();
-    await Promise.all(loops.map((loop) => loop.done));
+    this.stopped = true;
+    clearInterval(this.timer);
+    await this.syncing.catch(() => {});
+    const loops = [...this.running.keys()];
+    await Promise.all(loops.map((id) => this.stopChannel(id)));
   }
 }

@@ -6,8 +6,8 @@ import type { NormalizerRegistry } from "../services/normalizers.ts";
 import type { Connector, SendInput } from "./connector.ts";
 import { DEMO_KINDS, demoConnector } from "./demo/demo.connector.ts";
 import { emailConnector } from "./email/email.connector.ts";
-
 import { testConnector } from "./test/test.connector.ts";
+import { type WebchatDirectory, webchatConnector } from "./webchat/webchat.connector.ts";
 import { webhookConnector } from "./webhook/webhook.connector.ts";
 
 export class ConnectorRegistry {
@@ -48,11 +48,14 @@ const hasSecrets = (input: SendInput) => Object.keys(input.channel.secrets ?? {}
 export interface RegistryOptions {
   /** Demo mode: the demo platforms' kinds send through the demo connector (no network). */
   demo?: boolean;
+  /** What the webchat connector reads when sending (visitors, the email channel for offline replies). */
+  webchat?: WebchatDirectory;
 }
 
 export function createConnectorRegistry(options: RegistryOptions = {}): ConnectorRegistry {
   const registry = new ConnectorRegistry([testConnector(), demoConnector("import")]);
   if (options.demo) for (const kind of DEMO_KINDS) registry.register(demoConnector(kind));
+  registry.register(webchatConnector(() => options.webchat));
   for (const connector of [emailConnector(), webhookConnector()]) {
     const demo = registry.get(connector.kind);
     // In demo mode the demo workspace's channels (no secrets) still send nowhere; set-up ones send for real.

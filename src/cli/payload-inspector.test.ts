@@ -94,7 +94,10 @@ describe("the payload inspector", () => {
     expect((await inspectFile(json, "forum-v1", {}, withForum())).results).toHaveLength(2);
     const dump = write("dump.txt", "first post\n\nsecond post");
     const native = await inspectFile(dump, "forum", {}, withForum());
-    expect(native.results.map((r) => r.ok && r.message.text)).toEqual(["first post", "second post"]);
+    expect(native.results.map((r) => ("message" in r ? r.message.text : r))).toEqual([
+      "first post",
+      "second post",
+    ]);
     expect(native.results.map((r) => r.at)).toEqual(["dump.txt #1", "dump.txt #2"]);
   });
 
@@ -143,7 +146,7 @@ describe("the payload inspector", () => {
     expect(without.results[0]).toMatchObject({ ok: false, reason: expect.stringMatching(/^channel: /) });
     const [result] = (await inspectFile(file, "webhook", { channel: "forum-bridge" })).results;
     expect(result).toMatchObject({ ok: true, message: { channel: "forum-bridge", text: "nul\uFFFDhere" } });
-    expect(result!.ok && result!.message.html).toBe("<p>hi</p>");
+    expect(result && "message" in result && result.message.html).toBe("<p>hi</p>");
   });
 
   it("refuses unknown formats and unreadable files with a usage error", async () => {

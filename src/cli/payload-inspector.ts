@@ -10,7 +10,7 @@ import path from "node:path";
 import type { Connector } from "../channels/connector.ts";
 import { type ConnectorRegistry, createConnectorRegistry } from "../channels/registry.ts";
 import { AppError } from "../core/errors.ts";
-import type { ChannelDefaults, InboundMessage } from "../core/inbound.ts";
+import type { ChannelDefaults, InboundChange, InboundMessage } from "../core/inbound.ts";
 import { replaceNul } from "../core/sanitize.ts";
 import { importSources } from "../services/import/import.runner.ts";
 import type { IngestItem } from "../services/ingest.types.ts";
@@ -18,6 +18,10 @@ import { NormalizerRegistry } from "../services/normalizers.ts";
 
 export type Inspection =
   | { at: string; ok: true; message: InboundMessage; channel?: ChannelDefaults }
+  /** An edit or deletion of a message sent before. */
+  | { at: string; ok: true; change: InboundChange; channel?: ChannelDefaults }
+  /** Knowingly not a message (a like, a follow…): kept raw and marked ignored, not a dead letter. */
+  | { at: string; ok: true; ignored: string }
   | { at: string; ok: false; reason: string };
 
 export interface FormatInfo {
@@ -170,16 +174,23 @@ export async function inspectFile(
     if (options.channel && isObject(payload) && payload.channel === undefined)
       payload = { ...payload, channel: options.channel };
     const result = await registries.normalizers.normalize(entry.format, replaceNul(payload ?? null));
-    results.push(
-      result.ok
-        ? {
-            at: entry.at,
-            ok: true,
-            message: result.message,
-            ...(result.channel ? { channel: result.channel } : {}),
-          }
-        : { at: entry.at, ok: false, reason: result.reason },
-    );
+    const at = entry.at;
+    if (!result.ok) results.push({ at, ok: false, reason: result.reason });
+    else if ("ignored" in result) results.push({ at, ok: true, ignored: result.ignored });
+    else if ("change" in result)
+      results.push({
+        at,
+        ok: true,
+        change: result.change,
+        ...(result.channel ? { channel: result.channel } : {}),
+      });
+    else
+      results.push({
+        at,
+        ok: true,
+        message: result.message,
+        ...(result.channel ? { channel: result.channel } : {}),
+      });
   }
   return { format, results };
 }

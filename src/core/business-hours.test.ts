@@ -5,6 +5,7 @@ import {
   businessMinutesBetween,
   isValidTimeZone,
   localToInstant,
+  openingAt,
   parseClock,
 } from "./business-hours.ts";
 
@@ -191,5 +192,36 @@ describe("addBusinessMinutes", () => {
     const closed: BusinessHoursSchedule = { timezone: "UTC", schedule: {}, holidays: [] };
     expect(() => addBusinessMinutes(at("2026-01-01T00:00:00Z"), 10, closed)).toThrow(/never open/);
     expect(businessMinutesBetween(at("2026-01-01T00:00:00Z"), at("2026-01-02T00:00:00Z"), closed)).toBe(0);
+  });
+});
+
+describe("openingAt (the chat widget's open/closed now)", () => {
+  const berlin = weekdays("Europe/Berlin", ["2026-12-24"]);
+  it("is open inside hours and says when it closes", () => {
+    // Tuesday 2026-12-01 10:00 in Berlin (CET, UTC+1).
+    expect(openingAt(at("2026-12-01T09:00:00Z"), berlin)).toEqual({
+      open: true,
+      changesAt: at("2026-12-01T16:00:00Z"),
+    });
+  });
+  it("is closed at night, on weekends and holidays, and names the next opening", () => {
+    expect(openingAt(at("2026-12-01T20:00:00Z"), berlin)).toEqual({
+      open: false,
+      changesAt: at("2026-12-02T08:00:00Z"),
+    });
+    // Saturday → Monday 09:00.
+    expect(openingAt(at("2026-12-05T12:00:00Z"), berlin).changesAt).toEqual(at("2026-12-07T08:00:00Z"));
+    // Thursday 24 December is a holiday → Friday 25th.
+    expect(openingAt(at("2026-12-24T10:00:00Z"), berlin)).toEqual({
+      open: false,
+      changesAt: at("2026-12-25T08:00:00Z"),
+    });
+  });
+  it("is always open without a schedule, and never with an empty one", () => {
+    expect(openingAt(at("2026-12-05T12:00:00Z"), null)).toEqual({ open: true, changesAt: null });
+    expect(openingAt(at("2026-12-05T12:00:00Z"), { timezone: "UTC", schedule: {}, holidays: [] })).toEqual({
+      open: false,
+      changesAt: null,
+    });
   });
 });

@@ -173,3 +173,26 @@ export function businessMinutesBetween(a: Date, b: Date, hours: BusinessHoursSch
   }
   return total / MINUTE;
 }
+
+/**
+ * Whether business hours are open at `at`, and when that changes next: the closing time when open, the
+ * next opening when closed (null hours: always open, never changes).
+ */
+export function openingAt(
+  at: Date,
+  hours: BusinessHoursSchedule | null,
+): { open: boolean; changesAt: Date | null } {
+  if (hours === null) return { open: true, changesAt: null };
+  const now = at.getTime();
+  try {
+    for (const [start, end] of openIntervals(now, hours)) {
+      if (end <= now) continue;
+      return start <= now
+        ? { open: true, changesAt: new Date(end) }
+        : { open: false, changesAt: new Date(start) };
+    }
+  } catch {
+    // A schedule that never opens.
+  }
+  return { open: false, changesAt: null };
+}

@@ -55,7 +55,31 @@ export const inboundMessageSchema = z.object({
   /** Mail no person wrote: stored, but it neither starts nor reopens a wait for our reply. */
   automated: z.enum(["auto_reply", "bounce", "list"]).nullish(),
   attachments: z.array(attachmentSchema).max(100).nullish(),
+  /** When the message was last edited on the platform (its text is then the edited text). */
+  editedAt: z.iso
+    .datetime({ offset: true, message: "editedAt must be an ISO 8601 date-time with a time zone" })
+    .nullish(),
 });
+
+/**
+ * A change the platform reports to a message it sent before: its author edited or deleted it. Canonical
+ * form: `{ channel, externalId, change: "edit" | "delete", at, text?, html? }`.
+ */
+export const inboundChangeSchema = z
+  .object({
+    channel: inboundMessageSchema.shape.channel,
+    externalId: inboundMessageSchema.shape.externalId,
+    change: z.enum(["edit", "delete"]),
+    /** When the edit or deletion happened on the platform (edits apply newest-wins by this time). */
+    at: z.iso.datetime({ offset: true, message: "at must be an ISO 8601 date-time with a time zone" }),
+    /** The edited text (edits only). */
+    text: inboundMessageSchema.shape.text.optional(),
+    html: inboundMessageSchema.shape.html,
+  })
+  .refine((c) => c.change === "delete" || typeof c.text === "string", {
+    message: "an edit needs the edited text",
+    path: ["text"],
+  });
 
 export type InboundAuthor = z.infer<typeof authorSchema>;
 export type InboundAttachment = z.infer<typeof attachmentSchema>;
@@ -79,7 +103,27 @@ export interface ChannelDefaults {
   name: string;
 }
 
+/** An edit or deletion of a stored message, after validation. */
+export type InboundChange = z.infer<typeof inboundChangeSchema> & {
+  /**
+   * The message as it now is, when the platform sends it whole (e.g. Mastodon's status.update): stored
+   * as a new message when the original never arrived, so an edit is never the only trace of a message.
+   */
+  message?: InboundMessage;
+};
+
+/**
+ * What a normalizer makes of one payload: a message; a change to a stored message; a payload that is
+ * knowingly not a message (a like, a follow, a read receipt: recorded as ignored, with why); or a failure
+ * (a dead letter, with why).
+ */
 export type NormalizeResult =
+  | MessageResult
+  | { ok: true; change: InboundChange; channel?: ChannelDefaults }
+  | { ok: true; ignored: string };
+
+/** A normalizer's result when the format only ever holds messages (email, imports). */
+export type MessageResult =
   | { ok: true; message: InboundMessage; channel?: ChannelDefaults }
   | { ok: false; reason: string };
 
@@ -89,8 +133,18 @@ export type NormalizeResult =
  */
 export type Normalizer = (payload: unknown) => NormalizeResult | Promise<NormalizeResult>;
 
-/** Validates one canonical payload. Never throws: a failure carries a precise reason. */
+/** Validates one canonical payload (a message, or a change when it has a `change` field). Never throws. */
 export function normalizeCanonical(payload: unknown): NormalizeResult {
+  if (payload !== null && typeof payload === "object" && "change" in payload) {
+    const change = inboundChangeSchema.safeParse(payload);
+    if (!change.success) return { ok: false, reason: describeZodError(change.error) };
+    return { ok: true, change: change.data };
+  }
+  return normalizeCanonicalMessage(payload);
+}
+
+/** Validates one canonical message. Never throws: a failure carries a precise reason. */
+export function normalizeCanonicalMessage(payload: unknown): MessageResult {
   const parsed = inboundMessageSchema.safeParse(payload);
   if (!parsed.success) return { ok: false, reason: describeZodError(parsed.error) };
   return { ok: true, message: parsed.data };

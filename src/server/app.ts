@@ -7,8 +7,10 @@ import fastifyCookie from "@fastify/cookie";
 import fastifyRateLimit from "@fastify/rate-limit";
 import fastifySwagger from "@fastify/swagger";
 import fastifySwaggerUi from "@fastify/swagger-ui";
+import fastifyWebsocket from "@fastify/websocket";
 import Fastify, { type FastifyInstance, type FastifyRequest } from "fastify";
 import { jsonSchemaTransform, serializerCompiler, validatorCompiler } from "fastify-type-provider-zod";
+import { ChannelSetupService } from "../channels/channel.setup.ts";
 import { type ConnectorRegistry, createConnectorRegistry } from "../channels/registry.ts";
 import { AppError } from "../core/errors.ts";
 import { AuthService } from "../services/auth.service.ts";
@@ -20,6 +22,7 @@ import type { Database } from "../store/db.ts";
 import { createAuthHook, SESSION_COOKIE } from "./auth/auth.hook.ts";
 import { createErrorHandler, errorBody } from "./error-handler.ts";
 import { agentRoutes } from "./routes/agents.routes.ts";
+import { attachmentRoutes } from "./routes/attachments.routes.ts";
 import { authRoutes } from "./routes/auth.routes.ts";
 import { channelRoutes } from "./routes/channels.routes.ts";
 import { conversationRoutes } from "./routes/conversations.routes.ts";
@@ -38,7 +41,9 @@ import { slaRoutes } from "./routes/sla.routes.ts";
 import { teamRoutes } from "./routes/teams.routes.ts";
 import { webhookInboundRoutes } from "./routes/webhook-inbound.routes.ts";
 import { webhookRoutes } from "./routes/webhooks.routes.ts";
+import { type WidgetRouteDeps, widgetRoutes } from "./routes/widget.routes.ts";
 import { registerWebApp } from "./static.ts";
+import { MAX_FRAME_BYTES } from "./widget/widget.frames.ts";
 
 export const BODY_LIMIT = 5 * 1024 * 1024;
 
@@ -76,8 +81,16 @@ export interface AppDeps {
   secrets?: SecretBox | null;
   /** Called after a channel is set up (serve starts its poller). */
   onChannelCreated?: (channel: ChannelRow) => void;
+  /** Called after a channel's settings change, or it is paused or resumed (serve restarts its poller). */
+  onChannelChanged?: (channel: ChannelRow) => void;
+  /** Called after a channel is deleted (serve stops its poller). */
+  onChannelDeleted?: (id: string) => void;
+  /** The public base URL for channel setup notes (RAPPORT_PUBLIC_URL; default: each request's origin). */
+  publicUrl?: string;
   /** Sign-in attempts per client address per window (default 10 per minute). */
   loginRateLimit?: { max: number; timeWindow: number | string };
+  /** The chat widget's limits and timings (defaults in server/widget/widget.hub.ts). */
+  widget?: Pick<WidgetRouteDeps, "hub" | "httpRateLimit">;
 }
 
 function loggerOptions(logger: AppDeps["logger"]): false | object {
@@ -122,6 +135,7 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
         `Too many attempts. Try again in ${Math.ceil(context.ttl / 1000)} seconds.`,
       ),
   });
+  await app.register(fastifyWebsocket, { options: { maxPayload: MAX_FRAME_BYTES } });
   await app.register(fastifySwagger, {
     openapi: {
       info: {
@@ -185,11 +199,23 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
   await app.register(webhookRoutes, {
     webhooks: new WebhookService({ database: deps.database, secrets: deps.secrets ?? null }),
   });
-  await app.register(channelRoutes, {
+  await app.register(widgetRoutes, {
     database: deps.database,
-    connectors: deps.connectors ?? createConnectorRegistry(),
+    services,
     secrets: deps.secrets ?? null,
-    ...(deps.onChannelCreated ? { onChannelCreated: deps.onChannelCreated } : {}),
+    ...deps.widget,
   });
+  await app.register(channelRoutes, {
+    setup: new ChannelSetupService({
+      database: deps.database,
+      connectors: deps.connectors ?? createConnectorRegistry(),
+      secrets: deps.secrets ?? null,
+    }),
+    ...(deps.publicUrl ? { publicUrl: deps.publicUrl } : {}),
+    ...(deps.onChannelCreated ? { onChannelCreated: deps.onChannelCreated } : {}),
+    ...(deps.onChannelChanged ? { onChannelChanged: deps.onChannelChanged } : {}),
+    ...(deps.onChannelDeleted ? { onChannelDeleted: deps.onChannelDeleted } : {}),
+  });
+  await app.register(attachmentRoutes, { database: deps.database });
   return app;
 }

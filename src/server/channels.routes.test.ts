@@ -1,17 +1,16 @@
 import { sql } from "drizzle-orm";
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { afterAll, beforeAll, expect, it } from "vitest";
 import { freePort } from "../../test/helpers/dovecot.ts";
+import { describeEachEngine } from "../../test/helpers/engines.ts";
 import { SMTP_PASSWORD, SMTP_USER, startSmtpServer, type TestSmtp } from "../../test/helpers/smtp.ts";
 import { fixturePayloads, hasFixtures } from "../channels/email/email.test-support.ts";
 import { createConnectorRegistry } from "../channels/registry.ts";
 import { AuthService } from "../services/auth.service.ts";
 import { createServices } from "../services/container.ts";
 import { SecretBox } from "../services/secrets.ts";
-import { type Database, openDatabase } from "../store/db.ts";
 import { buildApp } from "./app.ts";
 
-describe("channel setup, connection test and attachments", () => {
-  let database: Database;
+describeEachEngine("channel setup, connection test and attachments", (ctx) => {
   let smtp: TestSmtp;
   let app: Awaited<ReturnType<typeof buildApp>>;
   let admin: Record<string, string>;
@@ -19,7 +18,8 @@ describe("channel setup, connection test and attachments", () => {
   const created: string[] = [];
 
   beforeAll(async () => {
-    [database, smtp] = await Promise.all([openDatabase({ url: "memory://" }), startSmtpServer()]);
+    smtp = await startSmtpServer();
+    const database = ctx.database;
     const services = createServices(database);
     const connectors = createConnectorRegistry();
     connectors.registerFormats(services.normalizers);
@@ -50,7 +50,6 @@ describe("channel setup, connection test and attachments", () => {
   afterAll(async () => {
     await app?.close();
     await smtp?.close();
-    await database?.close();
   });
 
   const body = (imapPort: number, smtpPassword = SMTP_PASSWORD, imapHost = "127.0.0.1") => ({
@@ -92,7 +91,7 @@ describe("channel setup, connection test and attachments", () => {
     expect(res.json()).toMatchObject({ key: "email-northwind-care", kind: "email", hasSecrets: true });
     expect(res.body).not.toContain("imap-secret");
     expect(created).toEqual(["email-northwind-care"]);
-    const [row] = await database.rows<{ secrets: string }>(
+    const [row] = await ctx.database.rows<{ secrets: string }>(
       sql`SELECT secrets FROM channels WHERE key = 'email-northwind-care'`,
     );
     expect(row!.secrets).toMatch(/^v1:/);
@@ -138,7 +137,7 @@ describe("channel setup, connection test and attachments", () => {
   });
 
   it.skipIf(!hasFixtures)("serves a stored attachment for download", async () => {
-    const [message] = await database.rows<{ id: string }>(sql`
+    const [message] = await ctx.database.rows<{ id: string }>(sql`
       SELECT m.id FROM messages m JOIN attachments a ON a.message_id = m.id WHERE a.filename = 'screenshot.png'`);
     const res = await app.inject({
       method: "GET",

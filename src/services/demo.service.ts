@@ -5,15 +5,18 @@
  */
 import { randomBytes } from "node:crypto";
 import { generateDemoWorkspace } from "../demo/demo.generator.ts";
-import { AGENTS } from "../demo/demo.people.ts";
+import { AGENTS, BRAND } from "../demo/demo.people.ts";
 import { agentRepository } from "../store/agent.repository.ts";
 import { channelRepository } from "../store/channel.repository.ts";
 import type { Database } from "../store/db.ts";
 import { teamRepository } from "../store/team.repository.ts";
 import type { AuthService } from "./auth.service.ts";
 import type { IngestService } from "./ingest.service.ts";
+import type { SecretBox } from "./secrets.ts";
 
 export const DEMO_ADMIN_EMAIL = "admin@example.com";
+/** The demo's website chat channel (demo/demo.generator.ts): try it at /widget-demo. */
+export const DEMO_WEBCHAT_KEY = "webchat";
 
 export interface DemoSeed {
   adminEmail: string;
@@ -24,7 +27,13 @@ export interface DemoSeed {
 }
 
 export async function seedDemoWorkspace(
-  deps: { database: Database; auth: AuthService; ingest: Pick<IngestService, "ingest"> },
+  deps: {
+    database: Database;
+    auth: AuthService;
+    ingest: Pick<IngestService, "ingest">;
+    /** Seals the demo chat channel's visitor key; without it the demo has no website chat. */
+    secrets?: SecretBox | null;
+  },
   options: { now?: Date; conversations?: number } = {},
 ): Promise<DemoSeed | null> {
   const agents = agentRepository(deps.database.db);
@@ -66,6 +75,14 @@ export async function seedDemoWorkspace(
   await channelRepository(deps.database.db).ensure(
     workspace.channels.map((c) => ({ key: c.key, kind: c.kind, platform: c.kind, name: c.name, teamId })),
   );
+  if (deps.secrets) {
+    // The demo's website chat is live: only this server's own pages (/widget-demo) may embed it.
+    await channelRepository(deps.database.db).configure(DEMO_WEBCHAT_KEY, {
+      name: BRAND.name,
+      config: { allowedOrigins: [], greeting: "Hi! Ask us about tickets, delays and refunds." },
+      secrets: deps.secrets.seal({ visitorKey: randomBytes(32).toString("base64url") }),
+    });
+  }
   const summary = await deps.ingest.ingest(
     workspace.messages.map((payload) => ({ source: "demo", format: "canonical", payload })),
   );

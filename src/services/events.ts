@@ -9,6 +9,8 @@ export type RapportEvent =
   | { type: "message.updated"; messageId: string; conversationId: string }
   | { type: "conversation.created"; conversationId: string }
   | { type: "presence.changed"; conversationId: string }
+  /** A website visitor started or stopped typing (the chat widget); not stored. */
+  | { type: "visitor.typing"; conversationId: string; typing: boolean }
   | {
       type: "conversation.updated";
       conversationId: string;

@@ -1,6 +1,6 @@
 /** The shapes the ingest pipeline passes between its steps. */
 import type { Analysis } from "../analysis/analyzer.ts";
-import type { InboundMessage } from "../core/inbound.ts";
+import type { InboundChange, InboundMessage } from "../core/inbound.ts";
 import type { ChannelRow } from "../store/ingest.repository.ts";
 
 /** A raw event already stored, waiting to be normalized and persisted. */
@@ -22,10 +22,21 @@ export interface Normalized {
   analysis: Analysis;
 }
 
+export interface NormalizedChange {
+  entry: Entry;
+  change: InboundChange;
+  channel: ChannelRow;
+  /** The analysis of `change.message`, when the change carries the whole message. */
+  messageAnalysis?: Analysis;
+}
+
 /** A batch after the work that needs no transaction: raw stored, normalized, analysed. */
 export interface Prepared {
   entries: Entry[];
   ready: Normalized[];
+  changes: NormalizedChange[];
+  /** Payloads that are knowingly not messages, with why. */
+  ignored: Failed[];
   failed: Failed[];
 }
 

@@ -7,7 +7,7 @@
  */
 import { randomUUID } from "node:crypto";
 import type { Analyzer } from "../analysis/analyzer.ts";
-import type { ChannelDefaults, InboundMessage } from "../core/inbound.ts";
+import type { ChannelDefaults, InboundChange, InboundMessage } from "../core/inbound.ts";
 import { replaceNul } from "../core/sanitize.ts";
 import { analysisColumns } from "../store/analysis.repository.ts";
 import { conversationStateRepository } from "../store/conversation-state.repository.ts";
@@ -20,6 +20,7 @@ import {
 } from "../store/ingest.repository.ts";
 import { type TimelineRow, timelineRepository } from "../store/timeline.repository.ts";
 import type { EventBus, RapportEvent } from "./events.ts";
+import { ChangeRecorder } from "./ingest.changes.ts";
 import { resolveAgents, resolveIdentities } from "./ingest.identities.ts";
 import {
   agentRef,
@@ -30,6 +31,7 @@ import {
   identityKey,
   key,
   type Normalized,
+  type NormalizedChange,
   type Prepared,
 } from "./ingest.model.ts";
 import { adoptRacedConversations, threadMessages } from "./ingest.threading.ts";
@@ -72,9 +74,11 @@ export class IngestService {
   private readonly repo: IngestRepository;
   private readonly channels = new Map<string, ChannelRow>();
   private readonly batchSize: number;
+  private readonly changeRecorder: ChangeRecorder;
 
   constructor(private readonly deps: IngestDeps) {
     this.repo = new IngestRepository(deps.database);
+    this.changeRecorder = new ChangeRecorder(deps.database, deps.analyzer);
     this.batchSize = deps.batchSize ?? DEFAULT_BATCH_SIZE;
   }
 
@@ -144,40 +148,72 @@ export class IngestService {
 
   private async prepare(entries: Entry[]): Promise<Prepared> {
     const normalized: Array<{ entry: Entry; message: InboundMessage; defaults?: ChannelDefaults }> = [];
+    const changed: Array<{ entry: Entry; change: InboundChange; defaults?: ChannelDefaults }> = [];
+    const ignored: Failed[] = [];
     const failed: Failed[] = [];
     for (const entry of entries) {
       const result = await this.deps.normalizers.normalize(entry.format, entry.payload);
-      if (result.ok)
+      if (!result.ok) failed.push({ entry, reason: result.reason });
+      else if ("ignored" in result) ignored.push({ entry, reason: result.ignored });
+      else if ("change" in result)
+        changed.push({
+          entry,
+          change: result.change,
+          ...(result.channel ? { defaults: result.channel } : {}),
+        });
+      else
         normalized.push({
           entry,
           message: result.message,
           ...(result.channel ? { defaults: result.channel } : {}),
         });
-      else failed.push({ entry, reason: result.reason });
     }
-    const channels = await this.ensureChannels(normalized);
+    const channels = await this.ensureChannels([
+      ...normalized,
+      ...changed.map((c) => ({
+        message: { channel: c.change.channel },
+        ...(c.defaults ? { defaults: c.defaults } : {}),
+      })),
+    ]);
     const ready: Normalized[] = normalized.map((n) => ({
       entry: n.entry,
       message: n.message,
       channel: channels.get(n.message.channel)!,
       analysis: this.deps.analyzer.analyze(n.message.text, { direction: n.message.direction }),
     }));
-    return { entries, ready, failed };
+    const changes: NormalizedChange[] = changed.map((c) => ({
+      entry: c.entry,
+      change: c.change,
+      channel: channels.get(c.change.channel)!,
+      ...(c.change.message
+        ? {
+            messageAnalysis: this.deps.analyzer.analyze(c.change.message.text, {
+              direction: c.change.message.direction,
+            }),
+          }
+        : {}),
+    }));
+    return { entries, ready, changes, ignored, failed };
   }
 
-  private async commit({ entries, ready, failed }: Prepared): Promise<IngestSummary> {
+  private async commit(prepared: Prepared): Promise<IngestSummary> {
+    const { entries } = prepared;
     let summary: IngestSummary;
     let events: RapportEvent[];
     try {
-      ({ summary, events } = await this.deps.database.db.transaction((tx) =>
-        this.persist(tx, ready, failed),
-      ));
+      ({ summary, events } = await this.deps.database.db.transaction((tx) => this.persist(tx, prepared)));
     } catch (error) {
       if (entries.length === 1) {
         // Even a payload the store rejects is kept: it becomes a dead letter with the store's reason.
         const entry = entries[0]!;
         ({ summary, events } = await this.deps.database.db.transaction((tx) =>
-          this.persist(tx, [], [{ entry, reason: `could not be stored: ${errorText(error)}` }]),
+          this.persist(tx, {
+            entries,
+            ready: [],
+            changes: [],
+            ignored: [],
+            failed: [{ entry, reason: `could not be stored: ${errorText(error)}` }],
+          }),
         ));
       } else {
         // One bad apple must not spoil the batch: retry each payload on its own.
@@ -191,7 +227,7 @@ export class IngestService {
   }
 
   private async ensureChannels(
-    normalized: Array<{ message: InboundMessage; defaults?: ChannelDefaults }>,
+    normalized: Array<{ message: Pick<InboundMessage, "channel">; defaults?: ChannelDefaults }>,
   ): Promise<Map<string, ChannelRow>> {
     const missing = new Map<string, { key: string; kind: string; platform: string; name: string }>();
     for (const { message, defaults } of normalized) {
@@ -213,16 +249,28 @@ export class IngestService {
 
   private async persist(
     tx: Db,
-    normalized: Normalized[],
-    failed: Failed[],
+    prepared: Prepared,
   ): Promise<{ summary: IngestSummary; events: RapportEvent[] }> {
+    const { failed, ignored } = prepared;
     const outcomes = new Map<number, ItemOutcome>();
     const events: RapportEvent[] = [];
     const summary = emptySummary();
 
-    // 1. Dead letters: visible and replayable; nothing a person sent is lost.
+    // 1. Dead letters: visible and replayable; nothing a person sent is lost. Payloads that are
+    //    knowingly not messages are kept raw, marked ignored with why.
     await this.storeFailures(tx, failed, outcomes);
     summary.deadLetters = failed.length;
+    await this.changeRecorder.markIgnored(
+      tx,
+      ignored.map((i) => ({ id: i.entry.rawEventId, note: i.reason })),
+    );
+    for (const i of ignored) outcomes.set(i.entry.index, { status: "ignored", reason: i.reason });
+    summary.ignored = ignored.length;
+
+    // Edits and deletions: a change that carries its whole message, whose message never arrived, is
+    // stored as that message (already edited); the others are recorded and applied below.
+    const { normalized, changes } = await this.splitChanges(tx, prepared);
+    await this.changeRecorder.record(tx, changes, outcomes);
 
     // 2. Dedupe: within the batch, then against what is stored.
     const fresh: Normalized[] = [];
@@ -324,6 +372,7 @@ export class IngestService {
         // Outbound messages that arrive through ingest were already sent on the platform.
         delivery_status: m.direction === "out" ? "sent" : null,
         created_at: m.createdAt,
+        edited_at: m.editedAt ?? null,
         ...analysisColumns(analysis, this.deps.analyzer.version),
       };
     });
@@ -367,8 +416,26 @@ export class IngestService {
       });
     });
     summary.messages = insertedMessages.size;
+
+    // Changes of this batch, and changes that were waiting for the messages just stored.
+    const applied = await this.changeRecorder.apply(
+      tx,
+      [
+        ...changes.map((c) => ({ channel_id: c.channel.id, external_id: c.change.externalId })),
+        ...rows.filter((r) => insertedMessages.has(r.id)),
+      ].map((k) => ({ channel_id: k.channel_id, external_id: k.external_id })),
+      changes,
+      outcomes,
+    );
+    summary.changes = changes.filter((c) => outcomes.get(c.entry.index)?.status === "changed").length;
+    for (const m of applied.messages) {
+      events.push({ type: "message.updated", messageId: m.id, conversationId: m.conversationId });
+    }
     const touched = [
-      ...new Set(rows.filter((r) => insertedMessages.has(r.id)).map((r) => r.conversation_id)),
+      ...new Set([
+        ...rows.filter((r) => insertedMessages.has(r.id)).map((r) => r.conversation_id),
+        ...applied.messages.map((m) => m.conversationId),
+      ]),
     ];
     const reopened = await this.repo.reopenable(tx, [...reopen]);
     const timeline = await timelineRepository(tx).compute(touched, [...reopen]);
@@ -398,15 +465,49 @@ export class IngestService {
       );
     }
 
-    const done = normalized.map((n) => n.entry.rawEventId);
+    const done = [...normalized, ...changes].map((n) => n.entry.rawEventId);
     await this.repo.markRawEvents(tx, done, "processed");
     await this.repo.resolveDeadLetters(tx, done);
 
     summary.duplicates = [...outcomes.values()].filter((o) => o.status === "duplicate").length;
-    summary.outcomes = [...normalized.map((n) => n.entry), ...failed.map((f) => f.entry)]
-      .sort((a, b) => a.index - b.index)
-      .map((e) => outcomes.get(e.index)!);
+    summary.outcomes = prepared.entries.sort((a, b) => a.index - b.index).map((e) => outcomes.get(e.index)!);
     return { summary, events };
+  }
+
+  /** Turns changes that carry a message nobody stored yet into that message; the rest stay changes. */
+  private async splitChanges(
+    tx: Db,
+    { ready, changes }: Prepared,
+  ): Promise<{ normalized: Normalized[]; changes: NormalizedChange[] }> {
+    const whole = changes.filter((c) => c.change.message);
+    if (whole.length === 0) return { normalized: ready, changes };
+    const known = new Set(
+      (
+        await this.repo.existingMessages(
+          tx,
+          whole.map((c) => ({ channel_id: c.channel.id, external_id: c.change.externalId })),
+        )
+      ).map((m) => key(m.channel_id, m.external_id)),
+    );
+    const normalized = [...ready];
+    const rest: NormalizedChange[] = [];
+    for (const c of changes) {
+      const message = c.change.message;
+      if (!message || known.has(key(c.channel.id, c.change.externalId))) rest.push(c);
+      else {
+        normalized.push({
+          entry: c.entry,
+          message:
+            c.change.change === "edit" ? { ...message, editedAt: message.editedAt ?? c.change.at } : message,
+          channel: c.channel,
+          analysis: c.messageAnalysis!,
+        });
+        // A deletion still applies to the message once stored.
+        if (c.change.change === "delete")
+          rest.push({ ...c, entry: { ...c.entry, index: -1 - c.entry.index } });
+      }
+    }
+    return { normalized, changes: rest };
   }
 
   private async storeFailures(tx: Db, failed: Failed[], outcomes: Map<number, ItemOutcome>): Promise<void> {
@@ -444,11 +545,15 @@ export class IngestService {
   }
 }
 
+/** Whatever produced it, HTML is stored only sanitised. */
+
 function addInto(into: IngestSummary, from: IngestSummary): void {
   into.messages += from.messages;
   into.duplicates += from.duplicates;
   into.conversations += from.conversations;
   into.people += from.people;
   into.deadLetters += from.deadLetters;
+  into.changes += from.changes;
+  into.ignored += from.ignored;
   into.outcomes.push(...from.outcomes);
 }

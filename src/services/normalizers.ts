@@ -3,7 +3,12 @@
  * through the same normalizer after a fix. Connectors and importers register theirs here.
  */
 import { AppError } from "../core/errors.ts";
-import { type NormalizeResult, type Normalizer, normalizeCanonical } from "../core/inbound.ts";
+import {
+  type InboundMessage,
+  type NormalizeResult,
+  type Normalizer,
+  normalizeCanonical,
+} from "../core/inbound.ts";
 import { sanitizeEmailHtml } from "./html.sanitize.ts";
 import { normalizeCsv } from "./import/csv.import.ts";
 import { normalizeJsonText } from "./import/jsonl.import.ts";
@@ -47,11 +52,13 @@ export class NormalizerRegistry {
     try {
       const result = await normalizer(payload);
       // Whatever produced it, HTML is stored only sanitised.
-      if (!result.ok || !result.message.html) return result;
-      return {
-        ...result,
-        message: { ...result.message, html: sanitizeEmailHtml(result.message.html) || null },
-      };
+      if (!result.ok || "ignored" in result) return result;
+      if ("change" in result) {
+        return result.change.message
+          ? { ...result, change: { ...result.change, message: sanitized(result.change.message) } }
+          : result;
+      }
+      return { ...result, message: sanitized(result.message) };
     } catch (error) {
       return {
         ok: false,
@@ -59,4 +66,8 @@ export class NormalizerRegistry {
       };
     }
   }
+}
+
+function sanitized(message: InboundMessage): InboundMessage {
+  return message.html ? { ...message, html: sanitizeEmailHtml(message.html) || null } : message;
 }

@@ -57,6 +57,7 @@ export function announce(event: RapportEvent): PendingEvent[] {
       return out;
     }
     case "presence.changed":
+    case "visitor.typing":
       return [];
   }
 }

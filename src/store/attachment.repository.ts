@@ -1,5 +1,5 @@
 /** Messages' attachments (stored by the ingest pipeline). */
-import { and, eq } from "drizzle-orm";
+import { and, asc, eq, inArray, sql } from "drizzle-orm";
 import type { Db } from "./db.ts";
 import { attachments } from "./schema.ts";
 
@@ -11,6 +11,22 @@ export function attachmentRepository(db: Db) {
         .from(attachments)
         .where(and(eq(attachments.messageId, messageId), eq(attachments.position, position)));
       return row;
+    },
+    /** The attachments of several messages (without their content), in order. */
+    async listFor(messageIds: string[]) {
+      if (messageIds.length === 0) return [];
+      return db
+        .select({
+          messageId: attachments.messageId,
+          position: attachments.position,
+          filename: attachments.filename,
+          contentType: attachments.contentType,
+          size: attachments.size,
+          stored: sql<boolean>`${attachments.content} IS NOT NULL`,
+        })
+        .from(attachments)
+        .where(inArray(attachments.messageId, messageIds))
+        .orderBy(asc(attachments.messageId), asc(attachments.position));
     },
     async list(messageId: string) {
       return db

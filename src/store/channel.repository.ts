@@ -1,6 +1,6 @@
 /** Channels: our connected accounts. */
 
-import { eq } from "drizzle-orm";
+import { eq, sql } from "drizzle-orm";
 import type { Db } from "./db.ts";
 import { channels } from "./schema.ts";
 
@@ -42,11 +42,47 @@ export function channelRepository(db: Db) {
         .returning();
       return created;
     },
-    async setSecrets(id: string, secrets: string): Promise<void> {
-      await db.update(channels).set({ secrets }).where(eq(channels.id, id));
+    /** Sets a channel's name, config and sealed secrets (the demo's live chat channel). */
+    async configure(
+      key: string,
+      values: { name: string; config: unknown; secrets: string | null },
+    ): Promise<void> {
+      await db.update(channels).set(values).where(eq(channels.key, key));
     },
     async setCursor(id: string, cursor: unknown): Promise<void> {
       await db.update(channels).set({ cursor }).where(eq(channels.id, id));
+    },
+    /** Changes a channel's set-up (a new settings version: pollers restart); undefined when absent. */
+    async update(
+      id: string,
+      patch: { name?: string; config?: unknown; secrets?: string | null },
+    ): Promise<ChannelRow | undefined> {
+      const [row] = await db
+        .update(channels)
+        .set({ ...patch, updatedAt: sql`now()` })
+        .where(eq(channels.id, id))
+        .returning();
+      return row;
+    },
+    /** Pauses (not polled) or resumes a channel; pausing twice keeps the first time. */
+    async setPaused(id: string, paused: boolean): Promise<ChannelRow | undefined> {
+      const [row] = await db
+        .update(channels)
+        .set({
+          pausedAt: paused ? sql`coalesce(${channels.pausedAt}, now())` : null,
+          updatedAt: sql`now()`,
+        })
+        .where(eq(channels.id, id))
+        .returning();
+      return row;
+    },
+    /** Health: a successful poll at `at`. */
+    async recordOk(id: string, at: Date): Promise<void> {
+      await db.update(channels).set({ lastOkAt: at }).where(eq(channels.id, id));
+    },
+    /** Health: a failure at `at`, `{ service, step?, message }`. */
+    async recordError(id: string, problem: unknown, at: Date): Promise<void> {
+      await db.update(channels).set({ lastError: problem, lastErrorAt: at }).where(eq(channels.id, id));
     },
   };
 }

@@ -91,6 +91,8 @@ export interface NewMessage {
   language: string | null;
   analysis: unknown;
   analyzer_version: string | null;
+  /** Set when the message arrived already edited (its edit was the first we heard of it). */
+  edited_at?: string | null;
 }
 
 export class IngestRepository {
@@ -367,17 +369,17 @@ export class IngestRepository {
       INSERT INTO messages (id, conversation_id, channel_id, external_id, in_reply_to_external_id, direction,
         visibility, text, html, automated, author_identity_id, author_agent_id, raw_event_id, delivery_status, created_at,
         sentiment_score, sentiment_label, intent, urgency, spam_score, spam_label, language, analysis,
-        analyzer_version)
+        analyzer_version, edited_at)
       SELECT id, conversation_id, channel_id, external_id, in_reply_to_external_id, direction,
         visibility, text, html, automated, author_identity_id, author_agent_id, raw_event_id, delivery_status, created_at,
         sentiment_score, sentiment_label, intent, urgency, spam_score, spam_label, language, analysis,
-        analyzer_version
+        analyzer_version, edited_at
       FROM json_to_recordset(${json(rows)}::json) AS r(id uuid, conversation_id uuid, channel_id uuid,
         external_id text, in_reply_to_external_id text, direction text, visibility text, text text,
         html text, automated text, author_identity_id uuid, author_agent_id uuid, raw_event_id bigint, delivery_status text,
         created_at timestamptz, sentiment_score double precision, sentiment_label text, intent text[],
         urgency text, spam_score double precision, spam_label text, language text, analysis jsonb,
-        analyzer_version text)
+        analyzer_version text, edited_at timestamptz)
       ON CONFLICT (channel_id, external_id) DO NOTHING
       RETURNING id`,
       tx,

@@ -72,6 +72,15 @@ export const channels = pgTable("channels", {
   cursor: jsonb("cursor"),
   /** The team that answers this channel's new conversations (automatic assignment follows its mode). */
   teamId: uuid("team_id"),
+  /** Set while an admin has paused the channel: it is not polled (its conversations stay). */
+  pausedAt: ts("paused_at"),
+  /** When the set-up (name, config, secrets, paused) last changed: pollers restart on a change. */
+  updatedAt: ts("updated_at").notNull().defaultNow(),
+  /** Health, written by the channel's poller: the last successful poll … */
+  lastOkAt: ts("last_ok_at"),
+  /** … and the last failure, with `{ service, step?, message }` (see channels/connector.ts). */
+  lastErrorAt: ts("last_error_at"),
+  lastError: jsonb("last_error"),
   createdAt: createdAt(),
 });
 
@@ -259,9 +268,11 @@ export const rawEvents = pgTable(
     channelKey: text("channel_key"),
     /** json, not jsonb: kept as the exact text received (key order, duplicates and all). */
     payload: json("payload").notNull(),
-    status: text("status", { enum: ["pending", "processed", "dead"] })
+    status: text("status", { enum: ["pending", "processed", "dead", "ignored"] })
       .notNull()
       .default("pending"),
+    /** Why an `ignored` payload is not a message (a like, a follow, a read receipt…). */
+    note: text("note"),
     receivedAt: ts("received_at").notNull().defaultNow(),
   },
   // Partial: only pending events are ever looked up by status, and marking one processed stays cheap.
@@ -335,6 +346,12 @@ export const messages = pgTable(
     guardFindings: jsonb("guard_findings"),
     /** For notes: the agents mentioned with @Name, as [{ agentId, name }]. */
     mentions: jsonb("mentions"),
+    /** When its author last edited it on the platform (the text is the edited one; see message_changes). */
+    editedAt: ts("edited_at"),
+    /** The text as first received, kept when an edit replaced it. */
+    originalText: text("original_text"),
+    /** When its author deleted it on the platform. The message is kept and shown as deleted. */
+    deletedAt: ts("deleted_at"),
   },
   (t) => [
     uniqueIndex("messages_channel_external_uq").on(t.channelId, t.externalId),
@@ -365,4 +382,33 @@ export const attachments = pgTable(
     createdAt: createdAt(),
   },
   (t) => [uniqueIndex("attachments_message_position_uq").on(t.messageId, t.position)],
+);
+
+/**
+ * Edits and deletions the platforms report, one row each (a duplicate report is stored once). A change
+ * whose message has not arrived yet waits here (`applied_at` null) and is applied when it does, so
+ * reordered events end in the same state.
+ */
+export const messageChanges = pgTable(
+  "message_changes",
+  {
+    id: bigserial("id", { mode: "number" }).primaryKey(),
+    channelId: uuid("channel_id")
+      .notNull()
+      .references(() => channels.id),
+    externalId: text("external_id").notNull(),
+    kind: text("kind", { enum: ["edit", "delete"] }).notNull(),
+    /** The edited text (edits). */
+    text: text("text"),
+    html: text("html"),
+    /** When it happened on the platform; edits apply newest-wins by this time. */
+    changedAt: ts("changed_at").notNull(),
+    rawEventId: bigint("raw_event_id", { mode: "number" }).references(() => rawEvents.id),
+    appliedAt: ts("applied_at"),
+    createdAt: createdAt(),
+  },
+  (t) => [
+    uniqueIndex("message_changes_uq").on(t.channelId, t.externalId, t.kind, t.changedAt),
+    index("message_changes_pending_idx").on(t.channelId, t.externalId).where(sql`applied_at IS NULL`),
+  ],
 );

@@ -5,4 +5,5 @@
 export * from "./schema.core.ts";
 export * from "./schema.operations.ts";
 export * from "./schema.queue.ts";
+export * from "./schema.webchat.ts";
 export * from "./schema.webhooks.ts";

@@ -85,18 +85,6 @@ export function teamRepository(db: Db) {
         .where(isNotNull(agents.email))
         .orderBy(asc(agents.name));
     },
-    async channels() {
-      return db
-        .select({
-          id: channels.id,
-          key: channels.key,
-          kind: channels.kind,
-          name: channels.name,
-          teamId: channels.teamId,
-        })
-        .from(channels)
-        .orderBy(asc(channels.name));
-    },
     async setChannelTeam(channelId: string, teamId: string | null): Promise<boolean> {
       const rows = await db
         .update(channels)

@@ -10,6 +10,8 @@ import { Toasts } from "./components/toasts";
 import { CommandContext, CommandRegistry } from "./lib/commands";
 import { commandFor } from "./lib/keyboard";
 import { type LiveState, useRealtime } from "./lib/realtime";
+import { NewChannelPage } from "./pages/channels/channel-new";
+import { ChannelPage } from "./pages/channels/channel-page";
 import { Inbox } from "./pages/inbox";
 import { PersonPage } from "./pages/person";
 import { ProfilePage } from "./pages/profile";
@@ -93,6 +95,9 @@ function Workspace({ agent }: { agent: Agent }) {
           <Route path="/reports/fairness" component={FairnessPage} />
           <Route path="/profile">{() => <ProfilePage agent={agent} />}</Route>
           <Route path="/settings">{() => <SettingsPage me={agent} />}</Route>
+          <Route path="/settings/channels/new">{() => <NewChannelPage kind={null} />}</Route>
+          <Route path="/settings/channels/new/:kind">{(p) => <NewChannelPage kind={p.kind} />}</Route>
+          <Route path="/settings/channels/:id">{(p) => <ChannelPage id={p.id} />}</Route>
           <Route>
             <div className="empty">
               <h1>Not found</h1>

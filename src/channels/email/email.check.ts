@@ -8,28 +8,8 @@ import { lookup } from "node:dns/promises";
 import nodemailer from "nodemailer";
 import type { ConfiguredChannel, ConnectionCheck } from "../connector.ts";
 import { emailConfigSchema } from "./email.config.ts";
+import { describeNetError as describe, type NetError, stepOf } from "./email.errors.ts";
 import { imapClient } from "./email.poller.ts";
-
-interface NetError extends Error {
-  code?: string;
-  authenticationFailed?: boolean;
-  responseText?: string;
-  response?: string;
-  responseCode?: number;
-}
-
-const TLS_CODES = /^(ERR_SSL|ERR_TLS|CERT_|UNABLE_TO|DEPTH_ZERO|SELF_SIGNED|ETLS|HOSTNAME_MISMATCH|ERR_CERT)/;
-
-function stepOf(e: NetError): string {
-  if (e.authenticationFailed || e.code === "EAUTH" || e.responseCode === 535) return "auth";
-  if (e.code && TLS_CODES.test(e.code)) return "tls";
-  if (/certificate|ssl|tls|handshake|wrong version number/i.test(e.message)) return "tls";
-  if (e.code === "ENOTFOUND" || e.code === "EAI_AGAIN" || e.code === "EDNS") return "dns";
-  return "connect";
-}
-
-const describe = (e: NetError) =>
-  [e.code, e.responseText ?? e.response ?? e.message].filter(Boolean).join(": ");
 
 async function resolves(host: string): Promise<string | null> {
   try {

@@ -23,7 +23,14 @@ export function emailConnector(): Connector {
     parse: parseEmail,
     send: sendEmail,
     poll: (ctx) => pollEmail(ctx),
-    setup: { config: emailConfigSchema, secrets: emailSecretsSchema, test: testEmailConnection },
+    setup: {
+      label: "Email (IMAP + SMTP)",
+      description:
+        "A support inbox read over IMAP and answered over SMTP. Have the servers, the user name and the passwords (or app passwords) at hand.",
+      config: emailConfigSchema,
+      secrets: emailSecretsSchema,
+      test: testEmailConnection,
+    },
     // `rapport parse email mail.eml`: the payload the poller would store (the file's time as IMAP's).
     readFile: {
       description: "a raw RFC 5322 mail (.eml)",

@@ -104,12 +104,19 @@ describe("parsing mail", () => {
 });
 
 describe("sanitising HTML", () => {
-  it("drops scripts, event handlers, images and unsafe links", () => {
+  it("drops scripts, event handlers and unsafe links; keeps images without their handlers", () => {
     const html = sanitizeEmailHtml(
-      '<p onclick="x()">Hi <b>there</b><script>alert(1)</script><img src="https://t.example/p.gif"><a href="javascript:alert(1)">x</a><a href="https://ok.example">ok</a></p><style>p{}</style>',
+      '<p onclick="x()">Hi <b>there</b><script>alert(1)</script><img src="https://t.example/p.gif" onerror="x()" alt="logo"><a href="javascript:alert(1)">x</a><a href="https://ok.example">ok</a></p><style>p{}</style>',
     );
     expect(html).toBe(
-      '<p>Hi <b>there</b><a rel="noopener noreferrer nofollow" target="_blank">x</a><a href="https://ok.example" rel="noopener noreferrer nofollow" target="_blank">ok</a></p>',
+      '<p>Hi <b>there</b><img src="https://t.example/p.gif" alt="logo" /><a rel="noopener noreferrer nofollow" target="_blank">x</a><a href="https://ok.example" rel="noopener noreferrer nofollow" target="_blank">ok</a></p>',
     );
+  });
+
+  it("keeps only http(s) and data: image sources", () => {
+    const html = sanitizeEmailHtml(
+      '<img src="javascript:alert(1)"><img src="cid:logo@x"><img src="data:image/png;base64,AAAA"><img src="//t.example/p.gif">',
+    );
+    expect(html).toBe('<img /><img /><img src="data:image/png;base64,AAAA" /><img />');
   });
 });

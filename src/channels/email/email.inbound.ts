@@ -12,8 +12,8 @@ import {
   type InboundAttachment,
   MAX_ATTACHMENT_BYTES,
   MAX_HTML,
-  type NormalizeResult,
-  normalizeCanonical,
+  type MessageResult,
+  normalizeCanonicalMessage,
 } from "../../core/inbound.ts";
 import { classifyMail, normalizeSubject } from "./email.classify.ts";
 
@@ -48,7 +48,7 @@ export function syntheticMessageId(raw: Buffer): string {
   return `<${createHash("sha256").update(raw).digest("hex").slice(0, 40)}@rapport.invalid>`;
 }
 
-export async function parseEmail(payload: unknown): Promise<NormalizeResult> {
+export async function parseEmail(payload: unknown): Promise<MessageResult> {
   const shape = emailPayloadSchema.safeParse(payload);
   if (!shape.success) {
     return {
@@ -97,7 +97,7 @@ export async function parseEmail(payload: unknown): Promise<NormalizeResult> {
     contentBase64: a.content.length <= MAX_ATTACHMENT_BYTES ? a.content.toString("base64") : null,
   }));
 
-  const result = normalizeCanonical({
+  const result = normalizeCanonicalMessage({
     channel: p.channel,
     externalId: messageId,
     ...(inReplyTo && inReplyTo !== messageId ? { inReplyToExternalId: inReplyTo } : {}),

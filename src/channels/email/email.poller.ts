@@ -11,6 +11,7 @@ import { ImapFlow } from "imapflow";
 import type { IngestItem } from "../../services/ingest.types.ts";
 import type { PollContext } from "../connector.ts";
 import { type EmailConfig, emailConfigSchema } from "./email.config.ts";
+import { describeNetError, type NetError, stepOf } from "./email.errors.ts";
 import type { EmailPayload } from "./email.inbound.ts";
 
 export interface EmailCursor {
@@ -65,18 +66,31 @@ export async function pollEmail(ctx: PollContext, options: { pollMs?: number } =
   while (!ctx.signal.aborted) {
     const client = imapClient(config, password);
     client.on("error", () => {}); // surfaced through the failing command below
+    let step: string | null = null;
     try {
       await client.connect();
+      step = "mailbox";
       // Opened, not locked: this connection is the loop's alone, and imapflow only IDLEs unlocked.
       await client.mailboxOpen(mailbox);
+      step = "fetch";
       failures = 0;
+      ctx.health?.ok();
       while (!ctx.signal.aborted && client.usable) {
         cursor = await fetchNew(client, ctx, cursor, mailbox);
+        ctx.health?.ok();
         await waitForMail(client, ctx.signal, pollMs);
       }
     } catch (error) {
+      if (ctx.signal.aborted) break;
       failures++;
       const delay = Math.min(300_000, 2_000 * 2 ** Math.min(failures - 1, 8));
+      const e = error as NetError;
+      const failed = step ?? stepOf(e);
+      ctx.health?.failed({
+        service: "imap",
+        step: failed,
+        message: `IMAP ${failed} failed: ${describeNetError(e)}`,
+      });
       ctx.log.warn(`IMAP ${config.imap.host}:${config.imap.port} failed; retrying in ${delay / 1000} s`, {
         error: error instanceof Error ? error.message : String(error),
       });

@@ -30,9 +30,9 @@ export function testConnector(): Connector & { sent: string[] } {
     sent,
     parse(payload) {
       const result = normalizeCanonical(payload);
-      return result.ok
-        ? { ...result, channel: { kind: "test", platform: "test", name: result.message.channel } }
-        : result;
+      if (!result.ok || "ignored" in result) return result;
+      const channel = "message" in result ? result.message.channel : result.change.channel;
+      return { ...result, channel: { kind: "test", platform: "test", name: channel } };
     },
     verifyWebhook(headers, rawBody, secret) {
       const given = headers[SIGNATURE_HEADER];

@@ -34,16 +34,19 @@ export function webhookConnector(): Connector {
       edits: false,
       deletes: false,
     },
-    // A webhook payload is a canonical message (the route fills in the channel when it is omitted).
+    // A webhook payload is a canonical message or change (the route fills in the channel when omitted).
     parse(payload) {
       const result = normalizeCanonical(payload);
-      if (!result.ok) return result;
-      const key = result.message.channel;
+      if (!result.ok || "ignored" in result) return result;
+      const key = "change" in result ? result.change.channel : result.message.channel;
       return { ...result, channel: { kind: WEBHOOK_KIND, platform: key, name: key } };
     },
     verifyWebhook: (headers, rawBody, secret) => checkSignature(headers, rawBody, secret).ok,
     send: sendWebhookReply,
     setup: {
+      label: "Webhook (any platform)",
+      description:
+        "For a platform Rapport has no connector for: your bridge POSTs signed canonical messages, and agents' replies are POSTed to your callback URL. The signing secret is shown once.",
       config: webhookConfigSchema,
       secrets: webhookSecretsSchema,
       generateSecrets: () => ({ signingSecret: generateSigningSecret() }),

@@ -24,7 +24,13 @@ function forPeople(message: Record<string, unknown>): Record<string, unknown> {
 
 function printForPeople(results: Inspection[]): void {
   for (const result of results) {
-    if (result.ok) {
+    if (result.ok && "ignored" in result) {
+      process.stdout.write(`○ ${result.at}: would be kept raw and ignored: ${result.ignored}\n`);
+    } else if (result.ok && "change" in result) {
+      const c = result.change;
+      process.stdout.write(`✓ ${result.at}: ${c.channel} ${c.externalId}: ${c.change} at ${c.at}\n`);
+      process.stdout.write(`${JSON.stringify(c, null, 2).replace(/^/gm, "    ")}\n`);
+    } else if (result.ok) {
       const m = result.message;
       const who = m.author.handle ?? m.author.externalId;
       process.stdout.write(

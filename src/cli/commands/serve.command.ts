@@ -9,6 +9,7 @@ import { AuthService } from "../../services/auth.service.ts";
 import { createServices } from "../../services/container.ts";
 import { seedDemoWorkspace } from "../../services/demo.service.ts";
 import { openSecretBox } from "../../services/secrets.ts";
+import { webchatDirectory } from "../../services/webchat.directory.ts";
 import { WebhookDispatcher } from "../../services/webhook.dispatcher.ts";
 import { openDatabase } from "../../store/db.ts";
 
@@ -31,18 +32,24 @@ export function registerServe(program: Command): void {
         const config = loadConfig();
         const database = await openDatabase({ url: config.databaseUrl });
         const services = createServices(database);
-        const connectors = createConnectorRegistry({ demo: opts.demo === true });
-        connectors.registerFormats(services.normalizers);
         const secrets = openSecretBox({
           secretKey: config.secretKey,
           ...(config.dataDir ? { dataDir: config.dataDir } : {}),
         });
+        const connectors = createConnectorRegistry({
+          demo: opts.demo === true,
+          webchat: webchatDirectory(database, secrets),
+        });
+        connectors.registerFormats(services.normalizers);
         const app = await buildApp({
           database,
           services,
           connectors,
           secrets,
           onChannelCreated: (channel) => pollers?.startChannel(channel),
+          onChannelChanged: (channel) => void pollers?.restartChannel(channel),
+          onChannelDeleted: (id) => void pollers?.stopChannel(id),
+          publicUrl: config.publicUrl,
           logger: { level: config.logLevel },
           secureCookies: config.secureCookies,
         });
@@ -97,7 +104,12 @@ export function registerServe(program: Command): void {
         process.on("SIGTERM", () => void shutdown("SIGTERM"));
 
         const seed = opts.demo
-          ? await seedDemoWorkspace({ database, auth: new AuthService(database.db), ingest: services.ingest })
+          ? await seedDemoWorkspace({
+              database,
+              auth: new AuthService(database.db),
+              ingest: services.ingest,
+              secrets,
+            })
           : null;
         const port = opts.port ?? config.port;
         const host = opts.host ?? config.host;
@@ -122,7 +134,8 @@ export function registerServe(program: Command): void {
           console.log(
             `Demo workspace created: ${seed.conversations} conversations, ${seed.messages} messages.\n` +
               `Sign in as ${seed.adminEmail} with the password: ${seed.adminPassword}\n` +
-              "(shown only this once; it is stored as an argon2id hash)\n",
+              "(shown only this once; it is stored as an argon2id hash)\n" +
+              `Try the website chat as a visitor at ${url}/widget-demo\n`,
           );
         } else if (opts.demo) {
           console.log("The workspace already has agents, so no demo data was added.\n");

@@ -9,6 +9,7 @@ import { loadConfig } from "../../config.ts";
 import { createWorker } from "../../jobs/index.ts";
 import { createServices } from "../../services/container.ts";
 import { openSecretBox } from "../../services/secrets.ts";
+import { webchatDirectory } from "../../services/webchat.directory.ts";
 import { WebhookDispatcher } from "../../services/webhook.dispatcher.ts";
 import { openDatabase } from "../../store/db.ts";
 
@@ -37,15 +38,19 @@ export function registerWorker(program: Command): void {
           ),
       });
       dispatcher.start();
+      const secrets = openSecretBox({
+        secretKey: config.secretKey,
+        ...(config.dataDir ? { dataDir: config.dataDir } : {}),
+      });
       const worker = createWorker(
         {
           database,
           events: services.events,
-          connectors: createConnectorRegistry({ demo: opts.demo === true }),
-          secrets: openSecretBox({
-            secretKey: config.secretKey,
-            ...(config.dataDir ? { dataDir: config.dataDir } : {}),
+          connectors: createConnectorRegistry({
+            demo: opts.demo === true,
+            webchat: webchatDirectory(database, secrets),
           }),
+          secrets,
         },
         {
           ...(opts.concurrency ? { concurrency: opts.concurrency } : {}),

@@ -1,30 +1,58 @@
 /**
- * Channels (the list is GET /api/channels in teams.routes.ts): set one up (admin; secrets encrypted at rest and never returned), test its
- * connection (admin; each service's failing step), and download a message's attachments.
+ * Channels: the list with each one's health (any agent), and, for admins, the kinds that can be set up
+ * (their forms as JSON Schema), setting one up, reading, changing, pausing, resuming and deleting it (only
+ * without conversations), and testing its connection. Secrets are encrypted at rest and never returned:
+ * only the names of those that are set. The work is in channels/channel.setup.ts.
  */
 import type { FastifyPluginAsyncZod } from "fastify-type-provider-zod";
 import { z } from "zod";
-import type { ConnectorRegistry } from "../../channels/registry.ts";
-import { AppError, notFound } from "../../core/errors.ts";
-import { describeZodError } from "../../core/inbound.ts";
-import { NO_SECRET_KEY, type SecretBox } from "../../services/secrets.ts";
-import { attachmentRepository } from "../../store/attachment.repository.ts";
-import { type ChannelRow, channelRepository } from "../../store/channel.repository.ts";
-import type { Database } from "../../store/db.ts";
+import { type ChannelSetupService, validationError } from "../../channels/channel.setup.ts";
+import type { ChannelRow } from "../../store/channel.repository.ts";
 import { errorSchema, idParamsSchema } from "../api.schemas.ts";
-import { requireAdmin } from "../auth/auth.hook.ts";
+import { actorOf, requireAdmin } from "../auth/auth.hook.ts";
 
 const errors = { 400: errorSchema, 401: errorSchema, 403: errorSchema, 404: errorSchema, 409: errorSchema };
 
-const channelOut = z.object({
-  id: z.string(),
+const capabilitiesOut = z.record(z.string(), z.boolean());
+
+const healthOut = z
+  .object({
+    status: z.enum(["ok", "error", "waiting", "paused", "inactive"]),
+    lastOkAt: z.string().nullable().meta({ description: "The last successful poll" }),
+    lastErrorAt: z.string().nullable(),
+    lastError: z
+      .object({ service: z.string(), step: z.string().optional(), message: z.string() })
+      .nullable()
+      .meta({ description: "The last failure: service, the step that failed, the server's words" }),
+  })
+  .meta({
+    description:
+      "ok / error: the newest of the last success and the last failure; waiting: not polled yet; paused; inactive: nothing polls it",
+  });
+
+const listItemOut = z.object({
+  id: z.uuid(),
   key: z.string(),
   kind: z.string(),
   name: z.string(),
-  config: z.unknown(),
+  teamId: z.uuid().nullable(),
+  canSetUp: z.boolean().meta({ description: "Its kind can be set up and tested here" }),
   hasSecrets: z.boolean(),
-  capabilities: z.record(z.string(), z.boolean()).nullable(),
+  paused: z.boolean(),
+  health: healthOut,
+});
+
+const channelOut = listItemOut.extend({
+  config: z.unknown(),
+  capabilities: capabilitiesOut.nullable(),
+  secretsSet: z.array(z.string()).meta({ description: "Names of the secrets that are set (never values)" }),
+  secretsError: z.string().nullable().meta({ description: "Why the stored secrets cannot be read" }),
+  pausedAt: z.string().nullable(),
+  notes: z
+    .array(z.object({ label: z.string(), value: z.string(), code: z.boolean().optional() }))
+    .meta({ description: "What the admin needs after setup (snippets, webhook URLs); never secrets" }),
   createdAt: z.string(),
+  updatedAt: z.string(),
 });
 
 const checkOut = z.object({
@@ -34,37 +62,87 @@ const checkOut = z.object({
   message: z.string(),
 });
 
+const kindOut = z.object({
+  kind: z.string(),
+  label: z.string(),
+  description: z.string().nullable(),
+  capabilities: capabilitiesOut,
+  polls: z.boolean(),
+  config: z.record(z.string(), z.unknown()).meta({ description: "JSON Schema of the config" }),
+  secrets: z.record(z.string(), z.unknown()).meta({ description: "JSON Schema of the secrets" }),
+});
+
+const nameSchema = z.string().trim().min(1, "must not be empty").max(200);
+
 export interface ChannelRouteDeps {
-  database: Database;
-  connectors: ConnectorRegistry;
-  secrets: SecretBox | null;
+  setup: ChannelSetupService;
+  /** The server's public base URL for setup notes (default: the request's own origin). */
+  publicUrl?: string;
   /** Called after a channel is set up (serve starts its poller). */
   onChannelCreated?: (channel: ChannelRow) => void;
+  /** Called after a channel's settings changed, or it was paused or resumed (serve restarts its poller). */
+  onChannelChanged?: (channel: ChannelRow) => void;
+  /** Called after a channel was deleted (serve stops its poller). */
+  onChannelDeleted?: (id: string) => void;
 }
 
-const slug = (text: string) =>
-  text
-    .toLowerCase()
-    .normalize("NFKD")
-    .replace(/[^a-z0-9]+/g, "-")
-    .replace(/^-+|-+$/g, "")
-    .slice(0, 60) || "channel";
-
 export const channelRoutes: FastifyPluginAsyncZod<ChannelRouteDeps> = async (app, deps) => {
-  const channels = channelRepository(deps.database.db);
-  const present = (row: ChannelRow) => {
-    const connector = deps.connectors.get(row.kind);
+  const { setup } = deps;
+  const listItem = (row: ChannelRow) => ({
+    id: row.id,
+    key: row.key,
+    kind: row.kind,
+    name: row.name,
+    teamId: row.teamId,
+    canSetUp: setup.kinds().some((k) => k.kind === row.kind),
+    hasSecrets: row.secrets !== null,
+    paused: row.pausedAt !== null,
+    health: setup.health(row),
+  });
+  const detail = (row: ChannelRow, publicUrl: string) => {
+    const secrets = setup.secretsSet(row);
+    const kind = setup.kinds().find((k) => k.kind === row.kind);
     return {
-      id: row.id,
-      key: row.key,
-      kind: row.kind,
-      name: row.name,
+      ...listItem(row),
       config: row.config,
-      hasSecrets: row.secrets !== null,
-      capabilities: connector ? { ...connector.capabilities } : null,
+      capabilities: kind ? { ...kind.capabilities } : null,
+      secretsSet: secrets.names,
+      secretsError: secrets.error,
+      pausedAt: row.pausedAt?.toISOString() ?? null,
+      notes: setup.notes(row, publicUrl),
       createdAt: row.createdAt.toISOString(),
+      updatedAt: row.updatedAt.toISOString(),
     };
   };
+  const publicUrl = (request: { protocol: string; host: string }) =>
+    deps.publicUrl ?? `${request.protocol}://${request.host}`;
+
+  app.get(
+    "/api/channel-kinds",
+    {
+      schema: {
+        tags: ["channels"],
+        summary: "The kinds of channel that can be set up (admin), with their forms as JSON Schema",
+        response: { 200: z.object({ items: z.array(kindOut) }), ...errors },
+      },
+    },
+    async (request) => {
+      requireAdmin(request);
+      return { items: setup.kinds().map((k) => ({ ...k, capabilities: { ...k.capabilities } })) };
+    },
+  );
+
+  app.get(
+    "/api/channels",
+    {
+      schema: {
+        tags: ["channels"],
+        summary: "Connected channels: the team that answers each, paused or not, and their health",
+        response: { 200: z.object({ items: z.array(listItemOut) }), ...errors },
+      },
+    },
+    async () => ({ items: (await setup.list()).map(listItem) }),
+  );
 
   app.post(
     "/api/channels",
@@ -74,20 +152,21 @@ export const channelRoutes: FastifyPluginAsyncZod<ChannelRouteDeps> = async (app
         summary: "Set up a channel (admin), e.g. an email inbox; see docs/channels/email.md",
         body: z.object({
           kind: z.string().min(1).max(50),
-          name: z.string().trim().min(1).max(200),
+          name: nameSchema,
           key: z
             .string()
             .trim()
             .regex(/^[A-Za-z0-9][A-Za-z0-9._:@-]*$/)
             .max(200)
             .optional(),
-          config: z.unknown().optional(),
+          config: z.unknown(),
           secrets: z.record(z.string(), z.string()).default({}),
         }),
         response: {
           201: channelOut.extend({
-            /** Secrets Rapport generated (e.g. a webhook signing secret): shown this once. */
-            generatedSecrets: z.record(z.string(), z.string()).optional(),
+            generatedSecrets: z.record(z.string(), z.string()).optional().meta({
+              description: "Secrets Rapport generated (e.g. a webhook signing secret): shown this once",
+            }),
           }),
           ...errors,
         },
@@ -95,43 +174,110 @@ export const channelRoutes: FastifyPluginAsyncZod<ChannelRouteDeps> = async (app
     },
     async (request, reply) => {
       requireAdmin(request);
-      const { kind, name, config, secrets } = request.body;
-      const connector = deps.connectors.get(kind);
-      if (!connector?.setup) {
-        throw new AppError(
-          "bad_request",
-          `Channels of kind "${kind}" cannot be set up here (kinds: ${deps.connectors
-            .all()
-            .filter((c) => c.setup)
-            .map((c) => c.kind)
-            .join(", ")}).`,
-        );
-      }
-      const parsedConfig = connector.setup.config.safeParse(config);
-      if (!parsedConfig.success)
-        throw new AppError("validation_failed", `config: ${describeZodError(parsedConfig.error)}`);
-      // Secrets Rapport creates (a webhook signing secret) unless the admin brought their own.
-      const generated = Object.fromEntries(
-        Object.entries(connector.setup.generateSecrets?.() ?? {}).filter(([name]) => !(name in secrets)),
+      const { key, ...input } = request.body;
+      const { generatedSecrets, ...created } = await setup.create(
+        { ...input, ...(key ? { key } : {}) },
+        actorOf(request),
       );
-      const parsedSecrets = connector.setup.secrets.safeParse({ ...generated, ...secrets });
-      if (!parsedSecrets.success)
-        throw new AppError("validation_failed", `secrets: ${describeZodError(parsedSecrets.error)}`);
-      if (!deps.secrets) throw new AppError("bad_request", NO_SECRET_KEY);
-      const key = request.body.key ?? `${kind}-${slug(name)}`;
-      const created = await channels.create({
-        key,
-        kind,
-        platform: connector.setup.platform?.(parsedConfig.data, key) ?? kind,
-        name,
-        config: parsedConfig.data,
-        secrets: deps.secrets.seal(parsedSecrets.data),
-      });
-      if (!created)
-        throw new AppError("conflict", `A channel with the key "${key}" already exists; choose another key.`);
       deps.onChannelCreated?.(created);
-      const shown = Object.keys(generated).length > 0 ? { generatedSecrets: generated } : {};
-      return reply.status(201).send({ ...present(created), ...shown });
+      return reply
+        .status(201)
+        .send({ ...detail(created, publicUrl(request)), ...(generatedSecrets ? { generatedSecrets } : {}) });
+    },
+  );
+
+  app.get(
+    "/api/channels/:id",
+    {
+      schema: {
+        tags: ["channels"],
+        summary: "One channel's settings (admin): config, which secrets are set, notes and health",
+        params: idParamsSchema,
+        response: { 200: channelOut, ...errors },
+      },
+    },
+    async (request) => {
+      requireAdmin(request);
+      return detail(await setup.get(request.params.id), publicUrl(request));
+    },
+  );
+
+  app.patch(
+    "/api/channels/:id",
+    {
+      schema: {
+        tags: ["channels"],
+        summary: "Rename a channel, replace its config, replace individual secrets (admin)",
+        description:
+          "`config` replaces the whole config; `secrets` replaces only the secrets it names (null removes an optional one). Validated against the connector's schemas; the poller restarts with the new settings.",
+        params: idParamsSchema,
+        body: z
+          .object({
+            name: nameSchema.optional(),
+            config: z.unknown().optional(),
+            secrets: z.record(z.string(), z.string().nullable()).optional(),
+          })
+          .strict(),
+        response: { 200: channelOut, ...errors },
+      },
+    },
+    async (request) => {
+      requireAdmin(request);
+      const { name, config, secrets } = request.body;
+      if (name === undefined && config === undefined && secrets === undefined)
+        throw validationError([{ field: "body", message: "name, config or secrets: nothing to change" }]);
+      const updated = await setup.update(
+        request.params.id,
+        {
+          ...(name !== undefined ? { name } : {}),
+          ...(config !== undefined ? { config } : {}),
+          ...(secrets !== undefined ? { secrets } : {}),
+        },
+        actorOf(request),
+      );
+      deps.onChannelChanged?.(updated);
+      return detail(updated, publicUrl(request));
+    },
+  );
+
+  for (const action of ["pause", "resume"] as const) {
+    app.post(
+      `/api/channels/:id/${action}`,
+      {
+        schema: {
+          tags: ["channels"],
+          summary:
+            action === "pause"
+              ? "Pause a channel (admin): it is no longer polled; its conversations stay"
+              : "Resume a paused channel (admin): polling starts again",
+          params: idParamsSchema,
+          response: { 200: channelOut, ...errors },
+        },
+      },
+      async (request) => {
+        requireAdmin(request);
+        const row = await setup.setPaused(request.params.id, action === "pause", actorOf(request));
+        deps.onChannelChanged?.(row);
+        return detail(row, publicUrl(request));
+      },
+    );
+  }
+
+  app.delete(
+    "/api/channels/:id",
+    {
+      schema: {
+        tags: ["channels"],
+        summary: "Delete a channel that has no conversations (admin); one with conversations answers 409",
+        params: idParamsSchema,
+        response: { 204: z.null(), ...errors },
+      },
+    },
+    async (request, reply) => {
+      requireAdmin(request);
+      await setup.delete(request.params.id, actorOf(request));
+      deps.onChannelDeleted?.(request.params.id);
+      return reply.status(204).send(null);
     },
   );
 
@@ -147,20 +293,7 @@ export const channelRoutes: FastifyPluginAsyncZod<ChannelRouteDeps> = async (app
     },
     async (request) => {
       requireAdmin(request);
-      const row = await channels.get(request.params.id);
-      if (!row) throw notFound("The channel");
-      const connector = deps.connectors.get(row.kind);
-      if (!connector?.setup)
-        throw new AppError("bad_request", `Channels of kind "${row.kind}" have no connection to test.`);
-      if (!deps.secrets && row.secrets) throw new AppError("bad_request", NO_SECRET_KEY);
-      const checks = await connector.setup.test({
-        key: row.key,
-        kind: row.kind,
-        name: row.name,
-        config: row.config,
-        secrets: deps.secrets?.open(row.secrets) ?? {},
-      });
-      return { ok: checks.every((c) => c.ok), checks };
+      return setup.test(request.params.id);
     },
   );
 
@@ -177,52 +310,9 @@ export const channelRoutes: FastifyPluginAsyncZod<ChannelRouteDeps> = async (app
     },
     async (request) => {
       requireAdmin(request);
-      const row = await channels.get(request.params.id);
-      if (!row) throw notFound("The channel");
-      const generate = deps.connectors.get(row.kind)?.setup?.generateSecrets;
-      if (!generate)
-        throw new AppError(
-          "bad_request",
-          `Channels of kind "${row.kind}" have no generated secret to rotate.`,
-        );
-      if (!deps.secrets) throw new AppError("bad_request", NO_SECRET_KEY);
-      const generatedSecrets = generate();
-      await channels.setSecrets(
-        row.id,
-        deps.secrets.seal({ ...deps.secrets.open(row.secrets), ...generatedSecrets }),
-      );
+      const { row, generatedSecrets } = await setup.rotateSecrets(request.params.id, actorOf(request));
+      deps.onChannelChanged?.(row);
       return { generatedSecrets };
-    },
-  );
-
-  app.get(
-    "/api/messages/:id/attachments/:n",
-    {
-      schema: {
-        tags: ["channels"],
-        summary: "Download a message's attachment n (0-based), as sent",
-        params: idParamsSchema.extend({ n: z.coerce.number().int().min(0).max(1000) }),
-      },
-    },
-    async (request, reply) => {
-      const file = await attachmentRepository(deps.database.db).get(request.params.id, request.params.n);
-      if (!file) throw notFound("The attachment");
-      if (!file.content) {
-        throw new AppError(
-          "not_found",
-          `${file.filename} (${file.size} bytes) was larger than the 10 MB kept per attachment; the original mail is kept as its raw event.`,
-        );
-      }
-      const ascii = file.filename.replace(/[^\x20-\x7e]|["\\]/g, "_");
-      return reply
-        .header("content-type", file.contentType)
-        .header(
-          "content-disposition",
-          `attachment; filename="${ascii}"; filename*=UTF-8''${encodeURIComponent(file.filename)}`,
-        )
-        .header("x-content-type-options", "nosniff")
-        .header("content-security-policy", "sandbox")
-        .send(file.content);
     },
   );
 };

@@ -3,6 +3,7 @@ import type { FastifyPluginAsyncZod } from "fastify-type-provider-zod";
 import { z } from "zod";
 import { notFound } from "../../core/errors.ts";
 import { type Finding, GUARD_RULES } from "../../core/guard.ts";
+import { attachmentRepository } from "../../store/attachment.repository.ts";
 import {
   type ConversationStatus,
   conversationRepository,
@@ -110,13 +111,42 @@ export const findingSchema = z.object({
 });
 export const mentionSchema = z.object({ agentId: z.uuid(), name: z.string() });
 
+export const attachmentSchema = z.object({
+  index: z.number().int().meta({ description: "n in GET /api/messages/:id/attachments/:n" }),
+  filename: z.string(),
+  contentType: z.string(),
+  size: z.number().int().meta({ description: "Bytes" }),
+  url: z
+    .string()
+    .nullable()
+    .meta({ description: "Where to download it; null when it was too large to keep (10 MB)" }),
+});
+
+export interface AttachmentInfo {
+  messageId: string;
+  position: number;
+  filename: string;
+  contentType: string;
+  size: number;
+  stored: boolean;
+}
+
 export const messageSchema = z.object({
   id: z.uuid(),
   externalId: z.string(),
   inReplyToExternalId: z.string().nullable(),
   direction: z.enum(["in", "out"]),
   visibility: z.enum(["public", "private", "note"]),
-  text: z.string(),
+  text: z.string().meta({ description: "Always plain text (an HTML-only mail converted to text)" }),
+  html: z.string().nullable().meta({
+    description:
+      "An email's HTML body, sanitised on ingest (no scripts, styles, forms or frames). Show it only in a sandboxed frame.",
+  }),
+  automated: z
+    .enum(["auto_reply", "bounce", "list"])
+    .nullable()
+    .meta({ description: "Mail no person wrote: it does not wait for a reply" }),
+  attachments: z.array(attachmentSchema),
   createdAt: z.string(),
   receivedAt: z.string(),
   author: z.union([
@@ -133,6 +163,12 @@ export const messageSchema = z.object({
   ]),
   deliveryStatus: z.enum(["pending", "sent", "failed"]).nullable(),
   deliveryError: z.string().nullable(),
+  editedAt: z.string().nullable().meta({ description: "When its author edited it on the platform" }),
+  originalText: z.string().nullable().meta({ description: "The text before the first edit" }),
+  deletedAt: z
+    .string()
+    .nullable()
+    .meta({ description: "When its author deleted it on the platform (the message is kept)" }),
   sentimentScore: z.number().nullable(),
   sentimentLabel: z.enum(["positive", "neutral", "negative"]).nullable(),
   intent: z.array(z.string()).nullable(),
@@ -149,11 +185,18 @@ export const messageSchema = z.object({
   mentions: z.array(mentionSchema).nullable().meta({ description: "For notes: the agents @mentioned" }),
 });
 
-/** A stored message as the API shows it. */
-export function presentMessage(row: MessageDetail) {
+/** A stored message as the API shows it, with its attachments (without content). */
+export function presentMessage(row: MessageDetail, files: AttachmentInfo[] = []) {
   const { authorIdentity, authorAgent, guardFindings, mentions, conversationId: _, ...message } = row;
   return {
     ...message,
+    attachments: files.map((f) => ({
+      index: f.position,
+      filename: f.filename,
+      contentType: f.contentType,
+      size: f.size,
+      url: f.stored ? `/api/messages/${row.id}/attachments/${f.position}` : null,
+    })),
     author: authorIdentity
       ? { kind: "identity" as const, ...authorIdentity }
       : authorAgent
@@ -214,9 +257,13 @@ export const conversationRoutes: FastifyPluginAsyncZod<{ database: Database }> =
       const summary = await conversations.findSummary(request.params.id);
       if (!summary) throw notFound("The conversation");
       const rows = await conversations.messagesOf(summary.id);
+      const files = await attachmentRepository(database.db).listFor(rows.map((r) => r.id));
+      const byMessage = new Map<string, AttachmentInfo[]>();
+      for (const file of files)
+        byMessage.set(file.messageId, [...(byMessage.get(file.messageId) ?? []), file]);
       return {
         ...summary,
-        messages: rows.map(presentMessage),
+        messages: rows.map((row) => presentMessage(row, byMessage.get(row.id))),
       };
     },
   );

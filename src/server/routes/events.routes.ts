@@ -1,7 +1,8 @@
 /**
  * GET /api/events: Server-Sent Events for the workspace. Each event names what changed
  * (`message.created`, `message.updated`, `conversation.created`, `conversation.updated`,
- * `presence.changed`) and carries `{"conversationId","messageId"?}`; clients re-read what they show.
+ * `presence.changed`, `visitor.typing`) and carries `{"conversationId","messageId"?,"typing"?}`; clients
+ * re-read what they show.
  * Browsers' EventSource reconnects by itself (`retry: 2000`); a comment every 15 s keeps proxies from
  * closing an idle stream.
  */
@@ -13,8 +14,11 @@ import type { RealtimeBridge } from "../../services/realtime.bridge.ts";
 export const HEARTBEAT_MS = 15_000;
 
 function eventText(event: RapportEvent): string {
-  const data: { conversationId: string; messageId?: string } = { conversationId: event.conversationId };
+  const data: { conversationId: string; messageId?: string; typing?: boolean } = {
+    conversationId: event.conversationId,
+  };
   if ("messageId" in event) data.messageId = event.messageId;
+  if ("typing" in event) data.typing = event.typing;
   return `event: ${event.type}\ndata: ${JSON.stringify(data)}\n\n`;
 }
 
@@ -36,7 +40,7 @@ export const eventRoutes: FastifyPluginAsyncZod<{ realtime: RealtimeBridge; hear
         tags: ["realtime"],
         summary: "Server-Sent Events: what changed in the workspace, as it happens",
         description:
-          "text/event-stream. Events: message.created, message.updated, conversation.created, conversation.updated, presence.changed; data: {conversationId, messageId?}.",
+          "text/event-stream. Events: message.created, message.updated, conversation.created, conversation.updated, presence.changed, visitor.typing; data: {conversationId, messageId?, typing?}.",
       },
     },
     async (request, reply) => {

@@ -133,31 +133,6 @@ export const teamRoutes: FastifyPluginAsyncZod<{ database: Database }> = async (
     async () => ({ items: await repo.agents() }),
   );
 
-  app.get(
-    "/api/channels",
-    {
-      schema: {
-        tags: ["channels"],
-        summary: "Connected channels and the team that answers each",
-        response: {
-          200: z.object({
-            items: z.array(
-              z.object({
-                id: z.uuid(),
-                key: z.string(),
-                kind: z.string(),
-                name: z.string(),
-                teamId: z.uuid().nullable(),
-              }),
-            ),
-          }),
-          ...errors,
-        },
-      },
-    },
-    async () => ({ items: await repo.channels() }),
-  );
-
   app.put(
     "/api/channels/:id/team",
     {

@@ -86,15 +86,32 @@ export type MessageAuthor =
   | { kind: "agent"; id: string; name: string }
   | null;
 
+export interface Attachment {
+  index: number;
+  filename: string;
+  contentType: string;
+  size: number;
+  /** null: too large to keep (the original stays in the raw event). */
+  url: string | null;
+}
+
 export interface Message {
   id: string;
   direction: "in" | "out";
   visibility: "public" | "private" | "note";
   text: string;
+  /** An email's sanitised HTML: shown only in a sandboxed frame, on request. */
+  html: string | null;
+  /** Mail no person wrote. */
+  automated: "auto_reply" | "bounce" | "list" | null;
+  attachments: Attachment[];
   createdAt: string;
   author: MessageAuthor;
   deliveryStatus: "pending" | "sent" | "failed" | null;
   deliveryError: string | null;
+  editedAt: string | null;
+  originalText: string | null;
+  deletedAt: string | null;
   sentimentScore: number | null;
   sentimentLabel: Sentiment | null;
   intent: string[] | null;

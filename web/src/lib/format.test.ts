@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { formatDuration, initials, mentionAt, relativeTime, slaLabel, toCsv } from "./format";
+import { formatBytes, formatDuration, initials, mentionAt, relativeTime, slaLabel, toCsv } from "./format";
 
 describe("format", () => {
   it("formats durations for people", () => {
@@ -8,6 +8,13 @@ describe("format", () => {
     expect(formatDuration(185 * 60_000)).toBe("3 h 5 min");
     expect(formatDuration(2 * 86_400_000)).toBe("2 d");
     expect(formatDuration(-5)).toBe("0 s");
+  });
+
+  it("formats file sizes", () => {
+    expect(formatBytes(512)).toBe("512 B");
+    expect(formatBytes(1024)).toBe("1 KB");
+    expect(formatBytes(12_800)).toBe("13 KB");
+    expect(formatBytes(3.4 * 1024 * 1024)).toBe("3.4 MB");
   });
 
   it("says how long ago or how soon", () => {

@@ -8,9 +8,11 @@ import { useAgents, useConversation, usePresence } from "../api/queries";
 import type { Agent, ConversationDetail, Message, Status } from "../api/types";
 import { Chip, DeliveryChip, SentimentChip, SlaChip, StatusChip } from "../components/chips";
 import { formatDateTime, relativeTime } from "../lib/format";
+import { useVisitorTyping } from "../lib/realtime";
 import { showToast } from "../lib/toast";
 import { Composer, type ComposerHandle } from "./composer";
 import { LabelsEditor } from "./labels-editor";
+import { AutomatedChip, MessageBody } from "./message-body";
 import { PersonPanel } from "./person";
 
 export type ComposeMode = "reply" | "note";
@@ -165,11 +167,17 @@ function PresenceBar({
 }) {
   const client = useQueryClient();
   const presence = usePresence(id);
+  const visitorTyping = useVisitorTyping(id);
   useEffect(() => {
     let stopped = false;
+    let last = "";
+    const activity = () => (composer.current?.hasText() ? "replying" : "viewing");
     const beat = () => {
-      const activity = composer.current?.hasText() ? "replying" : "viewing";
-      api<{ items: unknown[] }>(`/api/conversations/${id}/presence`, { method: "PUT", body: { activity } })
+      last = activity();
+      api<{ items: unknown[] }>(`/api/conversations/${id}/presence`, {
+        method: "PUT",
+        body: { activity: last },
+      })
         .then((data) => {
           if (!stopped) client.setQueryData(["presence", id], data);
         })
@@ -179,17 +187,24 @@ function PresenceBar({
     };
     beat();
     const timer = setInterval(beat, 10_000);
+    // Starting or clearing a draft is said at once (a website visitor sees "… is typing").
+    const watch = setInterval(() => {
+      if (activity() !== last) beat();
+    }, 1000);
     return () => {
       stopped = true;
       clearInterval(timer);
+      clearInterval(watch);
       void api(`/api/conversations/${id}/presence`, { method: "DELETE" }).catch(() => {});
     };
   }, [id, client, composer]);
   const others = (presence.data ?? []).filter((p) => p.agentId !== me.id);
-  if (others.length === 0) return null;
+  const parts = others.map((p) => `${p.name} is ${p.activity === "replying" ? "replying…" : "viewing"}`);
+  if (visitorTyping) parts.unshift("The visitor is typing…");
+  if (parts.length === 0) return null;
   return (
     <p className="presence" role="status">
-      {others.map((p) => `${p.name} is ${p.activity === "replying" ? "replying…" : "viewing"}`).join(" · ")}
+      {parts.join(" · ")}
     </p>
   );
 }
@@ -241,10 +256,20 @@ function MessageItem({ m }: { m: Message }) {
         <time dateTime={m.createdAt} title={formatDateTime(m.createdAt)}>
           {relativeTime(m.createdAt)}
         </time>
+        {m.editedAt && (
+          <span className="muted" title={`Edited ${formatDateTime(m.editedAt)}`}>
+            edited
+          </span>
+        )}
+        {m.deletedAt && (
+          <span className="deleted-label" title={`Deleted ${formatDateTime(m.deletedAt)}`}>
+            deleted by its author
+          </span>
+        )}
       </div>
-      {/* Customer text is rendered as text: React escapes it; no HTML is ever interpreted. */}
-      <p className="message-text">{m.text}</p>
+      <MessageBody m={m} />
       <div className="chips">
+        <AutomatedChip kind={m.automated} />
         {m.direction === "in" && !note && (
           <>
             <SentimentChip value={m.sentimentLabel} />

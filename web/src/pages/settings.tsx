@@ -1,13 +1,15 @@
 /**
  * Workspace settings (admins change them; agents can look): agents, teams and how they are assigned
- * work, which team answers each channel, the authenticity guard's rules, and saved replies.
+ * work, channels (channels/: set-up, health, which team answers each), the authenticity guard's rules,
+ * and saved replies.
  */
 import { useMutation, useQuery, useQueryClient } from "@tanstack/react-query";
 import { type FormEvent, useState } from "react";
 import { api, post } from "../api/client";
-import { useAgents, useChannels, useSavedReplies, useTeams } from "../api/queries";
+import { useAgents, useSavedReplies, useTeams } from "../api/queries";
 import type { Agent } from "../api/types";
 import { showToast } from "../lib/toast";
+import { ChannelsSection } from "./channels/channels-section";
 import { WebhooksSection } from "./settings-webhooks";
 
 type Severity = "off" | "warn" | "block";
@@ -220,47 +222,6 @@ function TeamsSection({ admin }: { admin: boolean }) {
           </button>
         </form>
       )}
-    </section>
-  );
-}
-
-function ChannelsSection({ admin }: { admin: boolean }) {
-  const channels = useChannels();
-  const teams = useTeams();
-  const saved = useSaved([["channels"]], "Channel routing saved.");
-  const route = useMutation({
-    mutationFn: ({ id, teamId }: { id: string; teamId: string | null }) =>
-      api(`/api/channels/${id}/team`, { method: "PUT", body: { teamId } }),
-    onSuccess: saved,
-  });
-  return (
-    <section className="card" aria-labelledby="channels-heading">
-      <h2 id="channels-heading">Channels</h2>
-      <table className="table">
-        <tbody>
-          {(channels.data ?? []).map((c) => (
-            <tr key={c.id}>
-              <td>{c.name}</td>
-              <td className="muted">{c.kind}</td>
-              <td>
-                <select
-                  aria-label={`Team answering ${c.name}`}
-                  value={c.teamId ?? ""}
-                  disabled={!admin}
-                  onChange={(e) => route.mutate({ id: c.id, teamId: e.target.value || null })}
-                >
-                  <option value="">No team</option>
-                  {(teams.data ?? []).map((t) => (
-                    <option key={t.id} value={t.id}>
-                      {t.name}
-                    </option>
-                  ))}
-                </select>
-              </td>
-            </tr>
-          ))}
-        </tbody>
-      </table>
     </section>
   );
 }

@@ -1,0 +1,31 @@
+/** The website chat's visitors: who left an email, and who has the widget open right now. */
+import { index, pgTable, primaryKey, text, uuid } from "drizzle-orm/pg-core";
+import { createdAt, ts } from "./schema.columns.ts";
+import { channels } from "./schema.core.ts";
+
+/**
+ * One visitor of one webchat channel (the id is the one their signed visitor token carries). The email
+ * is what they left for an answer when nobody was online; `connected_until` is renewed by the server
+ * process holding their WebSocket, so any process (the send worker) can tell whether a reply reaches
+ * them live or must go by email.
+ */
+export const webchatVisitors = pgTable(
+  "webchat_visitors",
+  {
+    channelId: uuid("channel_id")
+      .notNull()
+      .references(() => channels.id, { onDelete: "cascade" }),
+    visitorId: text("visitor_id").notNull(),
+    email: text("email"),
+    name: text("name"),
+    /** The page they wrote from (shown to agents, linked in the offline email). */
+    pageUrl: text("page_url"),
+    connectedUntil: ts("connected_until"),
+    lastSeenAt: ts("last_seen_at").notNull().defaultNow(),
+    createdAt: createdAt(),
+  },
+  (t) => [
+    primaryKey({ columns: [t.channelId, t.visitorId] }),
+    index("webchat_visitors_seen_idx").on(t.lastSeenAt),
+  ],
+);
