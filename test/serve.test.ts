@@ -53,6 +53,10 @@ it("`serve --demo` starts with a demo workspace, a printed admin password, and s
     engine: "pglite",
   });
   expect((await fetch(`${first.url}/api/conversations`)).status).toBe(401);
+  // The live Mastodon demo runs a local simulated server whose page shows posts and replies.
+  const simulator = /replies show at (http:\/\/\S+)/.exec(first.output)?.[1];
+  expect(simulator, first.output).toBeTruthy();
+  expect(await (await fetch(simulator!)).text()).toContain("Mastodon simulator");
   const login = await fetch(`${first.url}/api/auth/login`, {
     method: "POST",
     headers: { "content-type": "application/json" },

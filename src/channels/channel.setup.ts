@@ -159,19 +159,19 @@ export class ChannelSetupService {
   }
 
   /**
-   * Sets a channel up. Secrets the connector generates (a webhook signing secret) and the admin did not
-   * give are returned as `generatedSecrets`, for the answer to show once.
+   * Sets a channel up. Secrets the connector generates (a webhook signing secret) are added unless the
+   * admin brought their own, and returned so the answer can show them this once.
    */
   async create(
-    input: { kind: string; name: string; key?: string; config: unknown; secrets: Record<string, string> },
+    input: { kind: string; name: string; key?: string; config?: unknown; secrets: Record<string, string> },
     actor: Actor,
-  ): Promise<ChannelRow & { generatedSecrets?: Record<string, string> }> {
+  ): Promise<{ channel: ChannelRow; generatedSecrets: Record<string, string> }> {
     const setup = this.setupOf(input.kind);
-    const config = setup.config.safeParse(input.config);
-    const generated = Object.fromEntries(
+    const generatedSecrets = Object.fromEntries(
       Object.entries(setup.generateSecrets?.() ?? {}).filter(([name]) => !(name in input.secrets)),
     );
-    const secrets = setup.secrets.safeParse({ ...generated, ...input.secrets });
+    const config = setup.config.safeParse(input.config);
+    const secrets = setup.secrets.safeParse({ ...generatedSecrets, ...input.secrets });
     const issues = [
       ...(config.success ? [] : issuesOf("config", config.error)),
       ...(secrets.success ? [] : issuesOf("secrets", secrets.error)),
@@ -190,24 +190,26 @@ export class ChannelSetupService {
     if (!created)
       throw new AppError("conflict", `A channel with the key "${key}" already exists; choose another key.`);
     await this.record(actor, "channel.created", created, { kind: created.kind, key });
-    return Object.keys(generated).length > 0 ? { ...created, generatedSecrets: generated } : created;
+    return { channel: created, generatedSecrets };
   }
 
-  /** Generates the connector's generated secrets anew (the old ones stop working at once). */
-  async rotateSecrets(
-    id: string,
-    actor: Actor,
-  ): Promise<{ row: ChannelRow; generatedSecrets: Record<string, string> }> {
+  /** Replaces the secrets the connector generated (e.g. a webhook signing secret); returns the new ones. */
+  async rotateGenerated(id: string, actor: Actor): Promise<Record<string, string>> {
     const row = await this.get(id);
     const generate = this.deps.connectors.get(row.kind)?.setup?.generateSecrets;
     if (!generate)
       throw new AppError("bad_request", `Channels of kind "${row.kind}" have no generated secret to rotate.`);
-    const generatedSecrets = generate();
-    const updated = await this.update(id, { secrets: generatedSecrets }, actor);
-    await this.record(actor, "channel.secret_rotated", updated, {
-      secrets: Object.keys(generatedSecrets).sort(),
-    });
-    return { row: updated, generatedSecrets };
+    if (!this.deps.secrets) throw new AppError("bad_request", NO_SECRET_KEY);
+    const generated = generate();
+    let current: Record<string, string> = {};
+    try {
+      current = this.deps.secrets.open(row.secrets);
+    } catch {
+      // Unreadable (the key changed): the generated secrets replace them.
+    }
+    await this.channels.setSecrets(row.id, this.deps.secrets.seal({ ...current, ...generated }));
+    await this.record(actor, "channel.secret_rotated", row, { secrets: Object.keys(generated) });
+    return generated;
   }
 
   /**

@@ -103,6 +103,24 @@ export interface SetupContext {
   publicUrl: string;
 }
 
+/**
+ * A platform's OAuth flow: `start` prepares it (e.g. registers an app) and says where to send the admin,
+ * sealing what `finish` needs into `state`; `finish` turns the platform's answer into the channel's secrets.
+ */
+export interface ChannelOAuth {
+  start(
+    config: unknown,
+    redirectUri: string,
+    state: (pending: Record<string, string>) => string,
+  ): Promise<{ authorizeUrl: string }>;
+  finish(
+    config: unknown,
+    redirectUri: string,
+    pending: Record<string, string>,
+    query: Record<string, string>,
+  ): Promise<Record<string, string>>;
+}
+
 export interface Connector {
   /** The channel kind this connector serves ("email", "test", …). */
   kind: string;
@@ -148,6 +166,8 @@ export interface Connector {
     generateSecrets?(): Record<string, string>;
     /** The identity namespace of the channel's authors (default: the kind). */
     platform?(config: unknown, key: string): string;
+    /** Connecting through the platform's OAuth instead of typing secrets (channel-oauth.routes.ts). */
+    oauth?: ChannelOAuth;
   };
   /**
    * For `rapport parse`: turns a file in the platform's own form (e.g. a raw .eml) into raw payloads of

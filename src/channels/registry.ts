@@ -3,9 +3,11 @@
  * here.
  */
 import type { NormalizerRegistry } from "../services/normalizers.ts";
+import { blueskyConnector } from "./bluesky/bluesky.connector.ts";
 import type { Connector, SendInput } from "./connector.ts";
 import { DEMO_KINDS, demoConnector } from "./demo/demo.connector.ts";
 import { emailConnector } from "./email/email.connector.ts";
+import { mastodonConnector } from "./mastodon/mastodon.connector.ts";
 import { testConnector } from "./test/test.connector.ts";
 import { type WebchatDirectory, webchatConnector } from "./webchat/webchat.connector.ts";
 import { webhookConnector } from "./webhook/webhook.connector.ts";
@@ -56,7 +58,7 @@ export function createConnectorRegistry(options: RegistryOptions = {}): Connecto
   const registry = new ConnectorRegistry([testConnector(), demoConnector("import")]);
   if (options.demo) for (const kind of DEMO_KINDS) registry.register(demoConnector(kind));
   registry.register(webchatConnector(() => options.webchat));
-  for (const connector of [emailConnector(), webhookConnector()]) {
+  for (const connector of [emailConnector(), webhookConnector(), blueskyConnector(), mastodonConnector()]) {
     const demo = registry.get(connector.kind);
     // In demo mode the demo workspace's channels (no secrets) still send nowhere; set-up ones send for real.
     registry.register(

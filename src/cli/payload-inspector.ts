@@ -18,9 +18,9 @@ import { NormalizerRegistry } from "../services/normalizers.ts";
 
 export type Inspection =
   | { at: string; ok: true; message: InboundMessage; channel?: ChannelDefaults }
-  /** An edit or deletion of a message sent before. */
+  /** An edit or deletion of a message (applied to it once it is stored). */
   | { at: string; ok: true; change: InboundChange; channel?: ChannelDefaults }
-  /** Knowingly not a message (a like, a follow…): kept raw and marked ignored, not a dead letter. */
+  /** Knowingly not a message (a like, a follow…): kept raw and marked ignored. */
   | { at: string; ok: true; ignored: string }
   | { at: string; ok: false; reason: string };
 
@@ -174,23 +174,7 @@ export async function inspectFile(
     if (options.channel && isObject(payload) && payload.channel === undefined)
       payload = { ...payload, channel: options.channel };
     const result = await registries.normalizers.normalize(entry.format, replaceNul(payload ?? null));
-    const at = entry.at;
-    if (!result.ok) results.push({ at, ok: false, reason: result.reason });
-    else if ("ignored" in result) results.push({ at, ok: true, ignored: result.ignored });
-    else if ("change" in result)
-      results.push({
-        at,
-        ok: true,
-        change: result.change,
-        ...(result.channel ? { channel: result.channel } : {}),
-      });
-    else
-      results.push({
-        at,
-        ok: true,
-        message: result.message,
-        ...(result.channel ? { channel: result.channel } : {}),
-      });
+    results.push({ at: entry.at, ...result });
   }
   return { format, results };
 }

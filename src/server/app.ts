@@ -24,6 +24,7 @@ import { createErrorHandler, errorBody } from "./error-handler.ts";
 import { agentRoutes } from "./routes/agents.routes.ts";
 import { attachmentRoutes } from "./routes/attachments.routes.ts";
 import { authRoutes } from "./routes/auth.routes.ts";
+import { channelOAuthRoutes } from "./routes/channel-oauth.routes.ts";
 import { channelRoutes } from "./routes/channels.routes.ts";
 import { conversationRoutes } from "./routes/conversations.routes.ts";
 import { eventRoutes } from "./routes/events.routes.ts";
@@ -85,7 +86,7 @@ export interface AppDeps {
   onChannelChanged?: (channel: ChannelRow) => void;
   /** Called after a channel is deleted (serve stops its poller). */
   onChannelDeleted?: (id: string) => void;
-  /** The public base URL for channel setup notes (RAPPORT_PUBLIC_URL; default: each request's origin). */
+  /** The public base URL (RAPPORT_PUBLIC_URL; default: each request's origin): setup notes, OAuth callbacks. */
   publicUrl?: string;
   /** Sign-in attempts per client address per window (default 10 per minute). */
   loginRateLimit?: { max: number; timeWindow: number | string };
@@ -205,17 +206,26 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
     secrets: deps.secrets ?? null,
     ...deps.widget,
   });
+  const connectors = deps.connectors ?? createConnectorRegistry();
+  const channelSetup = new ChannelSetupService({
+    database: deps.database,
+    connectors,
+    secrets: deps.secrets ?? null,
+  });
   await app.register(channelRoutes, {
-    setup: new ChannelSetupService({
-      database: deps.database,
-      connectors: deps.connectors ?? createConnectorRegistry(),
-      secrets: deps.secrets ?? null,
-    }),
+    setup: channelSetup,
     ...(deps.publicUrl ? { publicUrl: deps.publicUrl } : {}),
     ...(deps.onChannelCreated ? { onChannelCreated: deps.onChannelCreated } : {}),
     ...(deps.onChannelChanged ? { onChannelChanged: deps.onChannelChanged } : {}),
     ...(deps.onChannelDeleted ? { onChannelDeleted: deps.onChannelDeleted } : {}),
   });
   await app.register(attachmentRoutes, { database: deps.database });
+  await app.register(channelOAuthRoutes, {
+    setup: channelSetup,
+    connectors,
+    secrets: deps.secrets ?? null,
+    ...(deps.publicUrl ? { publicUrl: deps.publicUrl } : {}),
+    ...(deps.onChannelCreated ? { onChannelCreated: deps.onChannelCreated } : {}),
+  });
   return app;
 }

@@ -24,7 +24,7 @@ import type { RapportEvent } from "../services/events.ts";
 import { SecretBox } from "../services/secrets.ts";
 import { webchatDirectory } from "../services/webchat.directory.ts";
 import { type Database, openDatabase } from "../store/db.ts";
-import { agents, channels } from "../store/schema.ts";
+import { agents, businessHours, channels, slaPolicies } from "../store/schema.ts";
 import { buildApp } from "./app.ts";
 import { WIDGET_BUNDLE } from "./routes/widget.routes.ts";
 
@@ -223,6 +223,44 @@ describeEachEngine("the website chat", (ctx) => {
       });
     });
 
+    it("says honestly when it is closed, when it opens, and the policy's target", async () => {
+      const [closed] = await ctx.database.db
+        .insert(channels)
+        .values({
+          key: "webchat-closed",
+          kind: "webchat",
+          platform: "webchat",
+          name: "Night train",
+          config: { allowedOrigins: [SITE] },
+          secrets: box.seal({ visitorKey: VISITOR_KEY }),
+        })
+        .returning();
+      // Open one hour a week, on a weekday three days from now (UTC): closed now.
+      const day = ["sun", "mon", "tue", "wed", "thu", "fri", "sat"][(new Date().getUTCDay() + 3) % 7]!;
+      const [hours] = await ctx.database.db
+        .insert(businessHours)
+        .values({ name: "Rarely open", timezone: "UTC", schedule: { [day]: [["09:00", "10:00"]] } })
+        .returning();
+      await ctx.database.db.insert(slaPolicies).values({
+        name: "Night train",
+        channelId: closed!.id,
+        firstResponseMinutes: 30,
+        businessHoursId: hours!.id,
+      });
+      const res = await app.inject({ url: "/api/widget/webchat-closed/config", headers: { origin: SITE } });
+      const body = res.json();
+      expect(body).toMatchObject({
+        open: false,
+        online: false,
+        hours: { timezone: "UTC" },
+        response: { targetMinutes: 30, typicalMinutes: null },
+      });
+      const opens = new Date(body.hours.changesAt);
+      expect(opens.getUTCHours()).toBe(9);
+      expect(opens.getTime() - Date.now()).toBeGreaterThan(2 * 24 * 3600_000);
+      expect(opens.getTime() - Date.now()).toBeLessThan(4 * 24 * 3600_000);
+    });
+
     it("answers preflights, and refuses other sites and unknown channels precisely", async () => {
       const preflight = await app.inject({
         method: "OPTIONS",
@@ -274,7 +312,14 @@ describeEachEngine("the website chat", (ctx) => {
       hasSecrets: true,
       config: { allowedOrigins: ["https://rail.example"] },
     });
-    expect(created.body).not.toMatch(/visitorKey/);
+    // The key is generated and stored sealed; the API names it as set but never shows its value.
+    expect(created.json().secretsSet).toEqual(["visitorKey"]);
+    const [row] = await ctx.database.rows<{ secrets: string }>(
+      sql`SELECT secrets FROM channels WHERE key = 'webchat-northwind-rail'`,
+    );
+    const visitorKey = box.open(row!.secrets).visitorKey!;
+    expect(visitorKey.length).toBeGreaterThanOrEqual(32);
+    expect(created.body).not.toContain(visitorKey);
     const config = await app.inject({
       url: "/api/widget/webchat-northwind-rail/config",
       headers: { origin: "https://rail.example" },
@@ -287,7 +332,7 @@ describeEachEngine("the website chat", (ctx) => {
       payload: { kind: "webchat", name: "Bad", config: { allowedOrigins: ["https://rail.example/path"] } },
     });
     expect(bad.statusCode).toBe(400);
-    expect(bad.json().error.message).toMatch(/^config: allowedOrigins\.0: must be an origin/);
+    expect(bad.json().error.message).toMatch(/^config\.allowedOrigins\.0: must be an origin/);
   });
 
   it("serves the widget bundle and a demo page with the snippet", async () => {

@@ -545,8 +545,6 @@ export class IngestService {
   }
 }
 
-/** Whatever produced it, HTML is stored only sanitised. */
-
 function addInto(into: IngestSummary, from: IngestSummary): void {
   into.messages += from.messages;
   into.duplicates += from.duplicates;

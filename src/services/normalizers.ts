@@ -54,9 +54,15 @@ export class NormalizerRegistry {
       // Whatever produced it, HTML is stored only sanitised.
       if (!result.ok || "ignored" in result) return result;
       if ("change" in result) {
-        return result.change.message
-          ? { ...result, change: { ...result.change, message: sanitized(result.change.message) } }
-          : result;
+        const { change } = result;
+        return {
+          ...result,
+          change: {
+            ...change,
+            ...(change.html ? { html: sanitizeEmailHtml(change.html) || null } : {}),
+            ...(change.message ? { message: sanitized(change.message) } : {}),
+          },
+        };
       }
       return { ...result, message: sanitized(result.message) };
     } catch (error) {

@@ -42,12 +42,47 @@ export function channelRepository(db: Db) {
         .returning();
       return created;
     },
+    /** Points a channel at a new connection (config and sealed secrets), forgetting its cursor. */
+    async reconnect(
+      id: string,
+      row: { config: unknown; secrets: string | null },
+    ): Promise<ChannelRow | undefined> {
+      const [updated] = await db
+        .update(channels)
+        .set({ config: row.config, secrets: row.secrets, cursor: null, updatedAt: sql`now()` })
+        .where(eq(channels.id, id))
+        .returning();
+      return updated;
+    },
     /** Sets a channel's name, config and sealed secrets (the demo's live chat channel). */
     async configure(
       key: string,
       values: { name: string; config: unknown; secrets: string | null },
     ): Promise<void> {
       await db.update(channels).set(values).where(eq(channels.key, key));
+    },
+    async setSecrets(id: string, secrets: string): Promise<void> {
+      // A new settings version, so pollers restart with the new secrets.
+      await db.update(channels).set({ secrets, updatedAt: sql`now()` }).where(eq(channels.id, id));
+    },
+    /** Creates a set-up channel, or replaces the config and secrets of the one with that key (demo mode). */
+    async upsertSetUp(row: {
+      key: string;
+      kind: string;
+      platform: string;
+      name: string;
+      config: unknown;
+      secrets: string | null;
+    }): Promise<ChannelRow> {
+      const [saved] = await db
+        .insert(channels)
+        .values(row)
+        .onConflictDoUpdate({
+          target: channels.key,
+          set: { config: row.config, secrets: row.secrets, updatedAt: sql`now()` },
+        })
+        .returning();
+      return saved!;
     },
     async setCursor(id: string, cursor: unknown): Promise<void> {
       await db.update(channels).set({ cursor }).where(eq(channels.id, id));

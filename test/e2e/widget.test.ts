@@ -217,7 +217,12 @@ describe.skipIf(!hasChromium)("the website chat in Chromium", () => {
 
     // After a reload the visitor finds the conversation again (signed token in localStorage).
     await visitor.reload();
-    await launcher.click();
+    // Keyboard only: Tab to the launcher, Enter opens the chat.
+    for (let i = 0; i < 10; i++) {
+      await visitor.keyboard.press("Tab");
+      if (await launcher.evaluate((el) => el === el.getRootNode().activeElement)) break;
+    }
+    await visitor.keyboard.press("Enter");
     await panel.locator(".msg.out", { hasText: "bikes and dogs ride free" }).waitFor();
     expect(await panel.locator(".msg.mine").count()).toBe(2);
     await context.close();

@@ -236,7 +236,7 @@ export function App({ base, channel }: { base: string; channel: string }) {
             </div>
             {status && (
               <div class="duty">
-                {status.agents.length > 0 && (
+                {status.open && status.agents.length > 0 && (
                   <ul class="faces" aria-hidden="true">
                     {status.agents.slice(0, 3).map((a) => (
                       <li key={a.name}>
@@ -246,7 +246,7 @@ export function App({ base, channel }: { base: string; channel: string }) {
                   </ul>
                 )}
                 <div>
-                  <p class="who">{dutyText(status.agents)}</p>
+                  <p class="who">{status.open ? dutyText(status.agents) : "We are closed right now"}</p>
                   <p class="when">
                     {[hours, responseText(status.response, status.hours !== null && !status.open)]
                       .filter(Boolean)

@@ -34,11 +34,11 @@ export function webhookConnector(): Connector {
       edits: false,
       deletes: false,
     },
-    // A webhook payload is a canonical message or change (the route fills in the channel when omitted).
+    // A webhook payload is a canonical message (the route fills in the channel when it is omitted).
     parse(payload) {
       const result = normalizeCanonical(payload);
       if (!result.ok || "ignored" in result) return result;
-      const key = "change" in result ? result.change.channel : result.message.channel;
+      const key = "message" in result ? result.message.channel : result.change.channel;
       return { ...result, channel: { kind: WEBHOOK_KIND, platform: key, name: key } };
     },
     verifyWebhook: (headers, rawBody, secret) => checkSignature(headers, rawBody, secret).ok,

@@ -25,11 +25,14 @@ function forPeople(message: Record<string, unknown>): Record<string, unknown> {
 function printForPeople(results: Inspection[]): void {
   for (const result of results) {
     if (result.ok && "ignored" in result) {
-      process.stdout.write(`○ ${result.at}: would be kept raw and ignored: ${result.ignored}\n`);
+      process.stdout.write(
+        `· ${result.at}: not a message, would be kept raw and ignored: ${result.ignored}\n`,
+      );
     } else if (result.ok && "change" in result) {
       const c = result.change;
-      process.stdout.write(`✓ ${result.at}: ${c.channel} ${c.externalId}: ${c.change} at ${c.at}\n`);
-      process.stdout.write(`${JSON.stringify(c, null, 2).replace(/^/gm, "    ")}\n`);
+      process.stdout.write(
+        `✓ ${result.at}: ${c.change} of ${c.channel} ${c.externalId} at ${c.at}${c.text !== undefined ? `: ${JSON.stringify(c.text)}` : ""}\n`,
+      );
     } else if (result.ok) {
       const m = result.message;
       const who = m.author.handle ?? m.author.externalId;
@@ -95,14 +98,15 @@ Examples:
           results.push(files.length > 1 && !r.at.startsWith(name) ? { ...r, at: `${name} ${r.at}` } : r);
       }
       const failed = results.filter((r) => !r.ok).length;
+      const ignored = results.filter((r) => r.ok && "ignored" in r).length;
       if (opts.json) {
         process.stdout.write(
-          `${JSON.stringify({ format, ok: results.length - failed, failed, results }, null, 2)}\n`,
+          `${JSON.stringify({ format, ok: results.length - failed - ignored, ignored, failed, results }, null, 2)}\n`,
         );
       } else {
         printForPeople(results);
         process.stdout.write(
-          `\n${results.length} payload${results.length === 1 ? "" : "s"} (${format}): ${results.length - failed} would be ingested, ${failed} would be dead-lettered.\n`,
+          `\n${results.length} payload${results.length === 1 ? "" : "s"} (${format}): ${results.length - failed - ignored} would be ingested, ${ignored} ignored, ${failed} would be dead-lettered.\n`,
         );
       }
       if (failed > 0 || results.length === 0) process.exitCode = 1;

@@ -1,5 +1,7 @@
 /** `rapport serve [--demo]` — the HTTP API on PGlite (RAPPORT_DATA) or PostgreSQL (DATABASE_URL). */
 import type { Command } from "commander";
+import { type BlueskyDemo, startBlueskyDemo } from "../../channels/bluesky/bluesky.demo.ts";
+import type { MastodonDemo } from "../../channels/mastodon/mastodon.demo.ts";
 import { ChannelPollers } from "../../channels/pollers.ts";
 import { createConnectorRegistry } from "../../channels/registry.ts";
 import { loadConfig } from "../../config.ts";
@@ -87,6 +89,8 @@ export function registerServe(program: Command): void {
                   warn: (message, data) => app.log.warn(data ?? {}, message),
                 },
               });
+        let liveDemo: MastodonDemo | null = null;
+        let blueskyDemo: BlueskyDemo | null = null;
         let closing = false;
         const shutdown = async (signal: string) => {
           if (closing) return;
@@ -94,6 +98,8 @@ export function registerServe(program: Command): void {
           app.log.info({ signal }, "shutting down");
           await worker?.stop();
           await pollers?.stop();
+          await blueskyDemo?.stop();
+          await liveDemo?.stop();
           await app.close();
           await dispatcher.stop();
           await services.realtime.stop();
@@ -110,6 +116,31 @@ export function registerServe(program: Command): void {
               ingest: services.ingest,
               secrets,
             })
+          : null;
+        // Demo mode: a live Bluesky channel fed by a local simulator (mentions and DMs arrive, replies go out).
+        if (opts.demo && secrets && opts.pollers !== false) {
+          blueskyDemo = await startBlueskyDemo({
+            database,
+            secrets,
+            log: { info: (m) => app.log.info(m), warn: (m) => app.log.warn(m) },
+          });
+        }
+        // The live Mastodon demo: a local simulated server and a channel polling it (before the pollers start).
+        // Loaded only in demo mode: the simulator is not part of a production start.
+        liveDemo = opts.demo
+          ? await (await import("../../channels/mastodon/mastodon.demo.ts"))
+              .startMastodonDemo({
+                database,
+                secrets,
+                log: {
+                  info: (message, data) => app.log.info(data ?? {}, message),
+                  warn: (message, data) => app.log.warn(data ?? {}, message),
+                },
+              })
+              .catch((error: unknown) => {
+                app.log.warn({ err: error }, "the live Mastodon demo could not start");
+                return null;
+              })
           : null;
         const port = opts.port ?? config.port;
         const host = opts.host ?? config.host;
@@ -129,6 +160,10 @@ export function registerServe(program: Command): void {
         const url = `http://${host.includes(":") ? `[${host}]` : host}:${actualPort}`;
         const where =
           database.engine === "postgres" ? "PostgreSQL (DATABASE_URL)" : `PGlite in ${config.databaseUrl}`;
+        if (liveDemo)
+          console.log(
+            `\nLive Mastodon demo: mentions arrive on "${liveDemo.channel.name}"; replies show at ${liveDemo.simulator.url}`,
+          );
         console.log(`\nRapport is running at ${url}  (API docs: ${url}/api/docs; data: ${where})`);
         if (seed) {
           console.log(
@@ -139,6 +174,11 @@ export function registerServe(program: Command): void {
           );
         } else if (opts.demo) {
           console.log("The workspace already has agents, so no demo data was added.\n");
+        }
+        if (blueskyDemo) {
+          console.log(
+            `Live Bluesky demo: people mention @northwind-rail.bsky.social on a local simulator (${blueskyDemo.simulator.url}) every ~40 s; answer them in the "bluesky-live" channel.\n`,
+          );
         }
       },
     );

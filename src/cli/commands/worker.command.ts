@@ -27,6 +27,10 @@ export function registerWorker(program: Command): void {
       const services = createServices(database);
       // Events (message.updated) reach the servers' browsers through NOTIFY.
       await services.realtime.start({ listen: false });
+      const secrets = openSecretBox({
+        secretKey: config.secretKey,
+        ...(config.dataDir ? { dataDir: config.dataDir } : {}),
+      });
       // Outbound webhooks for the events this process produces (e.g. a reply's delivery status).
       const dispatcher = new WebhookDispatcher({
         database,
@@ -38,10 +42,6 @@ export function registerWorker(program: Command): void {
           ),
       });
       dispatcher.start();
-      const secrets = openSecretBox({
-        secretKey: config.secretKey,
-        ...(config.dataDir ? { dataDir: config.dataDir } : {}),
-      });
       const worker = createWorker(
         {
           database,

@@ -159,14 +159,13 @@ export const channelRoutes: FastifyPluginAsyncZod<ChannelRouteDeps> = async (app
             .regex(/^[A-Za-z0-9][A-Za-z0-9._:@-]*$/)
             .max(200)
             .optional(),
-          config: z.unknown(),
+          config: z.unknown().optional(),
           secrets: z.record(z.string(), z.string()).default({}),
         }),
         response: {
           201: channelOut.extend({
-            generatedSecrets: z.record(z.string(), z.string()).optional().meta({
-              description: "Secrets Rapport generated (e.g. a webhook signing secret): shown this once",
-            }),
+            /** Secrets Rapport generated (e.g. a webhook signing secret): shown this once. */
+            generatedSecrets: z.record(z.string(), z.string()).optional(),
           }),
           ...errors,
         },
@@ -175,14 +174,13 @@ export const channelRoutes: FastifyPluginAsyncZod<ChannelRouteDeps> = async (app
     async (request, reply) => {
       requireAdmin(request);
       const { key, ...input } = request.body;
-      const { generatedSecrets, ...created } = await setup.create(
+      const { channel: created, generatedSecrets } = await setup.create(
         { ...input, ...(key ? { key } : {}) },
         actorOf(request),
       );
       deps.onChannelCreated?.(created);
-      return reply
-        .status(201)
-        .send({ ...detail(created, publicUrl(request)), ...(generatedSecrets ? { generatedSecrets } : {}) });
+      const shown = Object.keys(generatedSecrets).length > 0 ? { generatedSecrets } : {};
+      return reply.status(201).send({ ...detail(created, publicUrl(request)), ...shown });
     },
   );
 
@@ -310,9 +308,7 @@ export const channelRoutes: FastifyPluginAsyncZod<ChannelRouteDeps> = async (app
     },
     async (request) => {
       requireAdmin(request);
-      const { row, generatedSecrets } = await setup.rotateSecrets(request.params.id, actorOf(request));
-      deps.onChannelChanged?.(row);
-      return { generatedSecrets };
+      return { generatedSecrets: await setup.rotateGenerated(request.params.id, actorOf(request)) };
     },
   );
 };

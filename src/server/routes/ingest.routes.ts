@@ -15,8 +15,20 @@ export interface Ingestor {
   ingest(items: IngestItem[]): Promise<IngestSummary>;
 }
 
-/** What ingesting answers (also a webhook channel's endpoint). */
-export const ingestSummarySchema = z.object({
+/** What happened to each ingested item (also answered by the webhook channel's endpoint). */
+export const ingestOutcomeSchema = z.union([
+  z.object({ status: z.literal("stored"), messageId: z.string(), conversationId: z.string() }),
+  z.object({ status: z.literal("duplicate"), messageId: z.string().optional() }),
+  z.object({ status: z.literal("dead_letter"), deadLetterId: z.number().int(), reason: z.string() }),
+  z.object({
+    status: z.literal("changed"),
+    change: z.enum(["edit", "delete"]),
+    messageId: z.string().nullable(),
+  }),
+  z.object({ status: z.literal("ignored"), reason: z.string() }),
+]);
+
+const summarySchema = z.object({
   messages: z.number().int(),
   duplicates: z.number().int(),
   conversations: z.number().int(),
@@ -24,19 +36,7 @@ export const ingestSummarySchema = z.object({
   deadLetters: z.number().int(),
   changes: z.number().int(),
   ignored: z.number().int(),
-  outcomes: z.array(
-    z.union([
-      z.object({ status: z.literal("stored"), messageId: z.string(), conversationId: z.string() }),
-      z.object({ status: z.literal("duplicate"), messageId: z.string().optional() }),
-      z.object({ status: z.literal("dead_letter"), deadLetterId: z.number().int(), reason: z.string() }),
-      z.object({
-        status: z.literal("changed"),
-        change: z.enum(["edit", "delete"]),
-        messageId: z.string().nullable(),
-      }),
-      z.object({ status: z.literal("ignored"), reason: z.string() }),
-    ]),
-  ),
+  outcomes: z.array(ingestOutcomeSchema),
 });
 
 export const ingestRoutes: FastifyPluginAsyncZod<{ ingest: Ingestor }> = async (app, { ingest }) => {
@@ -53,8 +53,8 @@ export const ingestRoutes: FastifyPluginAsyncZod<{ ingest: Ingestor }> = async (
         // Deliberately loose: the pipeline, not the route, judges each item.
         body: z.union([z.array(z.unknown()), z.record(z.string(), z.unknown())]),
         response: {
-          200: ingestSummarySchema,
-          422: ingestSummarySchema.extend({ error: errorSchema.shape.error }),
+          200: summarySchema,
+          422: summarySchema.extend({ error: errorSchema.shape.error }),
           400: errorSchema,
           401: errorSchema,
           413: errorSchema,

@@ -9,11 +9,13 @@ import { z } from "zod";
 import { WEBHOOK_KIND } from "../../channels/webhook/webhook.connector.ts";
 import { AppError } from "../../core/errors.ts";
 import { checkSignature } from "../../core/signature.ts";
+import type { IngestSummary } from "../../services/ingest.types.ts";
 import type { SecretBox } from "../../services/secrets.ts";
 import { channelRepository } from "../../store/channel.repository.ts";
 import type { Database } from "../../store/db.ts";
 import { errorSchema } from "../api.schemas.ts";
-import { type Ingestor, ingestSummarySchema, MAX_INGEST_ITEMS } from "./ingest.routes.ts";
+import type { Ingestor } from "./ingest.routes.ts";
+import { ingestOutcomeSchema, MAX_INGEST_ITEMS } from "./ingest.routes.ts";
 
 export interface WebhookInboundDeps {
   database: Database;
@@ -22,6 +24,26 @@ export interface WebhookInboundDeps {
   /** Largest body accepted (the API's limit). */
   bodyLimit: number;
 }
+
+const outcomeSchema = ingestOutcomeSchema;
+
+const summarySchema = z.object({
+  messages: z.number().int(),
+  duplicates: z.number().int(),
+  changes: z.number().int(),
+  ignored: z.number().int(),
+  deadLetters: z.number().int(),
+  outcomes: z.array(outcomeSchema),
+});
+
+const present = (summary: IngestSummary) => ({
+  messages: summary.messages,
+  duplicates: summary.duplicates,
+  changes: summary.changes,
+  ignored: summary.ignored,
+  deadLetters: summary.deadLetters,
+  outcomes: summary.outcomes,
+});
 
 export const webhookInboundRoutes: FastifyPluginAsyncZod<WebhookInboundDeps> = async (app, deps) => {
   const channels = channelRepository(deps.database.db);
@@ -46,13 +68,13 @@ export const webhookInboundRoutes: FastifyPluginAsyncZod<WebhookInboundDeps> = a
           "known; 422 when every item became a dead letter. See docs/channels/webhooks.md.",
         params: z.object({ channelKey: z.string().min(1).max(200) }),
         response: {
-          200: ingestSummarySchema,
+          200: summarySchema,
           400: errorSchema,
           401: errorSchema,
           403: errorSchema,
           404: errorSchema,
           413: errorSchema,
-          422: ingestSummarySchema.extend({ error: errorSchema.shape.error }),
+          422: summarySchema.extend({ error: errorSchema.shape.error }),
         },
       },
     },
@@ -114,7 +136,7 @@ export const webhookInboundRoutes: FastifyPluginAsyncZod<WebhookInboundDeps> = a
           .map((o, i) => (o.status === "dead_letter" ? `item ${i}: ${o.reason}` : null))
           .filter((r): r is string => r !== null);
         return reply.status(422).send({
-          ...summary,
+          ...present(summary),
           error: {
             code: "unprocessable",
             message: `No message could be ingested; all ${payloads.length} became dead letters. ${reasons.slice(0, 5).join(" | ")}`,
@@ -122,7 +144,7 @@ export const webhookInboundRoutes: FastifyPluginAsyncZod<WebhookInboundDeps> = a
           },
         });
       }
-      return summary;
+      return present(summary);
     },
   );
 };

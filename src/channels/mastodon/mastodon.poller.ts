@@ -1,0 +1,261 @@
+/**
+ * Inbound Mastodon: the streaming API with REST catch-up. On every (re)connect the loop first opens the
+ * stream, then reads what it missed over REST — mention (and edit) notifications after the saved
+ * notification id, conversations after the saved status id — ingesting page by page (oldest first) and
+ * saving the cursor only after each page is ingested. Stream events are ingested as they come, in order,
+ * but never move the cursor: only a complete REST page does, so a dropped stream or a restart loses
+ * nothing (the gap is read again) and duplicates nothing (the pipeline stores each status once).
+ * While streaming, a catch-up also runs every `catchUpMs` (safety net; it advances the cursor). When the
+ * server refuses the stream, the loop polls REST every `pollMs` and tries the stream again later.
+ * Errors back off exponentially with jitter; 429s wait for the server's Retry-After / X-RateLimit-Reset.
+ */
+import type { IngestItem } from "../../services/ingest.types.ts";
+import type { PollContext } from "../connector.ts";
+import {
+  type Backoff,
+  backoffDelay,
+  compareIds,
+  DEFAULT_BACKOFF,
+  type FetchLike,
+  MastodonApiError,
+  MastodonClient,
+  sleep,
+} from "./mastodon.api.ts";
+import { mastodonConfigSchema } from "./mastodon.config.ts";
+import type { MastodonEnvelope } from "./mastodon.inbound.ts";
+import { runStream, StreamClosed, type StreamFrame } from "./mastodon.stream.ts";
+
+/** Where the channel stopped: the newest notification and conversation status ingested, per account. */
+export interface MastodonCursor {
+  account: string;
+  notifications?: string;
+  conversations?: string;
+}
+
+export interface MastodonPollOptions {
+  /** REST polling interval when the stream is unavailable (default: config.pollSeconds or 30 s). */
+  pollMs?: number;
+  /** REST catch-up interval while streaming (default 5 min). */
+  catchUpMs?: number;
+  /** How long to poll REST before trying a refused stream again (default 5 min). */
+  streamRetryMs?: number;
+  backoff?: Backoff;
+  pingMs?: number;
+  fetch?: FetchLike;
+}
+
+const PAGE = 40;
+const NOTIFICATION_TYPES = ["mention", "update"];
+
+interface Account {
+  id: string;
+  acct: string;
+}
+
+export async function pollMastodon(ctx: PollContext, options: MastodonPollOptions = {}): Promise<void> {
+  const config = mastodonConfigSchema.parse(ctx.channel.config);
+  const accessToken = ctx.channel.secrets.accessToken;
+  if (!accessToken) throw new Error(`The Mastodon channel ${ctx.channel.key} has no access token.`);
+  const backoff = options.backoff ?? DEFAULT_BACKOFF;
+  const pollMs = options.pollMs ?? (config.pollSeconds ?? 30) * 1000;
+  const catchUpMs = options.catchUpMs ?? 300_000;
+  const streamRetryMs = options.streamRetryMs ?? 300_000;
+  const client = new MastodonClient({
+    instanceUrl: config.instanceUrl,
+    accessToken,
+    signal: ctx.signal,
+    backoff,
+    ...(options.fetch ? { fetch: options.fetch } : {}),
+    onWait: (ms, why) => ctx.log.info(`waiting ${(ms / 1000).toFixed(1)} s: ${why}`),
+  });
+
+  let self: Account | null = null;
+  let streamingUrl = config.instanceUrl;
+  let cursor: MastodonCursor | null = null;
+  let failures = 0;
+  let streamRefusedUntil = 0;
+  // Streams that drop soon after opening back off too (each reconnect costs a catch-up's requests).
+  let quickDrops = 0;
+  let streamSince = 0;
+
+  // Everything is ingested in arrival order, one batch at a time.
+  let chain: Promise<unknown> = Promise.resolve();
+  const enqueue = (items: IngestItem[]) => {
+    const run = chain.then(() => ctx.ingest(items));
+    chain = run.catch(() => {});
+    return run;
+  };
+  const item = (source: MastodonEnvelope["source"], data: unknown, via: "rest" | "stream"): IngestItem => ({
+    source: `mastodon:${via}`,
+    format: "mastodon",
+    payload: {
+      channel: ctx.channel.key,
+      source,
+      instance: config.instanceUrl,
+      ...(self ? { self: { id: self.id, acct: self.acct } } : {}),
+      receivedAt: new Date().toISOString(),
+      data,
+    } satisfies MastodonEnvelope,
+  });
+
+  /** Reads everything after the cursor over REST, page by page, saving the cursor after each page. */
+  const catchUp = async () => {
+    await readPages();
+    ctx.health?.ok();
+  };
+  const readPages = async () => {
+    if (!self) return;
+    const lists = [
+      { key: "notifications" as const, path: "/api/v1/notifications", source: "notification" as const },
+      { key: "conversations" as const, path: "/api/v1/conversations", source: "conversation" as const },
+    ];
+    for (const list of lists) {
+      for (;;) {
+        const after = cursor?.[list.key];
+        const { data } = await client.get<Array<Record<string, unknown>>>(list.path, {
+          query: {
+            limit: PAGE,
+            ...(after ? { min_id: after } : {}),
+            ...(list.key === "notifications" ? { "types[]": NOTIFICATION_TYPES } : {}),
+          },
+        });
+        const idOf = (x: Record<string, unknown>) =>
+          String(
+            list.key === "notifications" ? x.id : ((x.last_status as { id?: unknown } | null)?.id ?? ""),
+          );
+        const page = (Array.isArray(data) ? data : [])
+          .filter((x) => idOf(x) && (!after || compareIds(idOf(x), after) > 0))
+          .sort((a, b) => compareIds(idOf(a), idOf(b)));
+        if (page.length === 0) break;
+        await enqueue(page.map((x) => item(list.source, x, "rest")));
+        cursor = { ...(cursor ?? { account: self.id }), [list.key]: idOf(page.at(-1)!) };
+        await ctx.saveCursor(cursor);
+        // The first run reads only the newest page; afterwards every page up to now.
+        if (!after || page.length < PAGE) break;
+      }
+    }
+  };
+
+  const problem = (error: unknown) => {
+    const e = error as MastodonApiError;
+    ctx.health?.failed({
+      service: error instanceof StreamClosed ? "streaming" : "mastodon",
+      ...(error instanceof MastodonApiError
+        ? { step: e.status === 0 ? e.step : e.status === 401 ? "auth" : "http" }
+        : {}),
+      message: error instanceof Error ? error.message : String(error),
+    });
+  };
+
+  const delayFor = (error: unknown, attempt: number) =>
+    error instanceof MastodonApiError && error.status === 429 && error.retryAfterMs !== null
+      ? Math.max(error.retryAfterMs, 1_000)
+      : backoffDelay(attempt, backoff);
+
+  /** One stream connection, with catch-up after it opens and every catchUpMs while it lasts. */
+  const streamOnce = async () => {
+    const done = new AbortController();
+    const stop = () => done.abort();
+    ctx.signal.addEventListener("abort", stop);
+    const catchUpLoop = async () => {
+      for (let attempt = 0; !done.signal.aborted; ) {
+        try {
+          await catchUp();
+          failures = 0;
+          attempt = 0;
+          await sleep(catchUpMs, done.signal);
+        } catch (error) {
+          if (done.signal.aborted) return;
+          ctx.log.warn("catching up over REST failed; trying again", { error: (error as Error).message });
+          problem(error);
+          await sleep(delayFor(error, attempt++), done.signal);
+        }
+      }
+    };
+    let catching: Promise<void> | null = null;
+    try {
+      await runStream({
+        streamingUrl,
+        accessToken,
+        signal: done.signal,
+        ...(options.pingMs ? { pingMs: options.pingMs } : {}),
+        onOpen: () => {
+          ctx.log.info("streaming connected; catching up over REST");
+          catching = catchUpLoop();
+        },
+        onFrame: (frame: StreamFrame) => {
+          enqueue([item("stream", frame, "stream")]).catch((error: unknown) =>
+            ctx.log.warn("ingesting a stream event failed (the next catch-up reads it again)", {
+              error: (error as Error).message,
+            }),
+          );
+        },
+      });
+    } finally {
+      done.abort();
+      ctx.signal.removeEventListener("abort", stop);
+      await catching;
+    }
+  };
+
+  while (!ctx.signal.aborted) {
+    try {
+      if (!self) {
+        const me = await client.get<Account>("/api/v1/accounts/verify_credentials");
+        self = { id: String(me.data.id), acct: me.data.acct };
+        const saved = ctx.cursor as Partial<MastodonCursor> | null;
+        cursor = saved && saved.account === self.id ? { ...saved, account: self.id } : null;
+        if (saved && !cursor)
+          ctx.log.warn("the token belongs to another account than before: starting afresh");
+        streamingUrl = await streamingBase(client, config.instanceUrl);
+      }
+      if (Date.now() >= streamRefusedUntil) {
+        streamSince = Date.now();
+        await streamOnce();
+      } else {
+        await catchUp();
+        failures = 0;
+        await sleep(Math.min(pollMs, Math.max(0, streamRefusedUntil - Date.now()) || pollMs), ctx.signal);
+      }
+    } catch (error) {
+      if (ctx.signal.aborted) break;
+      if (error instanceof StreamClosed && !error.opened && error.httpStatus !== null) {
+        streamRefusedUntil = Date.now() + streamRetryMs;
+        ctx.log.warn(`streaming unavailable (${error.message}); polling every ${pollMs / 1000} s instead`);
+        continue;
+      }
+      if (error instanceof StreamClosed && error.opened) {
+        quickDrops = Date.now() - streamSince < 60_000 ? quickDrops + 1 : 0;
+        const delay = backoffDelay(quickDrops, {
+          baseMs: Math.min(backoff.baseMs, 500),
+          maxMs: backoff.maxMs,
+        });
+        ctx.log.warn(`${error.message}; reconnecting in ${(delay / 1000).toFixed(1)} s and catching up`);
+        await sleep(delay, ctx.signal);
+        continue;
+      }
+      problem(error);
+      const delay = delayFor(error, failures++);
+      ctx.log.warn(`Mastodon ${config.instanceUrl} failed; retrying in ${(delay / 1000).toFixed(1)} s`, {
+        error: error instanceof Error ? error.message : String(error),
+      });
+      await sleep(delay, ctx.signal);
+    }
+  }
+  await chain;
+}
+
+/** The streaming server's address (it may live elsewhere, e.g. wss://streaming.mastodon.social). */
+async function streamingBase(client: MastodonClient, instanceUrl: string): Promise<string> {
+  try {
+    const { data } = await client.get<{ configuration?: { urls?: { streaming?: string } } }>(
+      "/api/v2/instance",
+      {
+        anonymous: true,
+      },
+    );
+    return data?.configuration?.urls?.streaming || instanceUrl;
+  } catch {
+    return instanceUrl;
+  }
+}
