@@ -106,7 +106,7 @@ Examples:
       } else {
         printForPeople(results);
         process.stdout.write(
-          `\n${results.length} payload${results.length === 1 ? "" : "s"} (${format}): ${results.length - failed - ignored} would be ingested, ${ignored} ignored, ${failed} would be dead-lettered.\n`,
+          `\n${results.length} payload${results.length === 1 ? "" : "s"} (${format}): ${results.length - failed - ignored} would be ingested, ${ignored > 0 ? `${ignored} ignored (not messages), ` : ""}${failed} would be dead-lettered.\n`,
         );
       }
       if (failed > 0 || results.length === 0) process.exitCode = 1;
