@@ -69,9 +69,7 @@ describe("rapport parse", () => {
         /^✓ nodemailer\.eml: email <012d606e-3550-2d94-b566-6cd996de88e3@kreata\.ee> \(in, private\) by andris@kreata\.ee/m,
       );
       expect(human.stdout).toContain("base64 characters>");
-      expect(human.stdout).toContain(
-        "1 payload (email): 1 would be ingested, 0 ignored, 0 would be dead-lettered.",
-      );
+      expect(human.stdout).toContain("1 payload (email): 1 would be ingested, 0 would be dead-lettered.");
       expect(existsSync(env.RAPPORT_DATA)).toBe(false);
     },
   );
@@ -119,7 +117,7 @@ describe("rapport parse", () => {
         "✗ line 5: would be dead-lettered: author.externalId: author.externalId must not be empty",
       );
       expect(jsonl.stdout).toContain(
-        "4 payloads (canonical): 1 would be ingested, 0 ignored, 3 would be dead-lettered.",
+        "4 payloads (canonical): 1 would be ingested, 3 would be dead-lettered.",
       );
     },
   );
