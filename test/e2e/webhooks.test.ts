@@ -12,6 +12,7 @@ import type { FastifyInstance } from "fastify";
 import { type Browser, chromium, type Page } from "playwright-core";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { createConnectorRegistry } from "../../src/channels/registry.ts";
+import { signatureHeaders } from "../../src/core/signature.ts";
 import { createWorker } from "../../src/jobs/index.ts";
 import type { Worker } from "../../src/jobs/worker.ts";
 import { buildApp } from "../../src/server/app.ts";
@@ -42,6 +43,7 @@ describe.skipIf(!hasChromium)("Settings → Webhooks in Chromium", () => {
   let browser: Browser;
   let page: Page;
   let token: string;
+  let base: string;
   const dialogs: string[] = [];
 
   beforeAll(async () => {
@@ -53,12 +55,14 @@ describe.skipIf(!hasChromium)("Settings → Webhooks in Chromium", () => {
     database = await openDatabase({ url: "memory://" });
     const services = createServices(database);
     const secrets = new SecretBox(Buffer.alloc(32, 8));
-    app = await buildApp({ database, services, secrets });
+    const connectors = createConnectorRegistry();
+    connectors.registerFormats(services.normalizers);
+    app = await buildApp({ database, services, secrets, connectors });
     const auth = new AuthService(database.db);
     await auth.createAgent({ email: "ada@example.com", name: "Ada", password: PASSWORD, role: "admin" });
     token = (await auth.createToken({ name: "e2e", agentEmail: "ada@example.com" })).token;
     await app.listen({ port: 0, host: "127.0.0.1" });
-    const base = `http://127.0.0.1:${(app.server.address() as AddressInfo).port}`;
+    base = `http://127.0.0.1:${(app.server.address() as AddressInfo).port}`;
     dispatcher = new WebhookDispatcher({ database, events: services.events, publicUrl: base });
     dispatcher.start();
     worker = createWorker(
@@ -163,16 +167,53 @@ describe.skipIf(!hasChromium)("Settings → Webhooks in Chromium", () => {
     await hide.evaluate((style) => style.remove());
   });
 
+  it("sets up a webhook channel, shows its signing secret once, and accepts messages signed with it", async () => {
+    await page.goto(`${base}/settings/channels/new/webhook`);
+    await page.getByRole("heading", { name: "Add a channel: Webhook (any platform)" }).waitFor();
+    await page.getByRole("textbox", { name: "Name" }).fill("Forum bridge");
+    await page.getByRole("textbox", { name: "Callback URL" }).fill(`${receiver.url}/replies`);
+    await page.getByRole("textbox", { name: "Platform" }).fill("forum");
+    await page.getByRole("button", { name: "Create channel" }).click();
+    await page.getByRole("heading", { name: "Copy the secret now" }).waitFor();
+    const secret = await page.getByLabel("signingSecret").inputValue();
+    expect(secret).toMatch(/^whsec_/);
+    await page.getByRole("link", { name: "I have saved it — continue" }).click();
+    await page.getByRole("heading", { name: "Forum bridge" }).waitFor();
+    const notes = page.getByRole("region", { name: "To finish the set-up" });
+    const inbound = `${base}/api/webhooks/webhook-forum-bridge`;
+    await notes.getByText(inbound).first().waitFor();
+    expect(await page.content()).not.toContain(secret);
+
+    const body = JSON.stringify({
+      externalId: "forum-1",
+      direction: "in",
+      author: { externalId: "u-7", handle: "sam" },
+      text: "Posted from the forum",
+      createdAt: "2026-11-20T10:00:00Z",
+    });
+    const response = await fetch(inbound, {
+      method: "POST",
+      headers: { "content-type": "application/json", ...signatureHeaders(secret, body) },
+      body,
+    });
+    expect(response.status).toBe(200);
+    expect(await response.json()).toMatchObject({ messages: 1 });
+    await page.goto(`${base}/settings`);
+    await page.getByRole("heading", { name: "Webhooks" }).waitFor();
+  });
+
   it("switches the webhook off and on, and redelivers from the log", async () => {
     const item = page.getByRole("article", { name: "Webhook CRM sync" });
     await item.getByRole("button", { name: "Switch off" }).click();
     await item.getByText("off", { exact: true }).waitFor();
     await item.getByRole("button", { name: "Switch on" }).click();
     await item.getByText("on", { exact: true }).waitFor();
+    await item.getByRole("button", { name: "Deliveries" }).click();
     const before = receiver.received.length;
     await item
       .getByRole("row")
       .filter({ hasText: "message.created" })
+      .first()
       .getByRole("button", { name: "Redeliver" })
       .click();
     await page.getByText("Queued for redelivery.").waitFor();

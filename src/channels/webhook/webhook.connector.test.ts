@@ -86,6 +86,28 @@ describeConnectorContract("webhook", {
 });
 
 describe("webhook connector", () => {
+  it("tells admins the inbound URL and how to sign, never the secret", () => {
+    const setup = webhookConnector().setup!;
+    const channel = {
+      id: "c-1",
+      key: "forum-bridge",
+      kind: "webhook",
+      name: "Forum",
+      config: { callbackUrl: "https://b.example/r" },
+    };
+    const notes = setup.notes!(channel, { publicUrl: "https://rapport.example" });
+    expect(notes[0]).toEqual({
+      label: "Inbound URL (POST canonical messages here)",
+      value: "https://rapport.example/api/webhooks/forum-bridge",
+      code: true,
+    });
+    expect(notes.map((n) => n.value).join(" ")).toMatch(/x-rapport-signature: sha256=/);
+    expect(notes.map((n) => n.value).join(" ")).toContain("https://b.example/r");
+    expect(setup.platform!({ platform: "discord" }, "forum-bridge")).toBe("discord");
+    expect(setup.platform!({}, "forum-bridge")).toBe("forum-bridge");
+    expect(setup.generateSecrets!().signingSecret).toMatch(/^whsec_/);
+  });
+
   it("rejects stale and future timestamps and accepts any of several signatures", () => {
     const connector = webhookConnector();
     const raw = Buffer.from(body);

@@ -44,6 +44,9 @@ export function webhookConnector(): Connector {
     verifyWebhook: (headers, rawBody, secret) => checkSignature(headers, rawBody, secret).ok,
     send: sendWebhookReply,
     setup: {
+      label: "Webhook (any platform)",
+      description:
+        "For a platform Rapport has no connector for: your bridge POSTs signed canonical messages, and agents' replies are POSTed to your callback URL. The signing secret is shown once.",
       config: webhookConfigSchema,
       secrets: webhookSecretsSchema,
       generateSecrets: () => ({ signingSecret: generateSigningSecret() }),

@@ -29,12 +29,14 @@ export interface SenderMessage {
  * The first `count` inbound tweets of the sample (from `offset`) as canonical messages without a
  * channel — what a bridge from X would POST. Empty when the sample is absent.
  */
+let sample: Array<Record<string, string>> | undefined;
+
 export function realMessages(count: number, offset = 0): SenderMessage[] {
   if (!hasTwcsSample) return [];
-  const rows = parse(readFileSync(TWCS_SAMPLE), { columns: true, to_line: 2000 }) as Array<
+  sample ??= parse(readFileSync(TWCS_SAMPLE), { columns: true, to_line: 2000 }) as Array<
     Record<string, string>
   >;
-  return rows
+  return sample
     .filter((r) => r.inbound === "True" && r.text)
     .slice(offset, offset + count)
     .map((r) => ({

@@ -12,7 +12,10 @@ export function NewChannelPage({ kind }: { kind: string | null }) {
   const [, navigate] = useLocation();
   const client = useQueryClient();
   const [how, setHow] = useState<"oauth" | "secrets">("oauth");
+  // Secrets Rapport generated (a webhook signing secret): shown once, before going on.
+  const [generated, setGenerated] = useState<{ id: string; secrets: Record<string, string> } | null>(null);
 
+  if (generated) return <GeneratedSecrets {...generated} />;
   if (kinds.isPending) return <p className="muted pad">Loading…</p>;
   if (kinds.isError)
     return (
@@ -118,14 +121,38 @@ export function NewChannelPage({ kind }: { kind: string | null }) {
             submitLabel="Create channel"
             onCancel={() => navigate("/settings")}
             onSubmit={async (payload) => {
-              const created = await post<ChannelSettings>("/api/channels", { kind: chosen.kind, ...payload });
+              const { generatedSecrets, ...created } = await post<
+                ChannelSettings & { generatedSecrets?: Record<string, string> }
+              >("/api/channels", { kind: chosen.kind, ...payload });
               client.setQueryData(["channel", created.id], created);
               void client.invalidateQueries({ queryKey: ["channels"] });
               showToast(`${created.name} is set up. Test its connection.`);
-              navigate(`/settings/channels/${created.id}?created=1`);
+              if (generatedSecrets) setGenerated({ id: created.id, secrets: generatedSecrets });
+              else navigate(`/settings/channels/${created.id}?created=1`);
             }}
           />
         )}
+      </section>
+    </div>
+  );
+}
+
+/** The secrets Rapport generated for a new channel, shown this once with a way to copy them. */
+function GeneratedSecrets({ id, secrets }: { id: string; secrets: Record<string, string> }) {
+  return (
+    <div className="page settings">
+      <h1>Copy the secret now</h1>
+      <section className="card" role="status">
+        <p>It will not be shown again (rotating it makes a new one). Give it to the sender, for signing.</p>
+        {Object.entries(secrets).map(([name, value]) => (
+          <label key={name} className="field">
+            <span>{name}</span>
+            <input readOnly value={value} onFocus={(e) => e.target.select()} className="generated-secret" />
+          </label>
+        ))}
+        <Link href={`/settings/channels/${id}?created=1`} className="button primary">
+          I have saved it — continue
+        </Link>
       </section>
     </div>
   );
