@@ -27,8 +27,8 @@ export const emailPayloadSchema = z.object({
   /** The whole message source, base64. */
   raw: z
     .string()
-    .min(1, "raw: the mail is empty")
-    .regex(/^[A-Za-z0-9+/=\r\n]*$/, "raw: not base64"),
+    .min(1, "the mail is empty")
+    .regex(/^[A-Za-z0-9+/=\r\n]*$/, "not base64"),
   mailbox: z.string().optional(),
   uid: z.number().int().optional(),
   uidValidity: z.number().optional(),
