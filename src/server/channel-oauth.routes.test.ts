@@ -99,7 +99,7 @@ describe("connecting a Mastodon channel with OAuth", () => {
       headers: { ...headers.admin, accept: "text/html" },
     });
     expect(done.statusCode).toBe(303);
-    expect(done.headers.location).toMatch(/^\/settings\?channel=[0-9a-f-]{36}$/);
+    expect(done.headers.location).toMatch(/^\/settings\/channels\/[0-9a-f-]{36}\?created=1$/);
   });
 
   it("refuses a state started by another admin, a forged state, a denial, and non-admins", async () => {
