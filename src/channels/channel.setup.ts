@@ -24,6 +24,8 @@ export interface ChannelKind {
   polls: boolean;
   /** Whether it can be connected through the platform's sign-in (OAuth) instead of typed secrets. */
   oauth: boolean;
+  /** Whether Rapport generates some of its secrets (a webhook signing secret), which can be rotated. */
+  generatesSecrets: boolean;
   /** JSON Schema (draft 2020-12) of the config: titles, descriptions, placeholders, defaults. */
   config: Record<string, unknown>;
   /** JSON Schema of the secrets: every property is a secret. */
@@ -107,6 +109,7 @@ export class ChannelSetupService {
       capabilities: { ...connector.capabilities },
       polls: Boolean(connector.poll),
       oauth: Boolean(setup.oauth),
+      generatesSecrets: Boolean(setup.generateSecrets),
       config: jsonSchemaOf(setup.config),
       secrets: jsonSchemaOf(setup.secrets),
     };

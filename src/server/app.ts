@@ -90,6 +90,8 @@ export interface AppDeps {
   publicUrl?: string;
   /** Sign-in attempts per client address per window (default 10 per minute). */
   loginRateLimit?: { max: number; timeWindow: number | string };
+  /** Inbound webhook requests per sender address and channel per window (default 600 a minute). */
+  webhookRateLimit?: { max: number; timeWindow: number | string };
   /** The chat widget's limits and timings (defaults in server/widget/widget.hub.ts). */
   widget?: Pick<WidgetRouteDeps, "hub" | "httpRateLimit">;
 }
@@ -196,6 +198,7 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
     ingest: deps.ingest ?? services.ingest,
     secrets: deps.secrets ?? null,
     bodyLimit: BODY_LIMIT,
+    ...(deps.webhookRateLimit ? { rateLimit: deps.webhookRateLimit } : {}),
   });
   await app.register(webhookRoutes, {
     webhooks: new WebhookService({ database: deps.database, secrets: deps.secrets ?? null }),

@@ -233,4 +233,56 @@ describeEachEngine("inbound webhook channel", (ctx) => {
     expect((await post(message(), { secret: next })).statusCode).toBe(200);
     secret = next;
   });
+
+  it("keeps accepting while the channel is paused: pausing stops polling, never loses what is pushed", async () => {
+    const paused = await app.inject({
+      method: "POST",
+      url: `/api/channels/${channelId}/pause`,
+      headers: admin,
+    });
+    expect(paused.statusCode, paused.body).toBe(200);
+    const m = message();
+    expect((await post(m)).statusCode).toBe(200);
+    expect((await stored(m.externalId as string))[0]!.n).toBe(1);
+    await app.inject({ method: "POST", url: `/api/channels/${channelId}/resume`, headers: admin });
+  });
+
+  it("rate-limits a sender per channel with 429s, and the retry after the window is stored once", async () => {
+    const services = createServices(ctx.database);
+    const connectors = createConnectorRegistry();
+    connectors.registerFormats(services.normalizers);
+    const limited = await buildApp({
+      database: ctx.database,
+      services,
+      connectors,
+      secrets: new SecretBox(Buffer.alloc(32, 3)),
+      webhookRateLimit: { max: 2, timeWindow: 1000 },
+    });
+    try {
+      const send = (body: unknown, key = KEY) => {
+        const signed = signedRequest(secret, body);
+        return limited.inject({
+          method: "POST",
+          url: `/api/webhooks/${key}`,
+          headers: signed.headers,
+          payload: signed.payload,
+        });
+      };
+      const m = message();
+      expect((await send(message())).statusCode).toBe(200);
+      expect((await send(message())).statusCode).toBe(200);
+      const refused = await send(m);
+      expect(refused.statusCode).toBe(429);
+      expect(refused.json().error.code).toBe("rate_limited");
+      expect((await stored(m.externalId as string))[0]!.n).toBe(0);
+      // Another channel key from the same sender has its own budget (here: an unknown key, 404 not 429).
+      expect((await send(message(), "no-such-channel")).statusCode).toBe(404);
+      await new Promise((resolve) => setTimeout(resolve, 1100));
+      expect((await send(m)).statusCode).toBe(200);
+      expect((await send(m)).statusCode).toBe(200);
+      expect((await stored(m.externalId as string))[0]!.n).toBe(1);
+    } finally {
+      await limited.close();
+    }
+  });
 });

@@ -198,6 +198,22 @@ describe.skipIf(!hasChromium)("Settings → Webhooks in Chromium", () => {
     });
     expect(response.status).toBe(200);
     expect(await response.json()).toMatchObject({ messages: 1 });
+
+    // A leaked secret is rotated from the channel's page: the old one is refused at once.
+    await page.getByRole("button", { name: "Rotate secret…" }).click();
+    await page.getByRole("button", { name: "Rotate", exact: true }).click();
+    const rotated = await page.getByLabel("signingSecret (shown this once)").inputValue();
+    expect(rotated).toMatch(/^whsec_/);
+    expect(rotated).not.toBe(secret);
+    const second = JSON.stringify({ ...JSON.parse(body), externalId: "forum-2" });
+    const post = (key: string) =>
+      fetch(inbound, {
+        method: "POST",
+        headers: { "content-type": "application/json", ...signatureHeaders(key, second) },
+        body: second,
+      });
+    expect((await post(secret)).status).toBe(401);
+    expect((await post(rotated)).status).toBe(200);
     await page.goto(`${base}/settings`);
     await page.getByRole("heading", { name: "Webhooks" }).waitFor();
   });

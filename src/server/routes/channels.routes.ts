@@ -69,6 +69,9 @@ const kindOut = z.object({
   capabilities: capabilitiesOut,
   polls: z.boolean(),
   oauth: z.boolean().meta({ description: "Can be connected with the platform's sign-in (OAuth)" }),
+  generatesSecrets: z.boolean().meta({
+    description: "Rapport generates some of its secrets; POST /api/channels/:id/rotate-secret replaces them",
+  }),
   config: z.record(z.string(), z.unknown()).meta({ description: "JSON Schema of the config" }),
   secrets: z.record(z.string(), z.unknown()).meta({ description: "JSON Schema of the secrets" }),
 });

@@ -2,7 +2,9 @@
  * POST /api/webhooks/:channelKey — a webhook channel's inbound endpoint (public: the signature is the
  * credential). Verifies the signature over the exact raw body (timestamp within 5 minutes, constant-time
  * compare), then hands each canonical message to the ingest pipeline, which stores it raw first and
- * dead-letters what it cannot normalize. See docs/channels/webhooks.md.
+ * dead-letters what it cannot normalize. Rate-limited per sender address and channel. A paused webhook
+ * channel still accepts: pausing stops polling, and a pushed message refused would be lost if the sender
+ * does not retry. See docs/channels/webhooks.md.
  */
 import type { FastifyPluginAsyncZod } from "fastify-type-provider-zod";
 import { z } from "zod";
@@ -23,7 +25,15 @@ export interface WebhookInboundDeps {
   secrets: SecretBox | null;
   /** Largest body accepted (the API's limit). */
   bodyLimit: number;
+  /**
+   * Requests per sender address and channel per window (default 600 a minute, each up to 1,000
+   * messages): a runaway or hostile sender gets 429s instead of the server's time. A 429 loses nothing —
+   * the sender's retry is stored once.
+   */
+  rateLimit?: { max: number; timeWindow: number | string };
 }
+
+export const WEBHOOK_RATE_LIMIT = { max: 600, timeWindow: "1 minute" } as const;
 
 const outcomeSchema = ingestOutcomeSchema;
 
@@ -56,7 +66,14 @@ export const webhookInboundRoutes: FastifyPluginAsyncZod<WebhookInboundDeps> = a
   app.post(
     "/api/webhooks/:channelKey",
     {
-      config: { public: true },
+      config: {
+        public: true,
+        rateLimit: {
+          ...(deps.rateLimit ?? WEBHOOK_RATE_LIMIT),
+          keyGenerator: (request) =>
+            `${request.ip}|${(request.params as { channelKey?: string } | undefined)?.channelKey ?? ""}`,
+        },
+      },
       bodyLimit: deps.bodyLimit,
       schema: {
         tags: ["webhooks"],
@@ -75,6 +92,7 @@ export const webhookInboundRoutes: FastifyPluginAsyncZod<WebhookInboundDeps> = a
           404: errorSchema,
           413: errorSchema,
           422: summarySchema.extend({ error: errorSchema.shape.error }),
+          429: errorSchema,
         },
       },
     },

@@ -55,6 +55,8 @@ export interface ChannelKind {
   polls: boolean;
   /** Can be connected through the platform's sign-in (POST /api/channels/oauth/start). */
   oauth: boolean;
+  /** Rapport generates some of its secrets (a webhook signing secret): they can be rotated. */
+  generatesSecrets: boolean;
   config: JsonSchema;
   secrets: JsonSchema;
 }

@@ -1,6 +1,7 @@
 /**
  * One channel's settings page (admins): its health (a banner when polling fails, like a "reauthorize"
- * notice), "Test connection", the notes to copy, the settings form, pause/resume and delete.
+ * notice), "Test connection", the notes to copy, the settings form, rotating a secret Rapport generated
+ * (a webhook's signing secret), pause/resume and delete.
  */
 import { useMutation, useQueryClient } from "@tanstack/react-query";
 import { useState } from "react";
@@ -86,6 +87,7 @@ export function ChannelPage({ id }: { id: string }) {
       ) : (
         <p className="muted">Channels of this kind are not set up here (created by an import or the demo).</p>
       )}
+      {kind?.generatesSecrets && <RotateSecret channel={c} />}
       <Lifecycle channel={c} />
     </div>
   );
@@ -108,6 +110,69 @@ function HealthBanner({ channel }: { channel: ChannelSettings }) {
       )}
       {channel.health.status === "error" && channel.health.lastOkAt && (
         <span className="muted small">Last worked {new Date(channel.health.lastOkAt).toLocaleString()}.</span>
+      )}
+    </section>
+  );
+}
+
+/**
+ * Replaces the secrets Rapport generated (a webhook channel's signing secret). The old one stops working at
+ * once, so it asks first; the new one is shown this once, like at creation.
+ */
+function RotateSecret({ channel }: { channel: ChannelSettings }) {
+  const [confirming, setConfirming] = useState(false);
+  const rotate = useMutation({
+    mutationFn: () =>
+      api<{ generatedSecrets: Record<string, string> }>(`/api/channels/${channel.id}/rotate-secret`, {
+        method: "POST",
+      }),
+    meta: { quiet: true },
+    onSuccess: () => showToast("A new secret was made. Copy it now."),
+    onSettled: () => setConfirming(false),
+  });
+  return (
+    <section className="card" aria-labelledby="channel-rotate-heading">
+      <h2 id="channel-rotate-heading">Signing secret</h2>
+      <p className="muted">
+        Rapport made this channel's secret; it is never shown again. If it leaked or was lost, make a new one:
+        the old one stops working at once, so give the new one to the sender straight away.
+      </p>
+      {rotate.data ? (
+        <div role="status">
+          {Object.entries(rotate.data.generatedSecrets).map(([name, value]) => (
+            <label key={name} className="field">
+              <span>{name} (shown this once)</span>
+              <input readOnly value={value} onFocus={(e) => e.target.select()} className="generated-secret" />
+            </label>
+          ))}
+        </div>
+      ) : !confirming ? (
+        <div className="form-actions">
+          <button type="button" className="button" onClick={() => setConfirming(true)}>
+            Rotate secret…
+          </button>
+        </div>
+      ) : (
+        <fieldset className="confirm form-actions">
+          <legend className="visually-hidden">Confirm rotation</legend>
+          <span>Replace the secret? Messages signed with the old one will be refused.</span>
+          <button
+            type="button"
+            className="button warn"
+            disabled={rotate.isPending}
+            onClick={() => rotate.mutate()}
+          >
+            Rotate
+          </button>
+          <button type="button" className="button" onClick={() => setConfirming(false)}>
+            Keep it
+          </button>
+        </fieldset>
+      )}
+      {rotate.isError && (
+        <p className="error" role="alert">
+          {rotate.error.message}
+        </p>
       )}
     </section>
   );
