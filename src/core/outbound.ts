@@ -28,6 +28,11 @@ export interface OutboundMessage {
   text: string;
   visibility: "public" | "private";
   authorName: string | null;
+  /**
+   * When the reply was written (stored). With the id, it lets a connector derive keys that are the same
+   * on every attempt (Bluesky record keys), so a retried send does not post twice.
+   */
+  createdAt?: Date;
 }
 
 export interface SendInput {

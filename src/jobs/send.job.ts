@@ -57,7 +57,13 @@ export function sendJob(deps: {
               }
             : null,
         },
-        message: { id: messageId, text: ctx.text, visibility: ctx.visibility, authorName: ctx.author_name },
+        message: {
+          id: messageId,
+          text: ctx.text,
+          visibility: ctx.visibility,
+          authorName: ctx.author_name,
+          createdAt: new Date(ctx.created_at),
+        },
         replyToExternalId: ctx.in_reply_to_external_id,
         threadExternalIds: ctx.thread_external_ids ?? [],
       });

@@ -20,6 +20,7 @@ export interface ReplyTarget {
 export interface SendContext {
   message_id: string;
   text: string;
+  created_at: Date | string;
   visibility: "public" | "private" | "note";
   direction: "in" | "out";
   delivery_status: "pending" | "sent" | "failed" | null;
@@ -113,7 +114,7 @@ export function outboxRepository(db: Db) {
     /** Everything a connector needs to send one message. */
     async sendContext(messageId: string): Promise<SendContext | undefined> {
       const [row] = await rows<SendContext>(sql`
-        SELECT m.id AS message_id, m.text, m.visibility, m.direction, m.delivery_status,
+        SELECT m.id AS message_id, m.text, m.visibility, m.direction, m.delivery_status, m.created_at,
           m.in_reply_to_external_id, a.name AS author_name,
           c.id AS conversation_id, c.thread_key, c.visibility AS conversation_visibility, c.subject,
           ch.id AS channel_id, ch.key AS channel_key, ch.kind AS channel_kind,

@@ -6,6 +6,11 @@
  * MAX_PARTS posts, each answering the one before. A private reply is a DM through the chat service
  * (getConvoForMembers + sendMessage, proxied by the PDS). The external id is the first post's at:// URI
  * (or `chat:<convo>:<message>`), so the person's answer threads back into the conversation.
+ *
+ * Public replies are idempotent: each post's record key is derived from the reply's id, creation time and
+ * part number (bluesky.tid.ts), and a part that exists already (an earlier attempt posted it before the
+ * worker died, or before a later part failed) is read back instead of posted again. DMs have no such key
+ * in the chat API: a retry after a crash between sending and recording can send a DM twice.
  */
 import type { AtpAgent } from "@atproto/api";
 import { SendError, type SendInput, type SendResult } from "../../core/outbound.ts";
@@ -13,6 +18,7 @@ import { blueskyConfigSchema } from "./bluesky.config.ts";
 import { chatExternalId, parseAtUri, postRecordSchema } from "./bluesky.inbound.ts";
 import { splitText } from "./bluesky.richtext.ts";
 import { type BlueskyClient, clientFor, describeFailure, forgetClient, richText } from "./bluesky.session.ts";
+import { replyRkey } from "./bluesky.tid.ts";
 
 const POST = "app.bsky.feed.post";
 export const POST_GRAPHEMES = 300;
@@ -85,16 +91,44 @@ async function sendReply(client: BlueskyClient, input: SendInput): Promise<SendR
 
   let first: string | null = null;
   let previous = { uri: parent.uri, cid: parent.cid };
-  for (const part of parts) {
-    const created = await client.agent.post({
+  for (const [index, part] of parts.entries()) {
+    const created = await postPart(client, input, index, {
       ...(await richText(client.agent, part)),
       reply: { root, parent: previous },
-      createdAt: new Date().toISOString(),
     });
     first ??= created.uri;
-    previous = { uri: created.uri, cid: created.cid };
+    previous = created;
   }
   return { externalId: first! };
+}
+
+/** Posts one part of a reply under its stable record key, or finds it posted by an earlier attempt. */
+async function postPart(
+  client: BlueskyClient,
+  input: SendInput,
+  index: number,
+  record: { text: string; facets?: unknown[]; reply: unknown },
+): Promise<{ uri: string; cid: string }> {
+  const createdAt = input.message.createdAt;
+  if (!createdAt) {
+    const created = await client.agent.post({ ...record, createdAt: new Date().toISOString() } as never);
+    return { uri: created.uri, cid: created.cid };
+  }
+  const rkey = replyRkey(input.message.id, createdAt, index);
+  try {
+    const found = await client.agent.com.atproto.repo.getRecord({ repo: client.did, collection: POST, rkey });
+    if (found.data.cid) return { uri: found.data.uri, cid: found.data.cid };
+  } catch (error) {
+    const f = describeFailure(error);
+    if (f.retryable || !/RecordNotFound|Could not locate record|not found/i.test(f.message)) throw error;
+  }
+  const created = await client.agent.com.atproto.repo.createRecord({
+    repo: client.did,
+    collection: POST,
+    rkey,
+    record: { $type: POST, ...record, createdAt: new Date().toISOString() },
+  });
+  return { uri: created.data.uri, cid: created.data.cid };
 }
 
 async function sendDm(client: BlueskyClient, input: SendInput): Promise<SendResult> {

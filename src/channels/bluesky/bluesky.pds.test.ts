@@ -39,7 +39,12 @@ describe("Bluesky replies on a real PDS (dev-env)", () => {
   });
   afterAll(() => network?.close());
 
-  const input = (text: string, replyTo: string | null): SendInput => ({
+  let sends = 0;
+  const input = (
+    text: string,
+    replyTo: string | null,
+    message: { id: string; createdAt: Date } = { id: `m-${++sends}`, createdAt: new Date() },
+  ): SendInput => ({
     channel: {
       id: "c",
       key: "bsky",
@@ -56,7 +61,7 @@ describe("Bluesky replies on a real PDS (dev-env)", () => {
       subject: null,
       recipient: { externalId: adaDid, handle: "ada.test", displayName: "Ada" },
     },
-    message: { id: "m", text, visibility: "public", authorName: "Maria" },
+    message: { ...message, text, visibility: "public", authorName: "Maria" },
     replyToExternalId: replyTo,
   });
   const read = async (uri: string) => {
@@ -159,5 +164,40 @@ describe("Bluesky replies on a real PDS (dev-env)", () => {
       retryable: false,
       message: expect.stringMatching(/no longer exists.*Could not locate record/),
     });
+  });
+
+  it("a retried send posts nothing twice: neither a whole reply, nor the parts of a half-posted thread", async () => {
+    const root = await ada.post({ text: "Was I charged twice or not?", createdAt: new Date().toISOString() });
+    const long = `${"The second line on your statement is a hold that your bank lifts by itself within a few days. ".repeat(7)}Sorry!`;
+    const message = { id: "retried-reply", createdAt: new Date() };
+    const threadOf = async () =>
+      (
+        await ada.com.atproto.repo.listRecords({
+          repo: careDid,
+          collection: "app.bsky.feed.post",
+          limit: 100,
+        })
+      ).data.records.filter(
+        (r) => (r.value as { reply?: { root: { uri: string } } }).reply?.root.uri === root.uri,
+      );
+    const sent = await sendBluesky(input(long, root.uri, message));
+    const posted = await threadOf();
+    expect(posted.length).toBe(3);
+    // The worker died before recording the send: the job runs again.
+    expect(await sendBluesky(input(long, root.uri, message))).toEqual(sent);
+    expect((await threadOf()).map((r) => r.uri).sort()).toEqual(posted.map((r) => r.uri).sort());
+    // Only the first parts made it (the last was never posted): the retry posts the missing one only.
+    const last = posted.find(
+      (r) =>
+        !posted.some((p) => (p.value as { reply: { parent: { uri: string } } }).reply.parent.uri === r.uri),
+    )!;
+    const care = new AtpAgent({ service: network.pds.url });
+    await care.login({ identifier: "care.test", password: "care-main-pass" });
+    await care.deletePost(last.uri);
+    expect((await threadOf()).length).toBe(2);
+    expect(await sendBluesky(input(long, root.uri, message))).toEqual(sent);
+    const after = await threadOf();
+    expect(after.length).toBe(3);
+    expect(after.map((r) => r.uri)).toContain(last.uri);
   });
 });

@@ -15,6 +15,7 @@ import type { AddressInfo } from "node:net";
 import { type WebSocket, WebSocketServer } from "ws";
 import { CHAT_PROXY } from "./bluesky.config.ts";
 import { type JetstreamEvent, parseAtUri } from "./bluesky.inbound.ts";
+import { tidOf } from "./bluesky.tid.ts";
 
 const POST = "app.bsky.feed.post";
 
@@ -75,7 +76,6 @@ export interface SimulatorOptions {
 }
 
 const B32 = "abcdefghijklmnopqrstuvwxyz234567";
-const S32 = "234567abcdefghijklmnopqrstuvwxyz";
 
 /** A CIDv1 (dag-cbor, sha-256) of the JSON, in base32 — the shape of a real record CID. */
 export function cidOf(value: unknown): string {
@@ -96,17 +96,6 @@ export function cidOf(value: unknown): string {
     acc &= (1 << bits) - 1;
   }
   if (bits > 0) out += B32[(acc << (5 - bits)) & 31];
-  return out;
-}
-
-/** A record key in TID form: 13 base32-sortable characters of microseconds and a clock id. */
-export function tidOf(micros: number, clockId = 0): string {
-  let n = (BigInt(micros) << 10n) | BigInt(clockId & 1023);
-  let out = "";
-  for (let i = 0; i < 13; i++) {
-    out = S32[Number(n & 31n)] + out;
-    n >>= 5n;
-  }
   return out;
 }
 
