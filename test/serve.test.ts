@@ -21,7 +21,7 @@ function serve(
     });
     children.push(child);
     let output = "";
-    const timer = setTimeout(() => reject(new Error(`serve did not start:\n${output}`)), 90_000);
+    const timer = setTimeout(() => reject(new Error(`serve did not start:\n${output}`)), 150_000);
     child.stdout!.on("data", (d) => {
       output += d;
       const match = /running at (http:\/\/\S+)/.exec(output);
@@ -107,4 +107,4 @@ it("`serve --demo` starts with a demo workspace, a printed admin password, and s
   expect(second.output).toContain("already has agents");
   expect(second.output).not.toContain("password:");
   expect(await stop(second.child)).toBe(0);
-});
+}, 300_000); // two real starts of the binary, seeding on PGlite: minutes on a loaded 2-core machine

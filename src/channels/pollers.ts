@@ -6,9 +6,17 @@
  *
  * Paused channels are not polled. A channel whose settings change (its `updated_at`) is restarted with
  * the new ones: at once in the process that changed it (`restartChannel`), and in every other process by
- * `sync()`, which re-reads the channel list every `syncMs`. Several processes polling one mailbox are
- * safe (the pipeline stores each message once), only wasteful.
+ * `sync()`, which re-reads the channel list every `syncMs`.
+ *
+ * One process polls each channel: a loop runs only while its process holds the channel's lease
+ * (`poll_leases`), taken or renewed on every sync for `leaseMs` (3 × `syncMs` by default) and released on
+ * stop. When the holder dies, another process takes the channel over at its first sync after the lease
+ * lapses (within `leaseMs + syncMs`). Were two loops ever to overlap (a process stalled past its lease),
+ * nothing is duplicated — the pipeline stores each message once — it is only wasteful.
  */
+import { randomBytes } from "node:crypto";
+import { hostname } from "node:os";
+import { sql } from "drizzle-orm";
 import type { IngestItem, IngestSummary } from "../services/ingest.types.ts";
 import type { SecretBox } from "../services/secrets.ts";
 import { type ChannelRow, channelRepository } from "../store/channel.repository.ts";
@@ -40,14 +48,21 @@ export class ChannelPollers {
   private timer: ReturnType<typeof setInterval> | undefined;
   private syncing: Promise<void> = Promise.resolve();
   private stopped = false;
+  /** This process's name in `poll_leases`. */
+  readonly holder = `${hostname()}:${process.pid}:${randomBytes(4).toString("hex")}`;
+  private leaseMs = 90_000;
 
   constructor(private readonly deps: PollerDeps) {}
 
-  /** Starts a loop for every pollable channel that is not paused, then re-syncs every `syncMs`. */
-  async start(options: { syncMs?: number } = {}): Promise<number> {
+  /**
+   * Starts a loop for every pollable channel that is not paused and not polled by another process, then
+   * re-syncs every `syncMs` (renewing its leases for `leaseMs`).
+   */
+  async start(options: { syncMs?: number; leaseMs?: number } = {}): Promise<number> {
     this.stopped = false;
-    await this.sync();
     const syncMs = options.syncMs ?? 30_000;
+    this.leaseMs = options.leaseMs ?? Math.max(3 * syncMs, 1000);
+    await this.sync();
     this.timer = setInterval(() => {
       this.sync().catch((error: unknown) =>
         this.deps.log.warn(`Re-reading the channels failed: ${errorText(error)}`),
@@ -70,10 +85,40 @@ export class ChannelPollers {
 
   /** Restarts one channel's loop with its current row (after its settings changed, paused or resumed). */
   restartChannel(row: ChannelRow): Promise<void> {
+    return this.queue(row, true);
+  }
+
+  /** Starts a new channel's loop (when no other process polls it). */
+  startChannel(row: ChannelRow): Promise<void> {
+    return this.queue(row, false);
+  }
+
+  private queue(row: ChannelRow, force: boolean): Promise<void> {
     this.syncing = this.syncing
       .catch(() => {})
-      .then(() => (this.stopped ? undefined : this.apply(row, true)));
+      .then(() => (this.stopped ? undefined : this.apply(row, force)))
+      .catch((error: unknown) =>
+        this.deps.log.warn(`[${row.key}] starting its loop failed: ${errorText(error)}`),
+      );
     return this.syncing;
+  }
+
+  /** Takes or renews this process's lease on a channel; false when another process holds it. */
+  private async lease(id: string): Promise<boolean> {
+    const rows = await this.deps.database.rows<{ holder: string }>(sql`
+      INSERT INTO poll_leases (channel_id, holder, expires_at)
+      VALUES (${id}, ${this.holder}, now() + ${this.leaseMs} * interval '1 millisecond')
+      ON CONFLICT (channel_id) DO UPDATE SET holder = EXCLUDED.holder, expires_at = EXCLUDED.expires_at
+      WHERE poll_leases.holder = EXCLUDED.holder OR poll_leases.expires_at < now()
+      RETURNING holder`);
+    return rows.length > 0;
+  }
+
+  private async release(ids: string[]): Promise<void> {
+    for (const id of ids)
+      await this.deps.database.rows(
+        sql`DELETE FROM poll_leases WHERE channel_id = ${id} AND holder = ${this.holder}`,
+      );
   }
 
   /** Whether a loop runs for this channel. */
@@ -84,9 +129,10 @@ export class ChannelPollers {
   private async apply(row: ChannelRow, force = false): Promise<void> {
     const loop = this.running.get(row.id);
     const wanted = this.wants(row);
-    if (loop && (!wanted || force || loop.version !== row.updatedAt.getTime()))
-      await this.stopChannel(row.id);
-    if (wanted && !this.running.has(row.id)) this.startChannel(row);
+    const held = wanted && (await this.lease(row.id));
+    if (loop && (!held || force || loop.version !== row.updatedAt.getTime())) await this.stopChannel(row.id);
+    if (loop && !wanted) await this.release([row.id]);
+    if (held && !this.running.has(row.id) && !this.launch(row)) await this.release([row.id]);
   }
 
   private wants(row: ChannelRow): boolean {
@@ -94,7 +140,7 @@ export class ChannelPollers {
   }
 
   /** Starts (or keeps) the loop of one channel; false when it is paused, does not poll or has no secrets. */
-  startChannel(channel: ChannelRow): boolean {
+  private launch(channel: ChannelRow): boolean {
     const connector = this.deps.connectors.get(channel.kind);
     if (!connector?.poll || !this.wants(channel) || this.running.has(channel.id)) return false;
     const channels = channelRepository(this.deps.database.db);
@@ -168,5 +214,8 @@ export class ChannelPollers {
     await this.syncing.catch(() => {});
     const loops = [...this.running.keys()];
     await Promise.all(loops.map((id) => this.stopChannel(id)));
+    await this.release(loops).catch((error: unknown) =>
+      this.deps.log.warn(`Releasing the channels' leases failed: ${errorText(error)}`),
+    );
   }
 }

@@ -81,7 +81,7 @@ export interface AppDeps {
   /** Encrypts channel secrets; without it channels with secrets cannot be set up. */
   secrets?: SecretBox | null;
   /** Called after a channel is set up (serve starts its poller). */
-  onChannelCreated?: (channel: ChannelRow) => void;
+  onChannelCreated?: (channel: ChannelRow) => unknown;
   /** Called after a channel's settings change, or it is paused or resumed (serve restarts its poller). */
   onChannelChanged?: (channel: ChannelRow) => void;
   /** Called after a channel is deleted (serve stops its poller). */

@@ -1,4 +1,4 @@
-/** The website chat's visitors: who left an email, and who has the widget open right now. */
+/** The website chat's visitors (who left an email, who has the widget open) and the channels' poll leases. */
 import { index, pgTable, primaryKey, text, uuid } from "drizzle-orm/pg-core";
 import { createdAt, ts } from "./schema.columns.ts";
 import { channels } from "./schema.core.ts";
@@ -29,3 +29,17 @@ export const webchatVisitors = pgTable(
     index("webchat_visitors_seen_idx").on(t.lastSeenAt),
   ],
 );
+
+/**
+ * Which server process polls a channel. Several `rapport serve` processes share one database; only the
+ * holder of a channel's lease runs its poll/stream loop, renewing it on every re-sync, and another
+ * process takes over once it lapses (the holder stopped or died). See channels/pollers.ts.
+ */
+export const pollLeases = pgTable("poll_leases", {
+  channelId: uuid("channel_id")
+    .primaryKey()
+    .references(() => channels.id, { onDelete: "cascade" }),
+  /** The holding process: host, pid and a random part. */
+  holder: text("holder").notNull(),
+  expiresAt: ts("expires_at").notNull(),
+});

@@ -30,7 +30,7 @@ export interface ChannelOAuthRouteDeps {
   secrets: SecretBox | null;
   /** Rapport's public address (RAPPORT_PUBLIC_URL); the request's own host when absent. */
   publicUrl?: string;
-  onChannelCreated?: (channel: ChannelRow) => void;
+  onChannelCreated?: (channel: ChannelRow) => unknown;
 }
 
 const stateSchema = z.object({
@@ -178,7 +178,7 @@ export const channelOAuthRoutes: FastifyPluginAsyncZod<ChannelOAuthRouteDeps> = 
             throw new AppError("bad_request", `The platform's answer was unusable: ${error.message}`);
           throw error;
         });
-      deps.onChannelCreated?.(created);
+      await deps.onChannelCreated?.(created);
       const body = { id: created.id, key: created.key, kind: created.kind, name: created.name };
       // A browser coming back from the platform lands on the channel's settings; API clients get JSON.
       if ((request.headers.accept ?? "").includes("text/html"))

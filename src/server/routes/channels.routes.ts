@@ -83,7 +83,7 @@ export interface ChannelRouteDeps {
   /** The server's public base URL for setup notes (default: the request's own origin). */
   publicUrl?: string;
   /** Called after a channel is set up (serve starts its poller). */
-  onChannelCreated?: (channel: ChannelRow) => void;
+  onChannelCreated?: (channel: ChannelRow) => unknown;
   /** Called after a channel's settings changed, or it was paused or resumed (serve restarts its poller). */
   onChannelChanged?: (channel: ChannelRow) => void;
   /** Called after a channel was deleted (serve stops its poller). */
@@ -182,7 +182,7 @@ export const channelRoutes: FastifyPluginAsyncZod<ChannelRouteDeps> = async (app
         { ...input, ...(key ? { key } : {}) },
         actorOf(request),
       );
-      deps.onChannelCreated?.(created);
+      await deps.onChannelCreated?.(created);
       const shown = Object.keys(generatedSecrets).length > 0 ? { generatedSecrets } : {};
       return reply.status(201).send({ ...detail(created, publicUrl(request)), ...shown });
     },

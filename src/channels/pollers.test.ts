@@ -1,0 +1,124 @@
+/**
+ * Several `rapport serve` processes on one database: each channel is polled by one of them (the holder
+ * of its lease), and another takes over when the holder stops or dies.
+ */
+import { sql } from "drizzle-orm";
+import { expect, it } from "vitest";
+import { describeEachEngine } from "../../test/helpers/engines.ts";
+import { SecretBox } from "../services/secrets.ts";
+import { channelRepository } from "../store/channel.repository.ts";
+import type { Connector } from "./connector.ts";
+import { ChannelPollers } from "./pollers.ts";
+import { ConnectorRegistry } from "./registry.ts";
+
+/** A connector whose loop does nothing until it is stopped, counting the loops running per channel. */
+function idleConnector(running: Map<string, number>): Connector {
+  return {
+    kind: "lease-test",
+    capabilities: {
+      publicReplies: true,
+      privateMessages: false,
+      attachments: false,
+      edits: false,
+      deletes: false,
+    },
+    send: async () => ({ externalId: "x" }),
+    poll: async (ctx) => {
+      running.set(ctx.channel.id, (running.get(ctx.channel.id) ?? 0) + 1);
+      await new Promise<void>((resolve) =>
+        ctx.signal.addEventListener("abort", () => resolve(), { once: true }),
+      );
+      running.set(ctx.channel.id, running.get(ctx.channel.id)! - 1);
+    },
+  };
+}
+
+describeEachEngine("channel pollers across processes", (ctx) => {
+  const box = new SecretBox(Buffer.alloc(32, 5));
+  const log = { info() {}, warn() {} };
+
+  it("polls each channel from one process only, and hands it over when that process stops or dies", async () => {
+    const running = new Map<string, number>();
+    const connectors = new ConnectorRegistry([idleConnector(running)]);
+    const repo = channelRepository(ctx.database.db);
+    const ids: string[] = [];
+    for (const key of ["lease-a", "lease-b", "lease-c"]) {
+      const row = await repo.create({
+        key,
+        kind: "lease-test",
+        platform: "lease-test",
+        name: key,
+        config: {},
+        secrets: box.seal({ token: "t" }),
+      });
+      ids.push(row!.id);
+    }
+    const ingest = { ingest: async () => ({}) as never };
+    const one = new ChannelPollers({ database: ctx.database, connectors, secrets: box, log, ingest });
+    const two = new ChannelPollers({ database: ctx.database, connectors, secrets: box, log, ingest });
+    const three = new ChannelPollers({ database: ctx.database, connectors, secrets: box, log, ingest });
+    const sync = { syncMs: 100, leaseMs: 600 };
+    try {
+      expect(await one.start(sync)).toBe(3);
+      expect(await two.start(sync)).toBe(0);
+      // Re-syncs renew the holder's leases; the other process never starts a second loop.
+      await new Promise((resolve) => setTimeout(resolve, 900));
+      for (const id of ids) {
+        expect(one.isRunning(id)).toBe(true);
+        expect(two.isRunning(id)).toBe(false);
+        expect(running.get(id)).toBe(1);
+      }
+      const leases = await ctx.database.rows<{ holder: string }>(sql`SELECT holder FROM poll_leases`);
+      expect(leases.map((l) => l.holder)).toEqual([one.holder, one.holder, one.holder]);
+
+      // A clean stop releases the leases: the other process takes over at its next sync.
+      await one.stop();
+      await expect
+        .poll(() => ids.every((id) => two.isRunning(id)), { timeout: 5000, interval: 50 })
+        .toBe(true);
+      for (const id of ids) expect(running.get(id)).toBe(1);
+
+      // A process that dies releases nothing: its leases lapse, then another process takes over.
+      const died = (two as unknown as { timer: ReturnType<typeof setInterval> }).timer;
+      clearInterval(died); // it no longer renews, as if it were gone
+      await three.start(sync);
+      expect(ids.some((id) => three.isRunning(id))).toBe(false);
+      await expect
+        .poll(() => ids.every((id) => three.isRunning(id)), { timeout: 5000, interval: 50 })
+        .toBe(true);
+    } finally {
+      await Promise.all([one.stop(), two.stop(), three.stop()]);
+    }
+    expect(await ctx.database.rows(sql`SELECT * FROM poll_leases`)).toEqual([]);
+  });
+
+  it("does not take a paused channel, and releases a channel when it is paused", async () => {
+    const connectors = new ConnectorRegistry([idleConnector(new Map())]);
+    const repo = channelRepository(ctx.database.db);
+    const row = (await repo.create({
+      key: "lease-paused",
+      kind: "lease-test",
+      platform: "lease-test",
+      name: "paused",
+      config: {},
+      secrets: box.seal({ token: "t" }),
+    }))!;
+    const ingest = { ingest: async () => ({}) as never };
+    const pollers = new ChannelPollers({ database: ctx.database, connectors, secrets: box, log, ingest });
+    try {
+      await pollers.start({ syncMs: 60_000 });
+      expect(pollers.isRunning(row.id)).toBe(true);
+      const lease = sql`SELECT holder FROM poll_leases WHERE channel_id = ${row.id}`;
+      expect(await ctx.database.rows(lease)).toHaveLength(1);
+      await ctx.database.rows(
+        sql`UPDATE channels SET paused_at = now(), updated_at = now() WHERE id = ${row.id}`,
+      );
+      const [paused] = await repo.list().then((all) => all.filter((c) => c.id === row.id));
+      await pollers.restartChannel(paused!);
+      expect(pollers.isRunning(row.id)).toBe(false);
+      expect(await ctx.database.rows(lease)).toHaveLength(0);
+    } finally {
+      await pollers.stop();
+    }
+  });
+});
