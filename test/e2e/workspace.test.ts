@@ -70,6 +70,8 @@ describe.skipIf(!hasChromium)("the agent workspace in Chromium", () => {
         .click({ timeout: 1000 })
         .catch(() => {}); // toasts also leave by themselves
     }
+    // A full page is captured from the top, or the sticky bar is drawn where the page was scrolled to.
+    if (fullPage) await p.evaluate(() => window.scrollTo(0, 0));
     await p.screenshot({ path: new URL(name, shots).pathname, fullPage });
   }
 
