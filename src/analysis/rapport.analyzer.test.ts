@@ -70,6 +70,32 @@ describe.skipIf(!hasData)(
       expect(r.f1).toBeGreaterThanOrEqual(0.85);
       expect(r.fpr).toBeLessThanOrEqual(0.02);
     });
+
+    it("YouTube spam: a model trained without a video keeps F1 ≥ 0.88 and ham FPR ≤ 2% on it", async () => {
+      const { trainSpam, bitextAsHam } = await import("../../scripts/train.ts");
+      const { compileLinear } = await import("./linear.ts");
+      const { spamWith, SPAM_TUNING } = await import("./spam.ts");
+      const { sentiment } = await import("./sentiment.ts");
+      const yt = data.loadYoutube();
+      const sms = data.loadSms().filter((r) => data.bucket("sms", r.id) >= 20);
+      const held = "Youtube02-KatyPerry";
+      const model = compileLinear(
+        trainSpam([...sms, ...bitextAsHam(), ...yt.filter((r) => r.video !== held)]),
+      );
+      const test = yt.filter((r) => r.video === held);
+      const r = binaryReport(
+        test.map((x) => x.label === "spam"),
+        test.map((x) => spamWith(model, x.text, SPAM_TUNING, sentiment(x.text).score).label === "spam"),
+      );
+      expect(r.f1).toBeGreaterThanOrEqual(0.88);
+      expect(r.fpr).toBeLessThanOrEqual(0.02);
+    }, 30_000);
+
+    it("care traffic: at most 2% of airline and complaints tweets are hidden as spam", () => {
+      const texts = [...data.loadAirline(), ...data.loadComplaints()].map((r) => r.text);
+      const flagged = texts.filter((t) => rapportAnalyzer.analyze(t).spam.label === "spam").length;
+      expect(flagged / texts.length).toBeLessThanOrEqual(0.02);
+    }, 30_000);
   },
 );
 
