@@ -26,6 +26,20 @@ describe("sentiment", () => {
     expect(sentiment(text).label).toBe("positive");
   });
 
+  it.each([
+    "Great, another delay.",
+    "I hope you can help, my order is late",
+    "Nice work. Days late AND smashed.",
+  ])("does not let politeness, hope or irony cancel the problem in %j", (text) => {
+    expect(sentiment(text).label).toBe("negative");
+  });
+
+  it("keeps a mixed message positive when the praise clearly outweighs the problem", () => {
+    expect(sentiment("The flight was delayed but the crew were amazing, thank you so much!").label).toBe(
+      "positive",
+    );
+  });
+
   it("keeps plain questions neutral", () => {
     expect(sentiment("Can I change my seat on flight 123?").label).toBe("neutral");
     expect(sentiment("What time does the store open tomorrow?").label).toBe("neutral");

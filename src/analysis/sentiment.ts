@@ -135,6 +135,7 @@ export const SENTIMENT_TUNING = {
   gratitudeAlone: 1.6,
   gratitudeInComplaint: 0.6,
   phraseScale: 1.4,
+  mixedNegative: 0.5,
 };
 
 export function ruleScore(p: Prepared, tune = SENTIMENT_TUNING): SentimentParts {
@@ -164,7 +165,14 @@ export function ruleScore(p: Prepared, tune = SENTIMENT_TUNING): SentimentParts 
     const e = punctuationEmphasis(p.text);
     sum += sum > 0 ? e : -e;
   }
-  return { rules: normalize(sum), sum, hits };
+  let rules = normalize(sum);
+  // Negative content is not cancelled by politeness, hope or irony ("thanks for the quick reply, my bag is still
+  // missing"): a mixed message that does not reach the positive label scores at least as negative as its negative
+  // part alone, at reduced strength (a mixed verdict is less certain).
+  if (negative < 0 && positive > 0 && rules < POSITIVE_AT) {
+    rules = Math.min(rules, normalize(negative - punctuationEmphasis(p.text)) * tune.mixedNegative);
+  }
+  return { rules, sum, hits };
 }
 
 /** Sentiment score in [−1, 1] and its label. Deterministic. */
