@@ -14,6 +14,10 @@ describe("sentiment", () => {
     "thanks for the lack of help",
     "I want my money back",
     "@brand checkout broke again #epicfail",
+    "Taking my business elsewhere.",
+    "Get it together.",
+    "The app keeps logging me out",
+    "The staff were disrespectful and the seats were filthy",
   ])("reads the care complaint %j as negative", (text) => {
     expect(sentiment(text).label).toBe("negative");
   });

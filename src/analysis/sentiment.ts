@@ -103,6 +103,19 @@ const PHRASES: Phrase[] = [
   // Generic care phrases (written from how people complain to any company, not from the eval sets).
   { re: /\black of\b|\bforced to\b|\bleft (?:us|me) (?:stranded|waiting|hanging)\b/, valence: -1.4 },
   { re: /\b(?:want|need) (?:my|our) money back\b|\brefund (?:me|us)\b|\bwhat'?s the point\b/, valence: -1.6 },
+  // 0.5.0: customers giving up, leaving, or telling the company to improve; systems that keep failing.
+  {
+    re: /\b(?:tak(?:e|ing) my (?:business|money) elsewhere|(?:never|not|won't|wont) (?:be )?(?:flying|fly|using|use|buying|buy|ordering|order|shopping|booking|book)(?: with)? (?:you|u|here|again)\b|learn(?:ed|t) my lesson|last time i (?:fly|flew|use|used|order|ordered|buy|bought|book)|(?:i|we)(?: have|'ve)? (?:gave|given|give) up\b|giving up on)/,
+    valence: -2.0,
+  },
+  {
+    re: /\b(?:get (?:it|your act|your shit) together|(?:you )?(?:need to|have to|must|should) do better|step (?:it|your game) up|do better\b)/,
+    valence: -1.6,
+  },
+  {
+    re: /\b(?:keeps?|kept) (?:telling|saying|hanging up|cancel+ing|crashing|freezing|failing|timing out|logging me out|dropping|disconnecting)|\bhangs? up on\b|\b(?:down|offline|not working|broken) (?:for|since) (?:\d+|a|an|two|three|several|at least)/,
+    valence: -1.6,
+  },
   {
     re: /#\w*(?:fail|sucks|worst|neveragain|disappoint|notcool|unacceptable|ripoff|scam|badservice)/,
     valence: -2.0,
