@@ -21,6 +21,14 @@ describe("intent", () => {
     expect(intent("8 am finals should not be a thing")).not.toContain("complaint");
   });
 
+  it("reads a polite but negative message about a product as a complaint, and venting about life as not", () => {
+    expect(intent("@AcmeHelp thanks for the quick reply, but the replacement charger is slow too")).toContain(
+      "complaint",
+    );
+    expect(intent("this weather is awful, I hate Mondays")).not.toContain("complaint");
+    expect(intent("so sad that the show ended, terrible finale")).not.toContain("complaint");
+  });
+
   it("finds suggestions and praise", () => {
     expect(intent("You should add a dark mode to the app")).toContain("suggestion");
     expect(intent("Thank you so much, the support team was amazing!")).toEqual(["praise"]);

@@ -3,7 +3,7 @@
  * shared sentiment parts; thresholds were tuned on the tune half of the complaints set (see docs/analysis.md).
  */
 import type { Intent } from "./analyzer.ts";
-import { ruleScore, type SentimentParts } from "./sentiment.ts";
+import { NEGATIVE_AT, ruleScore, type SentimentParts } from "./sentiment.ts";
 import { type Prepared, prepare } from "./text.ts";
 
 const QUESTION =
@@ -33,12 +33,13 @@ const CARE_HANDLE =
 const SERVICE =
   /\b(?:order|delivery|delivered|package|parcel|shipment|shipping|courier|tracking|refund|return|exchange|warranty|repair|replacement|technician|engineer|appointment|installation|account|profile|login|password|app|website|site|page|browser|(?:the|this|latest|new|last|software|system|firmware|security) update|version|feature|download|install|subscription|membership|points|miles|rewards|coupon|discount|voucher|promo|offer|deal|sale|price|fee|charge|charged|payment|bill|billing|invoice|receipt|plan|contract|upgrade|service|customer service|support|helpline|hotline|call|called|chat|email|dm|hold|queue|line|store|shop|branch|outlet|restaurant|staff|employee|manager|cashier|rep|agent|representative|product|item|device|phone|laptop|tablet|tv|headphones|earphones|earbuds|charger|cable|battery|screen|printer|camera|console|controller|card|router|modem|speaker|shoes|shirt|jacket|coat|jeans|dress|clothes|size|beer|bottle|food|meal|sandwich|burger|pizza|coffee|drink|menu|hotel|room|booking|reservation|stay|car|vehicle|engine|tire|tyre|dealer|dealership|recall|insurance|claim|policy|bank|loan|power|electricity|gas|water|outage|meter|broadband|internet|wifi|network|coverage|signal|data|game|server|software|flight|plane|seat|bag|luggage|baggage|gate|crew|airport|train|bus|ticket|fare|station|journey)s?\b/;
 
-/** Complaint thresholds on the care-aware sentiment sum (VADER scale): `directed` applies to a message about a
- * product or service or written to a care account, `undirected` to the rest (people also vent about life, news
- * and each other, and that is not a complaint to a company). Chosen on the complaints tune half. */
+/** Complaint thresholds. A message about a product or service or written to a care account is a complaint when
+ * its sentiment label is negative (the same score, mixed-message rule included, that labels sentiment). The rest
+ * needs a raw care-aware sentiment sum (VADER scale) of at most `undirected`: people also vent about life, news and
+ * each other, and that is not a complaint to a company. Chosen on the complaints tune half. */
 export const COMPLAINT_TUNING = {
-  directed: -0.3,
-  undirected: -3,
+  directedScore: NEGATIVE_AT,
+  undirected: -6,
 };
 
 export function intentOf(
@@ -50,12 +51,13 @@ export function intentOf(
   const out: Intent[] = [];
   const question = QUESTION.test(lower);
   if (question) out.push("question");
-  // A directed message (about a product or service, or to a care account) is a complaint at a milder sum or
-  // when it chases an expectation; any message is at a strong sum or with a failure report. Cheap tests first.
+  // A directed message (about a product or service, or to a care account) is a complaint when its sentiment is
+  // negative or when it chases an expectation; any message is at a very strong sum or with a failure report.
+  // Cheap tests first.
   const complaint =
     parts.sum <= tune.undirected ||
     FAILURE.test(lower) ||
-    ((parts.sum <= tune.directed || EXPECTATION.test(lower)) &&
+    ((parts.rules <= tune.directedScore || EXPECTATION.test(lower)) &&
       (SERVICE.test(lower) || CARE_HANDLE.test(p.text)));
   if (complaint) out.push("complaint");
   if (SUGGESTION.test(lower)) out.push("suggestion");
