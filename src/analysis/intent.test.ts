@@ -29,6 +29,17 @@ describe("intent", () => {
     expect(intent("so sad that the show ended, terrible finale")).not.toContain("complaint");
   });
 
+  it("finds broken promises, outages with a duration and things falling apart", () => {
+    expect(intent("they promised a call back and it never happened")).toContain("complaint");
+    expect(intent("no broadband since 9am")).toContain("complaint");
+    expect(intent("bought these a month ago and they are falling apart")).toContain("complaint");
+  });
+
+  it("reads a negative message to someone that chases an expectation as a complaint", () => {
+    expect(intent("@acme why is this so hard, honestly awful")).toContain("complaint");
+    expect(intent("why is this so hard, honestly awful")).not.toContain("complaint");
+  });
+
   it("finds suggestions and praise", () => {
     expect(intent("You should add a dark mode to the app")).toContain("suggestion");
     expect(intent("Thank you so much, the support team was amazing!")).toEqual(["praise"]);
