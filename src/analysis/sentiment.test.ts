@@ -44,6 +44,13 @@ describe("sentiment", () => {
     );
   });
 
+  it("damps a question that comes after a statement, as it damps one that opens the message", () => {
+    const asked = sentiment("Flight 123 tomorrow, will it be delayed?").score;
+    const told = sentiment("Flight 123 tomorrow, it will be delayed.").score;
+    expect(asked).toBeGreaterThan(told);
+    expect(asked).toBeCloseTo(sentiment("Will flight 123 be delayed tomorrow?").score, 1);
+  });
+
   it("keeps plain questions neutral", () => {
     expect(sentiment("Can I change my seat on flight 123?").label).toBe("neutral");
     expect(sentiment("What time does the store open tomorrow?").label).toBe("neutral");

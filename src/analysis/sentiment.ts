@@ -127,11 +127,16 @@ const PHRASES: Phrase[] = [
 const SARCASM =
   /\b(?:thanks?(?: you)?(?: so much| a lot)? for (?:nothing|ruining|losing|cancel+ing|delaying|making|leaving|the (?:delay|wait))|love (?:how|when|that you)|great job|nice job|good job|way to go|just great|oh great|so much for|yeah right|thanks for nothing|real(?:ly)? helpful)|#sarcasm|\/s\b/;
 
-const QUESTION_START =
-  /^(?:[@#]\S+\s+)*(?:can|could|would|will|do|does|did|is|are|was|were|how|what|when|where|which|who|why|any|should|may|has|have)\b/;
+/** A question: an interrogative word that opens a clause which ends in "?" ("@united my bag is lost, what do I
+ * do now?"), not only one at the start of the message. */
+const QUESTION_CLAUSE =
+  /(?:^|\s)(?:can|could|would|will|do|does|did|is|are|was|were|how|what|when|where|which|who|why|any|should|may|has|have)\b[^.!?]*\?/;
 
 function isQuestion(p: Prepared): boolean {
-  return p.text.includes("?") && QUESTION_START.test(p.lower.trimStart());
+  // Long texts are cut: a clause scan over a wall of text is not worth its cost.
+  return (
+    p.text.includes("?") && QUESTION_CLAUSE.test(p.lower.length > 1000 ? p.lower.slice(0, 1000) : p.lower)
+  );
 }
 
 export interface SentimentParts {
@@ -146,7 +151,7 @@ export const SENTIMENT_TUNING = {
   questionPositive: 0.3,
   questionNegative: 0.8,
   gratitudeAlone: 1.6,
-  gratitudeInComplaint: 0.6,
+  gratitudeInComplaint: 1,
   phraseScale: 1.4,
   mixedNegative: 0.5,
 };
