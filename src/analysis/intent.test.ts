@@ -18,6 +18,9 @@ describe("intent", () => {
     expect(intent("@acme been almost two weeks and my package is nowhere")).toContain("complaint");
     expect(intent("@AskAcme why is my account locked?")).toContain("complaint");
     expect(intent("@sam any update on the party?")).not.toContain("complaint");
+    expect(intent("@MicrosoftHelps any news on this?")).toContain("complaint");
+    expect(intent("@AcmeHelpDesk any news on this?")).toContain("complaint");
+    expect(intent("@jane any news on this?")).not.toContain("complaint");
     expect(intent("8 am finals should not be a thing")).not.toContain("complaint");
   });
 

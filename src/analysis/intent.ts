@@ -27,7 +27,7 @@ const EXPECTATION =
 
 /** Handles of care accounts ("@AcmeHelp", "@AskAcme", "@AcmeCares", "@Acme_Support"). */
 const CARE_HANDLE =
-  /@\w*(?:help|support|care|cares|service|svc|custserv|customer|_cs|cs\b|assist|answers|askus)\b|@ask\w+/i;
+  /@\w*(?:help|helps|support|care|cares|service|svc|custserv|customer|_cs|cs\b|assist|answers|askus|desk)\b|@ask\w+/i;
 
 /** Products and services people complain about, across trades (written from domain knowledge). */
 const SERVICE =
