@@ -3,7 +3,7 @@
  * shared sentiment parts; thresholds were tuned on the tune half of the complaints set (see docs/analysis.md).
  */
 import type { Intent } from "./analyzer.ts";
-import { ruleScore, type SentimentParts } from "./sentiment.ts";
+import { NEGATIVE_AT, ruleScore, type SentimentParts } from "./sentiment.ts";
 import { type Prepared, prepare } from "./text.ts";
 
 const QUESTION =
@@ -17,7 +17,7 @@ const PRAISE =
 
 /** Failure reports that are complaints even in neutral words ("my order hasn't shipped"). */
 const FAILURE =
-  /\b(?:(?:has|have|had|did|does|do|is|was|were|are|wo|would|could|ca)n'?t (?:shipped|arrived|received|worked?|work|been|let|load|get|got|come|show|respond|replied|fixed|refunded|helped)|(?:didn't|doesn't|don't|won't|wont|dont|didnt|doesnt|isn't|isnt|not) (?:work|working|let|load|arrive|ship|respond|reply|show|pleased|happy|acceptable|helpful|receive|received|get|being allowed|allowed)|(?:doesn't|does not|don't) seem to (?:work|be working)|let (?:me|us) down|(?:went out|stopped working|quit working|died) (?:on me|after)|(?:having|have|had|got) (?:a |an |some )?(?:\w+ )?(?:issue|problem|trouble)s?\b|keeps? (?:telling|saying|crashing|failing|freezing|dropping|asking)|tried (?:many|several|multiple|\d+|three|two) times|(?:charged|billed) (?:me|twice|again|for)|wrong (?:size|item|order|address|charge|amount)|(?:ripped|broke|broken|damaged|faulty|defective|scratched|cracked|leaking|stopped working|messed up|screwed up)|what gives|#fail|\bfail\b|shady|rip ?off|mistreated|never (?:get|got|received|arrived|again|buying)|(?:still|yet to) (?:waiting|no|not|haven't|nothing)|no (?:response|reply|answer|update|one)|won't let me|unable to|out of stock again|cut off)\b/;
+  /\b(?:(?:has|have|had|did|does|do|is|was|were|are|wo|would|could|ca)n'?t (?:shipped|arrived|received|worked?|work|been|let|load|get|got|come|show|respond|replied|fixed|refunded|helped)|(?:didn't|doesn't|don't|won't|wont|dont|didnt|doesnt|isn't|isnt|not) (?:work|working|let|load|arrive|ship|respond|reply|show|pleased|happy|acceptable|helpful|receive|received|get|being allowed|allowed)|(?:doesn't|does not|don't) seem to (?:work|be working)|let (?:me|us) down|(?:went out|stopped working|quit working|died) (?:on me|after)|(?:having|have|had|got) (?:a |an |some )?(?:\w+ )?(?:issue|problem|trouble)s?\b|keeps? (?:telling|saying|crashing|failing|freezing|dropping|asking)|tried (?:many|several|multiple|\d+|three|two) times|(?:charged|billed) (?:me|twice|again|for)|wrong (?:size|item|order|address|charge|amount)|(?:ripped|broke|broken|damaged|faulty|defective|scratched|cracked|leaking|stopped working|messed up|screwed up)|what gives|#fail|\bfail\b|shady|rip ?off|mistreated|never (?:get|got|received|arrived|again|buying)|(?:still|yet to) (?:waiting|no|not|haven't|nothing)|no (?:response|reply|answer|update|one)|won't let me|unable to|out of stock again|cut off|(?:promised|supposed to|said (?:they|you|it) would)\b[^.!?]{0,50}\b(?:didn't|did not|never|hasn't|has not|haven't|still not|not)\b|no (?:internet|broadband|power|service|signal|wifi|wi-fi|water|heat|heating|hot water|[345]g|network|connection|phone line|tv) (?:since|for (?:\d+|a|an|two|three|several|over))|ridden with|full of (?:bugs|errors|lies)|falling apart|fell apart|no longer (?:works?|working|charg(?:es|ing)|turns? on))\b/;
 
 /** Status chasing and broken expectations: a customer waiting on a company ("any update?", "still", "where is
  * my…", "for the past 10 days", "down again"). Written from how care requests are phrased in general; it marks a
@@ -27,18 +27,19 @@ const EXPECTATION =
 
 /** Handles of care accounts ("@AcmeHelp", "@AskAcme", "@AcmeCares", "@Acme_Support"). */
 const CARE_HANDLE =
-  /@\w*(?:help|support|care|cares|service|svc|custserv|customer|_cs|cs\b|assist|answers|askus)\b|@ask\w+/i;
+  /@\w*(?:help|helps|support|care|cares|service|svc|custserv|customer|_cs|cs\b|assist|answers|askus|desk)\b|@ask\w+/i;
 
 /** Products and services people complain about, across trades (written from domain knowledge). */
 const SERVICE =
-  /\b(?:order|delivery|delivered|package|parcel|shipment|shipping|courier|tracking|refund|return|exchange|warranty|repair|replacement|technician|engineer|appointment|installation|account|profile|login|password|app|website|site|page|browser|(?:the|this|latest|new|last|software|system|firmware|security) update|version|feature|download|install|subscription|membership|points|miles|rewards|coupon|discount|voucher|promo|offer|deal|sale|price|fee|charge|charged|payment|bill|billing|invoice|receipt|plan|contract|upgrade|service|customer service|support|helpline|hotline|call|called|chat|email|dm|hold|queue|line|store|shop|branch|outlet|restaurant|staff|employee|manager|cashier|rep|agent|representative|product|item|device|phone|laptop|tablet|tv|headphones|earphones|earbuds|charger|cable|battery|screen|printer|camera|console|controller|card|router|modem|speaker|shoes|shirt|jacket|coat|jeans|dress|clothes|size|beer|bottle|food|meal|sandwich|burger|pizza|coffee|drink|menu|hotel|room|booking|reservation|stay|car|vehicle|engine|tire|tyre|dealer|dealership|recall|insurance|claim|policy|bank|loan|power|electricity|gas|water|outage|meter|broadband|internet|wifi|network|coverage|signal|data|game|server|software|flight|plane|seat|bag|luggage|baggage|gate|crew|airport|train|bus|ticket|fare|station|journey)s?\b/;
+  /\b(?:order|delivery|delivered|package|parcel|shipment|shipping|courier|tracking|refund|return|exchange|warranty|repair|replacement|technician|engineer|appointment|installation|account|profile|login|password|app|website|site|page|browser|(?:the|this|latest|new|last|software|system|firmware|security) update|version|feature|download|install|subscription|membership|points|miles|rewards|coupon|discount|voucher|promo|offer|deal|sale|price|fee|charge|charged|payment|bill|billing|invoice|receipt|plan|contract|upgrade|service|customer service|support|helpline|hotline|call|called|chat|email|dm|hold|queue|line|store|shop|branch|outlet|restaurant|staff|employee|manager|cashier|rep|agent|representative|product|item|device|phone|laptop|tablet|tv|headphones|earphones|earbuds|charger|cable|battery|screen|printer|camera|console|controller|card|router|modem|speaker|shoes|shirt|jacket|coat|jeans|dress|clothes|size|beer|bottle|food|meal|sandwich|burger|pizza|coffee|drink|menu|hotel|room|booking|reservation|stay|car|vehicle|engine|tire|tyre|dealer|dealership|recall|insurance|claim|policy|bank|loan|power|electricity|gas|water|outage|meter|broadband|internet|wifi|network|coverage|signal|data|game|server|software|flight|plane|seat|bag|luggage|baggage|gate|crew|airport|train|bus|ticket|fare|station|journey|quality|communication|check-?in|checkout|cart|form|certificate|appliance|microwave|oven|fridge|freezer|washer|dryer|dishwasher|vacuum|button|[345]g|lte|api|article|newsletter|drive[- ]?(?:thru|through)|bathroom|toilet|platform|electrician|plumber|installer|rate|pricing|restock|stock|case number|reference number|complaint|manual|instructions|packaging|box)s?\b/;
 
-/** Complaint thresholds on the care-aware sentiment sum (VADER scale): `directed` applies to a message about a
- * product or service or written to a care account, `undirected` to the rest (people also vent about life, news
- * and each other, and that is not a complaint to a company). Chosen on the complaints tune half. */
+/** Complaint thresholds. A message about a product or service or written to a care account is a complaint when
+ * its sentiment label is negative (the same score, mixed-message rule included, that labels sentiment). The rest
+ * needs a raw care-aware sentiment sum (VADER scale) of at most `undirected`: people also vent about life, news and
+ * each other, and that is not a complaint to a company. Chosen on the complaints tune half. */
 export const COMPLAINT_TUNING = {
-  directed: -0.3,
-  undirected: -3,
+  directedScore: NEGATIVE_AT,
+  undirected: -6,
 };
 
 export function intentOf(
@@ -50,13 +51,16 @@ export function intentOf(
   const out: Intent[] = [];
   const question = QUESTION.test(lower);
   if (question) out.push("question");
-  // A directed message (about a product or service, or to a care account) is a complaint at a milder sum or
-  // when it chases an expectation; any message is at a strong sum or with a failure report. Cheap tests first.
+  // A directed message (about a product or service, or to a care account) is a complaint when its sentiment is
+  // negative or when it chases an expectation; any message is at a very strong sum or with a failure report.
+  // Cheap tests first.
   const complaint =
     parts.sum <= tune.undirected ||
     FAILURE.test(lower) ||
-    ((parts.sum <= tune.directed || EXPECTATION.test(lower)) &&
-      (SERVICE.test(lower) || CARE_HANDLE.test(p.text)));
+    ((parts.rules <= tune.directedScore || EXPECTATION.test(lower)) &&
+      (SERVICE.test(lower) || CARE_HANDLE.test(p.text))) ||
+    // A negative message addressed to someone (@…) that chases an expectation ("still no…", "why is…").
+    (parts.rules <= tune.directedScore && p.text.includes("@") && EXPECTATION.test(lower));
   if (complaint) out.push("complaint");
   if (SUGGESTION.test(lower)) out.push("suggestion");
   if (parts.rules >= 0.3 && PRAISE.test(lower) && !out.includes("complaint")) out.push("praise");

@@ -14,6 +14,10 @@ describe("sentiment", () => {
     "thanks for the lack of help",
     "I want my money back",
     "@brand checkout broke again #epicfail",
+    "Taking my business elsewhere.",
+    "Get it together.",
+    "The app keeps logging me out",
+    "The staff were disrespectful and the seats were filthy",
   ])("reads the care complaint %j as negative", (text) => {
     expect(sentiment(text).label).toBe("negative");
   });
@@ -24,6 +28,27 @@ describe("sentiment", () => {
     "thanks for the quick help!",
   ])("reads %j as positive", (text) => {
     expect(sentiment(text).label).toBe("positive");
+  });
+
+  it.each([
+    "Great, another delay.",
+    "I hope you can help, my order is late",
+    "Nice work. Days late AND smashed.",
+  ])("does not let politeness, hope or irony cancel the problem in %j", (text) => {
+    expect(sentiment(text).label).toBe("negative");
+  });
+
+  it("keeps a mixed message positive when the praise clearly outweighs the problem", () => {
+    expect(sentiment("The flight was delayed but the crew were amazing, thank you so much!").label).toBe(
+      "positive",
+    );
+  });
+
+  it("damps a question that comes after a statement, as it damps one that opens the message", () => {
+    const asked = sentiment("Flight 123 tomorrow, will it be delayed?").score;
+    const told = sentiment("Flight 123 tomorrow, it will be delayed.").score;
+    expect(asked).toBeGreaterThan(told);
+    expect(asked).toBeCloseTo(sentiment("Will flight 123 be delayed tomorrow?").score, 1);
   });
 
   it("keeps plain questions neutral", () => {

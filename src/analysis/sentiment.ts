@@ -103,6 +103,19 @@ const PHRASES: Phrase[] = [
   // Generic care phrases (written from how people complain to any company, not from the eval sets).
   { re: /\black of\b|\bforced to\b|\bleft (?:us|me) (?:stranded|waiting|hanging)\b/, valence: -1.4 },
   { re: /\b(?:want|need) (?:my|our) money back\b|\brefund (?:me|us)\b|\bwhat'?s the point\b/, valence: -1.6 },
+  // 0.5.0: customers giving up, leaving, or telling the company to improve; systems that keep failing.
+  {
+    re: /\b(?:tak(?:e|ing) my (?:business|money) elsewhere|(?:never|not|won't|wont) (?:be )?(?:flying|fly|using|use|buying|buy|ordering|order|shopping|booking|book)(?: with)? (?:you|u|here|again)\b|learn(?:ed|t) my lesson|last time i (?:fly|flew|use|used|order|ordered|buy|bought|book)|(?:i|we)(?: have|'ve)? (?:gave|given|give) up\b|giving up on)/,
+    valence: -2.0,
+  },
+  {
+    re: /\b(?:get (?:it|your act|your shit) together|(?:you )?(?:need to|have to|must|should) do better|step (?:it|your game) up|do better\b)/,
+    valence: -1.6,
+  },
+  {
+    re: /\b(?:keeps?|kept) (?:telling|saying|hanging up|cancel+ing|crashing|freezing|failing|timing out|logging me out|dropping|disconnecting)|\bhangs? up on\b|\b(?:down|offline|not working|broken) (?:for|since) (?:\d+|a|an|two|three|several|at least)/,
+    valence: -1.6,
+  },
   {
     re: /#\w*(?:fail|sucks|worst|neveragain|disappoint|notcool|unacceptable|ripoff|scam|badservice)/,
     valence: -2.0,
@@ -114,11 +127,16 @@ const PHRASES: Phrase[] = [
 const SARCASM =
   /\b(?:thanks?(?: you)?(?: so much| a lot)? for (?:nothing|ruining|losing|cancel+ing|delaying|making|leaving|the (?:delay|wait))|love (?:how|when|that you)|great job|nice job|good job|way to go|just great|oh great|so much for|yeah right|thanks for nothing|real(?:ly)? helpful)|#sarcasm|\/s\b/;
 
-const QUESTION_START =
-  /^(?:[@#]\S+\s+)*(?:can|could|would|will|do|does|did|is|are|was|were|how|what|when|where|which|who|why|any|should|may|has|have)\b/;
+/** A question: an interrogative word that opens a clause which ends in "?" ("@united my bag is lost, what do I
+ * do now?"), not only one at the start of the message. */
+const QUESTION_CLAUSE =
+  /(?:^|\s)(?:can|could|would|will|do|does|did|is|are|was|were|how|what|when|where|which|who|why|any|should|may|has|have)\b[^.!?]*\?/;
 
 function isQuestion(p: Prepared): boolean {
-  return p.text.includes("?") && QUESTION_START.test(p.lower.trimStart());
+  // Long texts are cut: a clause scan over a wall of text is not worth its cost.
+  return (
+    p.text.includes("?") && QUESTION_CLAUSE.test(p.lower.length > 1000 ? p.lower.slice(0, 1000) : p.lower)
+  );
 }
 
 export interface SentimentParts {
@@ -133,8 +151,9 @@ export const SENTIMENT_TUNING = {
   questionPositive: 0.3,
   questionNegative: 0.8,
   gratitudeAlone: 1.6,
-  gratitudeInComplaint: 0.6,
+  gratitudeInComplaint: 1,
   phraseScale: 1.4,
+  mixedNegative: 0.5,
 };
 
 export function ruleScore(p: Prepared, tune = SENTIMENT_TUNING): SentimentParts {
@@ -164,7 +183,14 @@ export function ruleScore(p: Prepared, tune = SENTIMENT_TUNING): SentimentParts 
     const e = punctuationEmphasis(p.text);
     sum += sum > 0 ? e : -e;
   }
-  return { rules: normalize(sum), sum, hits };
+  let rules = normalize(sum);
+  // Negative content is not cancelled by politeness, hope or irony ("thanks for the quick reply, my bag is still
+  // missing"): a mixed message that does not reach the positive label scores at least as negative as its negative
+  // part alone, at reduced strength (a mixed verdict is less certain).
+  if (negative < 0 && positive > 0 && rules < POSITIVE_AT) {
+    rules = Math.min(rules, normalize(negative - punctuationEmphasis(p.text)) * tune.mixedNegative);
+  }
+  return { rules, sum, hits };
 }
 
 /** Sentiment score in [−1, 1] and its label. Deterministic. */
