@@ -71,7 +71,7 @@ describe.skipIf(!hasChromium)("the agent workspace in Chromium", () => {
         .catch(() => {}); // toasts also leave by themselves
     }
     // A full page is captured from the top, or the sticky bar is drawn where the page was scrolled to.
-    if (fullPage) await p.evaluate(() => window.scrollTo(0, 0));
+    if (fullPage) await p.evaluate("window.scrollTo(0, 0)");
     await p.screenshot({ path: new URL(name, shots).pathname, fullPage });
   }
 
