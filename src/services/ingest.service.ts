@@ -45,6 +45,12 @@ import type { NormalizerRegistry } from "./normalizers.ts";
  */
 export const DEFAULT_BATCH_SIZE = 5000;
 
+/** See IngestService.stream. Each `committed` summary is one batch's, in the order pushed. */
+export interface IngestStream {
+  push(items: IngestItem[]): Promise<{ committed: IngestSummary[] }>;
+  finish(): Promise<{ committed: IngestSummary[]; summary: IngestSummary }>;
+}
+
 export interface IngestDeps {
   database: Database;
   analyzer: Analyzer;
@@ -88,28 +94,57 @@ export class IngestService {
    * (transactions themselves stay strictly in order, so threading sees every earlier batch).
    */
   async ingest(items: IngestItem[]): Promise<IngestSummary> {
-    const summary = emptySummary();
-    const overlap = this.deps.database.engine === "postgres";
-    let inFlight: Promise<IngestSummary> | undefined;
-    try {
-      for (let start = 0; start < items.length; start += this.batchSize) {
-        const prepared = await this.prepare(
-          await this.storeRaw(items.slice(start, start + this.batchSize), start),
-        );
-        if (inFlight) addInto(summary, await inFlight);
-        inFlight = this.commit(prepared);
-        if (!overlap) {
-          addInto(summary, await inFlight);
-          inFlight = undefined;
-        }
-      }
-      if (inFlight) addInto(summary, await inFlight);
-      inFlight = undefined;
-      return summary;
-    } finally {
-      // If preparing a batch failed (e.g. the database went away), let the running commit settle first.
-      await inFlight?.catch(() => {});
+    const stream = this.stream();
+    for (let start = 0; start < items.length; start += this.batchSize) {
+      await stream.push(items.slice(start, start + this.batchSize));
     }
+    const { summary } = await stream.finish();
+    return summary;
+  }
+
+  /**
+   * An ingest fed batch by batch (importers). On PostgreSQL, a pushed batch is stored raw, normalized
+   * and analysed while the previous batch's transaction still runs; `push` resolves once the batch is
+   * prepared and the one before it committed, with that one's summary. `finish` waits for the last.
+   * Transactions stay strictly in order, so threading sees every earlier batch.
+   */
+  stream(): IngestStream {
+    const overlap = this.deps.database.engine === "postgres";
+    const total = emptySummary();
+    let offset = 0;
+    let inFlight: Promise<IngestSummary> | undefined;
+    const settle = async (): Promise<IngestSummary | undefined> => {
+      if (!inFlight) return undefined;
+      const running = inFlight;
+      inFlight = undefined;
+      const done = await running;
+      addInto(total, done);
+      return done;
+    };
+    return {
+      push: async (items) => {
+        let prepared: Prepared;
+        try {
+          prepared = await this.prepare(await this.storeRaw(items, offset));
+        } catch (error) {
+          // Preparing failed (e.g. the database went away): let the running commit settle first.
+          await inFlight?.catch(() => {});
+          inFlight = undefined;
+          throw error;
+        }
+        offset += items.length;
+        const committed = await settle();
+        inFlight = this.commit(prepared);
+        // Its failure is reported by the next push or finish; until then it must not count as unhandled.
+        inFlight.catch(() => {});
+        if (!overlap) return { committed: [...(committed ? [committed] : []), (await settle())!] };
+        return { committed: committed ? [committed] : [] };
+      },
+      finish: async () => {
+        const committed = await settle();
+        return { committed: committed ? [committed] : [], summary: total };
+      },
+    };
   }
 
   private async storeRaw(items: IngestItem[], offset: number): Promise<Entry[]> {

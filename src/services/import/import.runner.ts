@@ -1,7 +1,7 @@
 /** Feeds an importer's items to the ingest pipeline in batches and keeps the running totals. */
 import { AppError } from "../../core/errors.ts";
 import { DEFAULT_BATCH_SIZE, type IngestService } from "../ingest.service.ts";
-import type { IngestItem } from "../ingest.types.ts";
+import type { IngestItem, IngestSummary } from "../ingest.types.ts";
 import { csvImport } from "./csv.import.ts";
 import type { ImportOptions, ImportSource } from "./import.types.ts";
 import { jsonlImport } from "./jsonl.import.ts";
@@ -29,7 +29,7 @@ export interface ImportProgress {
 }
 
 export async function runImport(
-  ingest: Pick<IngestService, "ingest">,
+  ingest: Pick<IngestService, "stream">,
   format: string,
   file: string,
   options: ImportOptions = {},
@@ -48,19 +48,28 @@ export async function runImport(
   let done = 0;
   let pendingUnits = 0;
   let batch: IngestItem[] = [];
-  const flush = async () => {
-    if (batch.length > 0) {
-      const result = await ingest.ingest(batch);
+  // The file units (bytes or rows) of each batch pushed and not yet committed, oldest first: the
+  // stream prepares the next batch while the previous one commits, and progress counts committed ones.
+  const uncommitted: number[] = [];
+  const stream = ingest.stream();
+  const count = (committed: IngestSummary[]) => {
+    for (const result of committed) {
       summary.messages += result.messages;
       summary.duplicates += result.duplicates;
       summary.conversations += result.conversations;
       summary.people += result.people;
       summary.deadLetters += result.deadLetters;
-      batch = [];
+      done += uncommitted.shift() ?? 0;
     }
-    done += pendingUnits;
+    if (committed.length > 0) onProgress?.({ done, total, summary });
+  };
+  const flush = async () => {
+    if (batch.length === 0) return;
+    const items = batch;
+    batch = [];
+    uncommitted.push(pendingUnits);
     pendingUnits = 0;
-    onProgress?.({ done, total, summary });
+    count((await stream.push(items)).committed);
   };
   await source.run(
     file,
@@ -79,5 +88,8 @@ export async function runImport(
     options,
   );
   await flush();
+  count((await stream.finish()).committed);
+  done += pendingUnits + uncommitted.reduce((a, b) => a + b, 0);
+  onProgress?.({ done, total, summary });
   return summary;
 }
