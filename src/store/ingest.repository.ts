@@ -3,10 +3,44 @@
  * which is fast on both engines and keeps the parameter count at one whatever the batch size.
  */
 import { sql } from "drizzle-orm";
+import { type CopyValue, copyable, copyRows } from "./copy.ts";
 import type { Database, Db } from "./db.ts";
 import { timelineRepository } from "./timeline.repository.ts";
 
 const json = (value: unknown) => JSON.stringify(value);
+
+/** From this many rows on, PostgreSQL batches are COPYed (copy.ts); smaller ones are not worth the round trips. */
+export const COPY_MIN_ROWS = 100;
+const UNIQUE_VIOLATION = "23505";
+
+/** The columns of a NewMessage, in the order they are COPYed. */
+const MESSAGE_COLUMNS = [
+  "id",
+  "conversation_id",
+  "channel_id",
+  "external_id",
+  "in_reply_to_external_id",
+  "direction",
+  "visibility",
+  "text",
+  "html",
+  "automated",
+  "author_identity_id",
+  "author_agent_id",
+  "raw_event_id",
+  "delivery_status",
+  "created_at",
+  "sentiment_score",
+  "sentiment_label",
+  "intent",
+  "urgency",
+  "spam_score",
+  "spam_label",
+  "language",
+  "analysis",
+  "analyzer_version",
+  "edited_at",
+] as const satisfies ReadonlyArray<keyof NewMessage>;
 
 export interface ChannelRow {
   id: string;
@@ -364,6 +398,18 @@ export class IngestRepository {
   /** Inserts messages, skipping any (channel, external id) stored meanwhile; returns the inserted ids. */
   async insertMessages(tx: Db, rows: NewMessage[]): Promise<Set<string>> {
     if (rows.length === 0) return new Set();
+    if (this.database.engine === "postgres" && rows.length >= COPY_MIN_ROWS) {
+      // jsonb travels as its JSON text (a string would otherwise be taken for JSON text itself).
+      const values = rows.map((r) =>
+        MESSAGE_COLUMNS.map(
+          (c): CopyValue => (c === "analysis" ? (r.analysis == null ? null : json(r.analysis)) : r[c]),
+        ),
+      );
+      // The batch was deduplicated against stored messages already; only a concurrent writer can have
+      // stored one since. Then the COPY fails as a whole, and the INSERT below skips that one.
+      if (copyable(values) && (await this.copyUnlessDuplicate(tx, "messages", MESSAGE_COLUMNS, values)))
+        return new Set(rows.map((r) => r.id));
+    }
     const inserted = await this.database.rows<{ id: string }>(
       sql`
       INSERT INTO messages (id, conversation_id, channel_id, external_id, in_reply_to_external_id, direction,
@@ -385,6 +431,28 @@ export class IngestRepository {
       tx,
     );
     return new Set(inserted.map((r) => r.id));
+  }
+
+  /**
+   * COPYs rows inside a savepoint; false (and nothing written) if a row hit a unique constraint, so the
+   * caller can fall back to its INSERT … ON CONFLICT DO NOTHING. Other errors are thrown.
+   */
+  private async copyUnlessDuplicate(
+    tx: Db,
+    table: string,
+    columns: readonly string[],
+    values: CopyValue[][],
+  ): Promise<boolean> {
+    await tx.execute(sql`SAVEPOINT rapport_copy`);
+    try {
+      await copyRows(tx, table, [...columns], values);
+    } catch (error) {
+      if ((error as { code?: string }).code !== UNIQUE_VIOLATION) throw error;
+      await tx.execute(sql`ROLLBACK TO SAVEPOINT rapport_copy`);
+      return false;
+    }
+    await tx.execute(sql`RELEASE SAVEPOINT rapport_copy`);
+    return true;
   }
 
   /** Stores messages' attachments (content as base64 in, bytea in the table). */

@@ -1,0 +1,101 @@
+import { randomUUID } from "node:crypto";
+import { sql } from "drizzle-orm";
+import { expect, it } from "vitest";
+import { describeEachEngine } from "../../test/helpers/engines.ts";
+import { buildChannel, buildConversation, buildMessage } from "../../test/helpers/factories.ts";
+import { COPY_MIN_ROWS, IngestRepository, type NewMessage } from "./ingest.repository.ts";
+
+// Text that COPY's text format must escape, and JSON and arrays that must survive the trip.
+const awkward = 'tab\there, newline\nthere, CR\r, backslash \\ and \\N, quote " and emoji 🙏, façade';
+
+function message(conversationId: string, channelId: string, i: number, text = `message ${i}`): NewMessage {
+  return {
+    id: randomUUID(),
+    conversation_id: conversationId,
+    channel_id: channelId,
+    external_id: `bulk-${i}`,
+    in_reply_to_external_id: i > 0 ? `bulk-${i - 1}` : null,
+    direction: i % 2 === 0 ? "in" : "out",
+    visibility: "public",
+    text,
+    html: null,
+    automated: null,
+    author_identity_id: null,
+    author_agent_id: null,
+    raw_event_id: null,
+    delivery_status: i % 2 === 0 ? null : "sent",
+    created_at: new Date(Date.UTC(2026, 0, 1, 0, i)).toISOString(),
+    sentiment_score: -0.25,
+    sentiment_label: "negative",
+    intent: ["complaint", 'say "hi", {now}'],
+    urgency: "high",
+    spam_score: 0.125,
+    spam_label: "ham",
+    language: "en",
+    analysis: { note: awkward, nested: { list: [1, 2.5, null] } },
+    analyzer_version: "test-1",
+    edited_at: null,
+  };
+}
+
+describeEachEngine("ingest repository bulk writes", (ctx) => {
+  const batch = COPY_MIN_ROWS + 20;
+
+  it("stores a large batch of messages exactly as given (COPY on PostgreSQL)", async () => {
+    const channel = await buildChannel(ctx.database.db);
+    const conversation = await buildConversation(ctx.database.db, { channelId: channel.id });
+    const rows = Array.from({ length: batch }, (_, i) =>
+      message(conversation.id, channel.id, i, i === 7 ? awkward : `message ${i}`),
+    );
+    const repo = new IngestRepository(ctx.database);
+    const inserted = await ctx.database.db.transaction((tx) => repo.insertMessages(tx, rows));
+    expect(inserted.size).toBe(batch);
+    const [stored] = await ctx.database.rows<Record<string, unknown>>(sql`
+      SELECT text, intent, analysis, sentiment_score, spam_score, delivery_status, html, in_reply_to_external_id,
+        to_char(created_at AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.MS"Z"') AS created_at
+      FROM messages WHERE channel_id = ${channel.id} AND external_id = 'bulk-7'`);
+    expect(stored).toEqual({
+      text: awkward,
+      intent: ["complaint", 'say "hi", {now}'],
+      analysis: { note: awkward, nested: { list: [1, 2.5, null] } },
+      sentiment_score: -0.25,
+      spam_score: 0.125,
+      delivery_status: "sent",
+      html: null,
+      in_reply_to_external_id: "bulk-6",
+      created_at: rows[7]!.created_at,
+    });
+  });
+
+  it("skips a message another writer stored meanwhile and stores the rest of the batch", async () => {
+    const channel = await buildChannel(ctx.database.db);
+    const conversation = await buildConversation(ctx.database.db, { channelId: channel.id });
+    const theirs = await buildMessage(ctx.database.db, {
+      conversationId: conversation.id,
+      channelId: channel.id,
+      externalId: "bulk-3",
+    });
+    const rows = Array.from({ length: batch }, (_, i) => message(conversation.id, channel.id, i));
+    const repo = new IngestRepository(ctx.database);
+    const inserted = await ctx.database.db.transaction((tx) => repo.insertMessages(tx, rows));
+    expect(inserted.size).toBe(batch - 1);
+    expect(inserted.has(rows[3]!.id)).toBe(false);
+    const [count] = await ctx.database.rows<{ n: number; theirs: string }>(sql`
+      SELECT count(*)::int AS n, min(id::text) FILTER (WHERE external_id = 'bulk-3') AS theirs
+      FROM messages WHERE channel_id = ${channel.id}`);
+    expect(count).toEqual({ n: batch, theirs: theirs.id });
+  });
+
+  it("rejects a batch with a lone surrogate as a whole, as the INSERT does, instead of altering it", async () => {
+    const channel = await buildChannel(ctx.database.db);
+    const conversation = await buildConversation(ctx.database.db, { channelId: channel.id });
+    const rows = Array.from({ length: batch }, (_, i) =>
+      message(conversation.id, channel.id, i, i === 5 ? "broken \ud800 text" : `message ${i}`),
+    );
+    const repo = new IngestRepository(ctx.database);
+    await expect(ctx.database.db.transaction((tx) => repo.insertMessages(tx, rows))).rejects.toThrow();
+    const [count] = await ctx.database.rows<{ n: number }>(sql`
+      SELECT count(*)::int AS n FROM messages WHERE channel_id = ${channel.id}`);
+    expect(count?.n).toBe(0);
+  });
+});
