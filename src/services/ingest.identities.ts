@@ -1,5 +1,5 @@
 /** Ingest step 3: people and identities for inbound authors, agents for outbound authors. */
-import { randomUUID } from "node:crypto";
+import { uuidv7 } from "../core/uuid.ts";
 import type { Db } from "../store/db.ts";
 import type { IngestRepository } from "../store/ingest.repository.ts";
 import { agentRef, identityKey, type Normalized } from "./ingest.model.ts";
@@ -38,8 +38,8 @@ export async function resolveIdentities(repo: IngestRepository, tx: Db, todo: No
   const toCreate = wanted
     .filter((n) => !identityOf.has(identityKey(n)))
     .map((n) => ({
-      id: randomUUID(),
-      person_id: randomUUID(),
+      id: uuidv7(),
+      person_id: uuidv7(),
       platform: n.channel.platform,
       external_id: author(n).externalId,
       ...fields(n),

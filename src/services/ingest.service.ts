@@ -5,10 +5,11 @@
  *   → publish events after commit.
  * One code path serves the API (a batch of one), importers (batches of a thousand) and dead-letter replay.
  */
-import { randomUUID } from "node:crypto";
+
 import type { Analyzer } from "../analysis/analyzer.ts";
 import type { ChannelDefaults, InboundChange, InboundMessage } from "../core/inbound.ts";
 import { replaceNul } from "../core/sanitize.ts";
+import { uuidv7 } from "../core/uuid.ts";
 import { analysisColumns } from "../store/analysis.repository.ts";
 import { conversationStateRepository } from "../store/conversation-state.repository.ts";
 import type { Database, Db } from "../store/db.ts";
@@ -330,7 +331,9 @@ export class IngestService {
         return !id;
       })
       // Parents usually precede replies in time; threading below also copes when they do not.
-      .sort((a, b) => Date.parse(a.message.createdAt) - Date.parse(b.message.createdAt));
+      .map((n) => ({ n, at: Date.parse(n.message.createdAt) }))
+      .sort((a, b) => a.at - b.at)
+      .map(({ n }) => n);
 
     // 3. People and identities (inbound authors); agents for our own accounts (outbound authors).
     const { personOf, identityOf, newPeople } = await resolveIdentities(this.repo, tx, todo);
@@ -391,7 +394,7 @@ export class IngestService {
           ? contextual.call(this.deps.analyzer, n.analysis, { direction: m.direction, priorInboundCount })
           : n.analysis;
       return {
-        id: randomUUID(),
+        id: uuidv7(),
         conversation_id: conversationId,
         channel_id: n.channel.id,
         external_id: m.externalId,

@@ -1,7 +1,7 @@
 /**
  * Threading: puts each message of a batch into a conversation (see threadMessages).
  */
-import { randomUUID } from "node:crypto";
+import { uuidv7 } from "../core/uuid.ts";
 import type { Db } from "../store/db.ts";
 import type { IngestRepository } from "../store/ingest.repository.ts";
 import { type ConvRef, dmKey, identityKey, key, type Normalized } from "./ingest.model.ts";
@@ -88,7 +88,7 @@ export async function threadMessages(
     }
     if (!conv) {
       conv = {
-        id: randomUUID(),
+        id: uuidv7(),
         channelId: n.channel.id,
         threadKey,
         personId: null,

@@ -52,7 +52,7 @@ export class SlaService {
   private readonly now: () => Date;
 
   constructor(database: Database, options: { now?: () => Date } = {}) {
-    this.repo = slaRepository(database.db);
+    this.repo = slaRepository(database.db, { copy: database.engine === "postgres" });
     this.now = options.now ?? (() => new Date());
   }
 

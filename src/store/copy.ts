@@ -9,6 +9,9 @@ import type pg from "pg";
 import { from as copyFrom } from "pg-copy-streams";
 import type { Db } from "./db.ts";
 
+/** From this many rows on, PostgreSQL batches are COPYed; smaller ones are not worth the extra round trips. */
+export const COPY_MIN_ROWS = 100;
+
 /** A value COPY can carry: text, numbers, booleans, timestamps, arrays of text, or JSON (objects). */
 export type CopyValue =
   | string

@@ -3,14 +3,12 @@
  * which is fast on both engines and keeps the parameter count at one whatever the batch size.
  */
 import { sql } from "drizzle-orm";
-import { type CopyValue, copyable, copyRows } from "./copy.ts";
+import { COPY_MIN_ROWS, type CopyValue, copyable, copyRows } from "./copy.ts";
 import type { Database, Db } from "./db.ts";
 import { timelineRepository } from "./timeline.repository.ts";
 
 const json = (value: unknown) => JSON.stringify(value);
 
-/** From this many rows on, PostgreSQL batches are COPYed (copy.ts); smaller ones are not worth the round trips. */
-export const COPY_MIN_ROWS = 100;
 const UNIQUE_VIOLATION = "23505";
 
 /** The columns of a NewMessage, in the order they are COPYed. */
@@ -139,6 +137,26 @@ export class IngestRepository {
       sql`SELECT nextval('raw_events_id_seq') AS id FROM generate_series(1, ${rows.length})`,
     );
     const withIds = rows.map((row, i) => ({ ...row, id: Number(ids[i]!.id) }));
+    if (this.database.engine === "postgres" && rows.length >= COPY_MIN_ROWS) {
+      const values = withIds.map((r): CopyValue[] => [
+        r.id,
+        r.source,
+        r.format,
+        r.channel_key,
+        json(r.payload),
+      ]);
+      // Ids come from the sequence above, so no row can conflict: a failure is a real one (e.g. text
+      // that is not well-formed UTF-16, which the INSERT rejects too: the caller then stores one by one).
+      if (copyable(values)) {
+        await copyRows(
+          this.database.db,
+          "raw_events",
+          ["id", "source", "format", "channel_key", "payload"],
+          values,
+        );
+        return withIds.map((r) => r.id);
+      }
+    }
     await this.database.db.execute(sql`
       INSERT INTO raw_events (id, source, format, channel_key, payload)
       SELECT id, source, format, channel_key, payload

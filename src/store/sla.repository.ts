@@ -5,10 +5,23 @@
 import { and, asc, eq, inArray, isNull, ne, or, sql } from "drizzle-orm";
 import type { BusinessHoursSchedule } from "../core/business-hours.ts";
 import type { ConversationStatus, PlannedTarget, SlaKind, SlaPolicy, StoredTarget } from "../core/sla.ts";
+import { COPY_MIN_ROWS, copyRows } from "./copy.ts";
 import type { Db } from "./db.ts";
 import { businessHours, conversations, messages, slaPolicies, slaTargets } from "./schema.ts";
 
 const json = (value: unknown) => JSON.stringify(value);
+
+const TARGET_COLUMNS = [
+  "conversation_id",
+  "policy_id",
+  "channel_id",
+  "kind",
+  "started_at",
+  "due_at",
+  "met_at",
+  "paused_at",
+  "paused_minutes",
+];
 
 export type SlaPolicyRow = typeof slaPolicies.$inferSelect;
 export type SlaPolicyInput = Omit<typeof slaPolicies.$inferInsert, "id" | "createdAt">;
@@ -67,7 +80,10 @@ export interface SlaReportRow {
   paused: number;
 }
 
-export function slaRepository(db: Db) {
+/**
+ * `copy`: load large batches of new targets with COPY (PostgreSQL only; see copy.ts), as imports do.
+ */
+export function slaRepository(db: Db, options: { copy?: boolean } = {}) {
   return {
     /** Every policy with its business hours, in matching order (the service matches in memory). */
     async policies(tx: Db = db): Promise<SlaPolicy[]> {
@@ -172,7 +188,25 @@ export function slaRepository(db: Db) {
           DELETE FROM sla_targets
           WHERE id IN (SELECT value::bigint FROM json_array_elements_text(${json(diff.remove)}::json))`);
       }
-      if (diff.insert.length > 0) {
+      if (options.copy && diff.insert.length >= COPY_MIN_ROWS) {
+        // New rows with generated ids: nothing can conflict, so the COPY needs no fallback.
+        await copyRows(
+          tx,
+          "sla_targets",
+          TARGET_COLUMNS,
+          diff.insert.map((t) => [
+            t.conversationId,
+            t.policyId,
+            t.channelId,
+            t.kind,
+            t.startedAt,
+            t.dueAt,
+            t.metAt,
+            t.pausedAt,
+            t.pausedMinutes,
+          ]),
+        );
+      } else if (diff.insert.length > 0) {
         await tx.execute(sql`
           INSERT INTO sla_targets (conversation_id, policy_id, channel_id, kind, started_at, due_at, met_at,
             paused_at, paused_minutes)

@@ -3,7 +3,9 @@ import { sql } from "drizzle-orm";
 import { expect, it } from "vitest";
 import { describeEachEngine } from "../../test/helpers/engines.ts";
 import { buildChannel, buildConversation, buildMessage } from "../../test/helpers/factories.ts";
-import { COPY_MIN_ROWS, IngestRepository, type NewMessage } from "./ingest.repository.ts";
+import { COPY_MIN_ROWS } from "./copy.ts";
+import { IngestRepository, type NewMessage } from "./ingest.repository.ts";
+import { slaRepository } from "./sla.repository.ts";
 
 // Text that COPY's text format must escape, and JSON and arrays that must survive the trip.
 const awkward = 'tab\there, newline\nthere, CR\r, backslash \\ and \\N, quote " and emoji 🙏, façade';
@@ -97,5 +99,29 @@ describeEachEngine("ingest repository bulk writes", (ctx) => {
     const [count] = await ctx.database.rows<{ n: number }>(sql`
       SELECT count(*)::int AS n FROM messages WHERE channel_id = ${channel.id}`);
     expect(count?.n).toBe(0);
+  });
+
+  it("stores a large batch of SLA targets exactly as given (COPY on PostgreSQL)", async () => {
+    const channel = await buildChannel(ctx.database.db);
+    const conversation = await buildConversation(ctx.database.db, { channelId: channel.id });
+    const at = (minute: number) => new Date(Date.UTC(2026, 0, 1, 0, minute, 0, 250));
+    const insert = Array.from({ length: batch }, (_, i) => ({
+      conversationId: conversation.id,
+      channelId: channel.id,
+      policyId: null,
+      kind: i % 2 === 0 ? ("first_response" as const) : ("resolution" as const),
+      startedAt: at(i),
+      dueAt: at(i + 60),
+      metAt: i % 3 === 0 ? at(i + 30) : null,
+      pausedAt: null,
+      pausedMinutes: i,
+    }));
+    const repo = slaRepository(ctx.database.db, { copy: ctx.engine === "postgres" });
+    await ctx.database.db.transaction((tx) => repo.saveTargets(tx, { remove: [], insert, update: [] }));
+    const stored = await repo.targets(ctx.database.db, [conversation.id]);
+    expect(stored).toHaveLength(batch);
+    expect(stored.map(({ id: _, conversationId: __, ...t }) => t)).toEqual(
+      insert.map(({ conversationId: _, channelId: __, ...t }) => t),
+    );
   });
 });
