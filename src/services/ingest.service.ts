@@ -46,6 +46,14 @@ import type { NormalizerRegistry } from "./normalizers.ts";
  */
 export const DEFAULT_BATCH_SIZE = 5000;
 
+/**
+ * While a batch is prepared (normalized, analysed: CPU-bound), the previous batch's transaction waits
+ * for Node between its statements. Preparing lets I/O callbacks run every this many payloads, so the
+ * database is not left idle for the length of a whole batch's analysis.
+ */
+const YIELD_EVERY = 250;
+const yieldToIo = () => new Promise<void>((resolve) => setImmediate(resolve));
+
 /** See IngestService.stream. Each `committed` summary is one batch's, in the order pushed. */
 export interface IngestStream {
   push(items: IngestItem[]): Promise<{ committed: IngestSummary[] }>;
@@ -187,7 +195,8 @@ export class IngestService {
     const changed: Array<{ entry: Entry; change: InboundChange; defaults?: ChannelDefaults }> = [];
     const ignored: Failed[] = [];
     const failed: Failed[] = [];
-    for (const entry of entries) {
+    for (const [i, entry] of entries.entries()) {
+      if (i > 0 && i % YIELD_EVERY === 0) await yieldToIo();
       const result = await this.deps.normalizers.normalize(entry.format, entry.payload);
       if (!result.ok) failed.push({ entry, reason: result.reason });
       else if ("ignored" in result) ignored.push({ entry, reason: result.ignored });
@@ -211,12 +220,16 @@ export class IngestService {
         ...(c.defaults ? { defaults: c.defaults } : {}),
       })),
     ]);
-    const ready: Normalized[] = normalized.map((n) => ({
-      entry: n.entry,
-      message: n.message,
-      channel: channels.get(n.message.channel)!,
-      analysis: this.deps.analyzer.analyze(n.message.text, { direction: n.message.direction }),
-    }));
+    const ready: Normalized[] = [];
+    for (const [i, n] of normalized.entries()) {
+      if (i > 0 && i % YIELD_EVERY === 0) await yieldToIo();
+      ready.push({
+        entry: n.entry,
+        message: n.message,
+        channel: channels.get(n.message.channel)!,
+        analysis: this.deps.analyzer.analyze(n.message.text, { direction: n.message.direction }),
+      });
+    }
     const changes: NormalizedChange[] = changed.map((c) => ({
       entry: c.entry,
       change: c.change,

@@ -247,16 +247,17 @@ export class IngestRepository {
    */
   async insertIdentities(tx: Db, rows: IdentityUpsert[]): Promise<IdentityRow[]> {
     if (rows.length === 0) return [];
+    const recordset = json(rows);
     await tx.execute(sql`
       INSERT INTO people (id, display_name)
       SELECT person_id, COALESCE(display_name, handle, external_id)
-      FROM json_to_recordset(${json(rows)}::json)
+      FROM json_to_recordset(${recordset}::json)
         AS r(person_id uuid, display_name text, handle text, external_id text)`);
     const inserted = await this.database.rows<IdentityRow>(
       sql`
       INSERT INTO identities (id, person_id, platform, external_id, handle, display_name, follower_count, profile_url)
       SELECT id, person_id, platform, external_id, handle, display_name, follower_count, profile_url
-      FROM json_to_recordset(${json(rows)}::json) AS r(id uuid, person_id uuid, platform text,
+      FROM json_to_recordset(${recordset}::json) AS r(id uuid, person_id uuid, platform text,
         external_id text, handle text, display_name text, follower_count integer, profile_url text)
       ON CONFLICT (platform, external_id) DO NOTHING
       RETURNING id, person_id, platform, external_id`,

@@ -55,7 +55,16 @@ export function queueRepository(db: Db) {
       const cv = timeline
         ? sql`SELECT c.id, o.awaiting_reply, o.status, o.waiting_since, o.first_human_response_at,
             c.sla_due_at, c.queue_due_at, c.need
-          FROM conversations c JOIN json_to_recordset(${json(timeline)}::json) AS o(id uuid,
+          FROM conversations c JOIN json_to_recordset(${json(
+            // Only what is read below: the rest of a timeline row would be sent and parsed for nothing.
+            timeline.map((t) => ({
+              id: t.id,
+              awaiting_reply: t.awaiting_reply,
+              status: t.status,
+              waiting_since: t.waiting_since,
+              first_human_response_at: t.first_human_response_at,
+            })),
+          )}::json) AS o(id uuid,
             awaiting_reply boolean, status text, waiting_since timestamptz, first_human_response_at timestamptz)
             ON o.id = c.id`
         : sql`SELECT id, awaiting_reply, status, waiting_since, first_human_response_at, sla_due_at,
