@@ -121,6 +121,7 @@ export class IngestService {
     const overlap = this.deps.database.engine === "postgres";
     const total = emptySummary();
     let offset = 0;
+    let batches = 0;
     let inFlight: Promise<IngestSummary> | undefined;
     const settle = async (): Promise<IngestSummary | undefined> => {
       if (!inFlight) return undefined;
@@ -143,6 +144,10 @@ export class IngestService {
         }
         offset += items.length;
         const committed = await settle();
+        // After the 1st, 2nd, 4th, 8th… batch: statistics that keep up with the load, at a cost that
+        // grows with the logarithm of its size (each ANALYZE reads a fixed-size sample).
+        batches++;
+        if ((batches & (batches - 1)) === 0 && batches > 1) await this.repo.analyze();
         inFlight = this.commit(prepared);
         // Its failure is reported by the next push or finish; until then it must not count as unhandled.
         inFlight.catch(() => {});
