@@ -35,6 +35,24 @@ const TIMELINE_COLUMNS = [
   "status",
 ] as const;
 
+/** The timeline columns as `t_`-prefixed fields (a literal: this runs once per conversation per batch). */
+function timelineRecord(t: TimelineRow) {
+  return {
+    t_message_count: t.message_count,
+    t_first_inbound_at: t.first_inbound_at,
+    t_last_inbound_at: t.last_inbound_at,
+    t_last_outbound_at: t.last_outbound_at,
+    t_first_human_response_at: t.first_human_response_at,
+    t_last_message_at: t.last_message_at,
+    t_awaiting_reply: t.awaiting_reply,
+    t_waiting_since: t.waiting_since,
+    t_first_sentiment: t.first_sentiment,
+    t_last_sentiment: t.last_sentiment,
+    t_audience_size: t.audience_size,
+    t_status: t.status,
+  } satisfies Record<`t_${(typeof TIMELINE_COLUMNS)[number]}`, unknown>;
+}
+
 export function conversationStateRepository(db: Db) {
   return {
     async write(rows: DerivedStateRow[]): Promise<void> {
@@ -42,7 +60,7 @@ export function conversationStateRepository(db: Db) {
       const records = rows.map(({ id, sla, queue, timeline }) => ({
         id,
         timeline: timeline !== undefined,
-        ...(timeline ? Object.fromEntries(TIMELINE_COLUMNS.map((k) => [`t_${k}`, timeline[k]])) : {}),
+        ...(timeline ? timelineRecord(timeline) : {}),
         sla: sla !== undefined,
         sla_policy_id: sla?.slaPolicyId ?? null,
         sla_paused_at: sla?.slaPausedAt ?? null,
