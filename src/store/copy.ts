@@ -3,8 +3,7 @@
  * the server parses plain tab-separated text instead of a JSON document per batch, about the cheapest
  * way in. PostgreSQL only: PGlite keeps the multi-row INSERTs (see ingest.repository.ts).
  */
-import { Readable } from "node:stream";
-import { pipeline } from "node:stream/promises";
+import { finished } from "node:stream/promises";
 import type pg from "pg";
 import { from as copyFrom } from "pg-copy-streams";
 import type { Db } from "./db.ts";
@@ -36,9 +35,8 @@ function arrayLiteral(items: string[]): string {
   return `{${items.map((item) => `"${item.replace(/["\\]/g, (c) => `\\${c}`)}"`).join(",")}}`;
 }
 
-function field(value: CopyValue): string {
+function field(value: Exclude<CopyValue, string>): string {
   if (value === null || value === undefined) return "\\N";
-  if (typeof value === "string") return escapeText(value);
   if (typeof value === "number") {
     if (!Number.isFinite(value)) throw new RangeError(`cannot COPY the number ${value}`);
     return String(value);
@@ -49,34 +47,36 @@ function field(value: CopyValue): string {
   return escapeText(JSON.stringify(value));
 }
 
-/**
- * Whether every string among these rows' values is well-formed UTF-16. COPY sends UTF-8, in which a
- * lone surrogate would silently become U+FFFD; callers fall back to their INSERT (which rejects it,
- * so the payload becomes a dead letter as before) when this is false.
- */
-export function copyable(rows: CopyValue[][]): boolean {
-  for (const row of rows) {
-    for (const value of row) if (typeof value === "string" && !wellFormed(value)) return false;
-  }
-  return true;
-}
-
 // String.prototype.isWellFormed is in Node 20 (V8 11.3) but not in the ES2023 lib this project targets.
 const wellFormed = (text: string): boolean => (text as unknown as { isWellFormed(): boolean }).isWellFormed();
 
-/** The rows as COPY text, in chunks of about 64 KiB. */
-function* encode(rows: CopyValue[][]): Generator<string> {
+/**
+ * The rows as COPY text, in chunks of about 64 KiB; undefined if a string is not well-formed UTF-16.
+ * COPY sends UTF-8, in which a lone surrogate would silently become U+FFFD: callers then keep their
+ * INSERT, which rejects it (the payload becomes a dead letter, as before).
+ */
+export function encodeCopy(rows: CopyValue[][]): string[] | undefined {
+  const chunks: string[] = [];
   let chunk = "";
   for (const row of rows) {
     let line = "";
-    for (let i = 0; i < row.length; i++) line += (i === 0 ? "" : "\t") + field(row[i]);
+    for (let i = 0; i < row.length; i++) {
+      const value = row[i];
+      let text: string;
+      if (typeof value === "string") {
+        if (!wellFormed(value)) return undefined;
+        text = escapeText(value);
+      } else text = field(value);
+      line = i === 0 ? text : `${line}\t${text}`;
+    }
     chunk += `${line}\n`;
     if (chunk.length >= 65_536) {
-      yield chunk;
+      chunks.push(chunk);
       chunk = "";
     }
   }
-  if (chunk) yield chunk;
+  if (chunk) chunks.push(chunk);
+  return chunks;
 }
 
 /** The connection a node-postgres drizzle handle runs on: a transaction's client, or the pool. */
@@ -85,19 +85,25 @@ function clientOf(db: Db): pg.PoolClient | pg.Pool {
 }
 
 /**
- * COPYs rows into `table` (columns in the given order) on PostgreSQL, inside `db`'s transaction when
- * `db` is one. Fails as a whole, like one INSERT, if any row is rejected.
+ * COPYs rows (encoded by encodeCopy) into `table`'s columns, in that order, on PostgreSQL, inside
+ * `db`'s transaction when `db` is one. Fails as a whole, like one INSERT, if any row is rejected.
  */
-export async function copyRows(db: Db, table: string, columns: string[], rows: CopyValue[][]): Promise<void> {
-  if (rows.length === 0) return;
+export async function copyRows(
+  db: Db,
+  table: string,
+  columns: readonly string[],
+  chunks: string[],
+): Promise<void> {
+  if (chunks.length === 0) return;
   const target = clientOf(db);
   const client = "release" in target ? target : await (target as pg.Pool).connect();
   const quoted = columns.map((c) => `"${c}"`).join(", ");
   try {
-    await pipeline(
-      Readable.from(encode(rows)),
-      client.query(copyFrom(`COPY ${table} (${quoted}) FROM STDIN`)),
-    );
+    const stream = client.query(copyFrom(`COPY ${table} (${quoted}) FROM STDIN`));
+    const done = finished(stream);
+    for (const chunk of chunks) stream.write(chunk);
+    stream.end();
+    await done;
   } finally {
     if (client !== target) client.release();
   }

@@ -3,7 +3,7 @@
  * which is fast on both engines and keeps the parameter count at one whatever the batch size.
  */
 import { sql } from "drizzle-orm";
-import { COPY_MIN_ROWS, type CopyValue, copyable, copyRows } from "./copy.ts";
+import { COPY_MIN_ROWS, type CopyValue, copyRows, encodeCopy } from "./copy.ts";
 import type { Database, Db } from "./db.ts";
 import { timelineRepository } from "./timeline.repository.ts";
 
@@ -138,21 +138,16 @@ export class IngestRepository {
     );
     const withIds = rows.map((row, i) => ({ ...row, id: Number(ids[i]!.id) }));
     if (this.database.engine === "postgres" && rows.length >= COPY_MIN_ROWS) {
-      const values = withIds.map((r): CopyValue[] => [
-        r.id,
-        r.source,
-        r.format,
-        r.channel_key,
-        json(r.payload),
-      ]);
-      // Ids come from the sequence above, so no row can conflict: a failure is a real one (e.g. text
-      // that is not well-formed UTF-16, which the INSERT rejects too: the caller then stores one by one).
-      if (copyable(values)) {
+      const chunks = encodeCopy(
+        withIds.map((r): CopyValue[] => [r.id, r.source, r.format, r.channel_key, json(r.payload)]),
+      );
+      // Ids come from the sequence above, so no row can conflict: a failure is a real one.
+      if (chunks) {
         await copyRows(
           this.database.db,
           "raw_events",
           ["id", "source", "format", "channel_key", "payload"],
-          values,
+          chunks,
         );
         return withIds.map((r) => r.id);
       }
@@ -433,14 +428,16 @@ export class IngestRepository {
     if (rows.length === 0) return new Set();
     if (this.database.engine === "postgres" && rows.length >= COPY_MIN_ROWS) {
       // jsonb travels as its JSON text (a string would otherwise be taken for JSON text itself).
-      const values = rows.map((r) =>
-        MESSAGE_COLUMNS.map(
-          (c): CopyValue => (c === "analysis" ? (r.analysis == null ? null : json(r.analysis)) : r[c]),
+      const chunks = encodeCopy(
+        rows.map((r) =>
+          MESSAGE_COLUMNS.map(
+            (c): CopyValue => (c === "analysis" ? (r.analysis == null ? null : json(r.analysis)) : r[c]),
+          ),
         ),
       );
       // The batch was deduplicated against stored messages already; only a concurrent writer can have
       // stored one since. Then the COPY fails as a whole, and the INSERT below skips that one.
-      if (copyable(values) && (await this.copyUnlessDuplicate(tx, "messages", MESSAGE_COLUMNS, values)))
+      if (chunks && (await this.copyUnlessDuplicate(tx, "messages", MESSAGE_COLUMNS, chunks)))
         return new Set(rows.map((r) => r.id));
     }
     const inserted = await this.database.rows<{ id: string }>(
@@ -474,11 +471,11 @@ export class IngestRepository {
     tx: Db,
     table: string,
     columns: readonly string[],
-    values: CopyValue[][],
+    chunks: string[],
   ): Promise<boolean> {
     await tx.execute(sql`SAVEPOINT rapport_copy`);
     try {
-      await copyRows(tx, table, [...columns], values);
+      await copyRows(tx, table, columns, chunks);
     } catch (error) {
       if ((error as { code?: string }).code !== UNIQUE_VIOLATION) throw error;
       await tx.execute(sql`ROLLBACK TO SAVEPOINT rapport_copy`);

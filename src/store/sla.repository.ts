@@ -2,14 +2,22 @@
  * SLA storage: policies and business hours (small tables, query builder), and the bulk reads and writes
  * of the SLA service — a few set-based statements per batch of conversations, whatever its size.
  */
-import { and, asc, eq, inArray, isNull, ne, or, sql } from "drizzle-orm";
+import { type AnyColumn, and, asc, eq, isNull, ne, or, type SQL, sql } from "drizzle-orm";
 import type { BusinessHoursSchedule } from "../core/business-hours.ts";
 import type { ConversationStatus, PlannedTarget, SlaKind, SlaPolicy, StoredTarget } from "../core/sla.ts";
-import { COPY_MIN_ROWS, copyRows } from "./copy.ts";
+import { COPY_MIN_ROWS, copyRows, encodeCopy } from "./copy.ts";
 import type { Db } from "./db.ts";
 import { businessHours, conversations, messages, slaPolicies, slaTargets } from "./schema.ts";
 
 const json = (value: unknown) => JSON.stringify(value);
+
+/**
+ * `column IN (ids)` with the ids as one JSON parameter: a batch's thousands of conversations would
+ * otherwise be thousands of bound parameters, each built by the query builder and serialised apart.
+ */
+function inIds(column: AnyColumn, ids: string[]): SQL {
+  return sql`${column} IN (SELECT value::uuid FROM json_array_elements_text(${json(ids)}::json))`;
+}
 
 const TARGET_COLUMNS = [
   "conversation_id",
@@ -126,7 +134,7 @@ export function slaRepository(db: Db, options: { copy?: boolean } = {}) {
           slaDueAt: conversations.slaDueAt,
         })
         .from(conversations)
-        .where(inArray(conversations.id, ids))
+        .where(inIds(conversations.id, ids))
         .orderBy(asc(conversations.id))
         .for("update");
     },
@@ -146,7 +154,7 @@ export function slaRepository(db: Db, options: { copy?: boolean } = {}) {
         .from(messages)
         .where(
           and(
-            inArray(messages.conversationId, ids),
+            inIds(messages.conversationId, ids),
             ne(messages.visibility, "note"),
             // Automated mail (auto-replies, bounces, lists) starts no clock.
             or(eq(messages.direction, "out"), isNull(messages.automated)),
@@ -170,7 +178,7 @@ export function slaRepository(db: Db, options: { copy?: boolean } = {}) {
           pausedMinutes: slaTargets.pausedMinutes,
         })
         .from(slaTargets)
-        .where(inArray(slaTargets.conversationId, ids))
+        .where(inIds(slaTargets.conversationId, ids))
         .orderBy(asc(slaTargets.id));
     },
 
@@ -188,25 +196,25 @@ export function slaRepository(db: Db, options: { copy?: boolean } = {}) {
           DELETE FROM sla_targets
           WHERE id IN (SELECT value::bigint FROM json_array_elements_text(${json(diff.remove)}::json))`);
       }
-      if (options.copy && diff.insert.length >= COPY_MIN_ROWS) {
-        // New rows with generated ids: nothing can conflict, so the COPY needs no fallback.
-        await copyRows(
-          tx,
-          "sla_targets",
-          TARGET_COLUMNS,
-          diff.insert.map((t) => [
-            t.conversationId,
-            t.policyId,
-            t.channelId,
-            t.kind,
-            t.startedAt,
-            t.dueAt,
-            t.metAt,
-            t.pausedAt,
-            t.pausedMinutes,
-          ]),
-        );
-      } else if (diff.insert.length > 0) {
+      // New rows with generated ids: nothing can conflict, so a COPY needs no fallback.
+      const chunks =
+        options.copy && diff.insert.length >= COPY_MIN_ROWS
+          ? encodeCopy(
+              diff.insert.map((t) => [
+                t.conversationId,
+                t.policyId,
+                t.channelId,
+                t.kind,
+                t.startedAt,
+                t.dueAt,
+                t.metAt,
+                t.pausedAt,
+                t.pausedMinutes,
+              ]),
+            )
+          : undefined;
+      if (chunks) await copyRows(tx, "sla_targets", TARGET_COLUMNS, chunks);
+      else if (diff.insert.length > 0) {
         await tx.execute(sql`
           INSERT INTO sla_targets (conversation_id, policy_id, channel_id, kind, started_at, due_at, met_at,
             paused_at, paused_minutes)
