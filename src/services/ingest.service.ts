@@ -90,11 +90,18 @@ export class IngestService {
   private readonly channels = new Map<string, ChannelRow>();
   private readonly batchSize: number;
   private readonly changeRecorder: ChangeRecorder;
+  /** Staged derivations of committed batches, run one after another (see stream). */
+  private derivations: Promise<void> = Promise.resolve();
 
   constructor(private readonly deps: IngestDeps) {
     this.repo = new IngestRepository(deps.database);
     this.changeRecorder = new ChangeRecorder(deps.database, deps.analyzer);
     this.batchSize = deps.batchSize ?? DEFAULT_BATCH_SIZE;
+  }
+
+  /** Whether batches overlap (PostgreSQL): a staged derivation then runs alongside the next batch. */
+  get overlaps(): boolean {
+    return this.deps.database.engine === "postgres";
   }
 
   /**
@@ -117,8 +124,9 @@ export class IngestService {
    * prepared and the one before it committed, with that one's summary. `finish` waits for the last.
    * Transactions stay strictly in order, so threading sees every earlier batch.
    */
-  stream(): IngestStream {
+  stream(options: { stagedDerivation?: boolean } = {}): IngestStream {
     const overlap = this.deps.database.engine === "postgres";
+    const staged = options.stagedDerivation ?? false;
     const total = emptySummary();
     let offset = 0;
     let batches = 0;
@@ -148,7 +156,7 @@ export class IngestService {
         // grows with the logarithm of its size (each ANALYZE reads a fixed-size sample).
         batches++;
         if ((batches & (batches - 1)) === 0 && batches > 1) await this.repo.analyze();
-        inFlight = this.commit(prepared);
+        inFlight = this.commit(prepared, staged);
         // Its failure is reported by the next push or finish; until then it must not count as unhandled.
         inFlight.catch(() => {});
         if (!overlap) return { committed: [...(committed ? [committed] : []), (await settle())!] };
@@ -156,6 +164,7 @@ export class IngestService {
       },
       finish: async () => {
         const committed = await settle();
+        if (staged) await this.catchUpDerivations();
         return { committed: committed ? [committed] : [], summary: total };
       },
     };
@@ -250,12 +259,21 @@ export class IngestService {
     return { entries, ready, changes, ignored, failed };
   }
 
-  private async commit(prepared: Prepared): Promise<IngestSummary> {
+  private async commit(prepared: Prepared, staged = false): Promise<IngestSummary> {
     const { entries } = prepared;
     let summary: IngestSummary;
     let events: RapportEvent[];
+    let pending: number | undefined;
+    const store = () => this.deps.database.db.transaction((tx) => this.persist(tx, prepared, staged));
     try {
-      ({ summary, events } = await this.deps.database.db.transaction((tx) => this.persist(tx, prepared)));
+      try {
+        ({ summary, events, pending } = await store());
+      } catch (error) {
+        // A deadlock with the previous batch's derivation: let it finish, then try the batch again.
+        if (!staged || !isTransient(error)) throw error;
+        await this.derivations;
+        ({ summary, events, pending } = await store());
+      }
     } catch (error) {
       if (entries.length === 1) {
         // Even a payload the store rejects is kept: it becomes a dead letter with the store's reason.
@@ -277,6 +295,11 @@ export class IngestService {
       }
     }
     this.deps.events.publish(events);
+    if (pending !== undefined) {
+      const id = pending;
+      // In order, and while the next batch is stored; a failure leaves the row for catchUpDerivations.
+      this.derivations = this.derivations.then(() => this.runDerivation(id).catch(() => {}));
+    }
     return summary;
   }
 
@@ -304,7 +327,8 @@ export class IngestService {
   private async persist(
     tx: Db,
     prepared: Prepared,
-  ): Promise<{ summary: IngestSummary; events: RapportEvent[] }> {
+    staged = false,
+  ): Promise<{ summary: IngestSummary; events: RapportEvent[]; pending?: number }> {
     const { failed, ignored } = prepared;
     const outcomes = new Map<number, ItemOutcome>();
     const events: RapportEvent[] = [];
@@ -493,9 +517,39 @@ export class IngestService {
         ...applied.messages.map((m) => m.conversationId),
       ]),
     ];
-    const reopened = await this.repo.reopenable(tx, [...reopen]);
-    const timeline = await timelineRepository(tx).compute(touched, [...reopen]);
     const created = touched.filter((id) => inserted.has(id));
+    // Staged (imports): the derivation runs in a second transaction; the row recorded here with the
+    // messages guarantees it runs even if the process dies first (catchUpDerivations).
+    let pending: number | undefined;
+    if (staged && touched.length > 0)
+      pending = await this.repo.recordPendingDerivation(tx, {
+        conversationIds: touched,
+        created,
+        reopen: [...reopen],
+      });
+    else events.push(...(await this.derive(tx, touched, created, [...reopen])));
+
+    const done = [...normalized, ...changes].map((n) => n.entry.rawEventId);
+    await this.repo.markRawEvents(tx, done, "processed");
+    await this.repo.resolveDeadLetters(tx, done);
+
+    summary.duplicates = [...outcomes.values()].filter((o) => o.status === "duplicate").length;
+    summary.outcomes = prepared.entries.sort((a, b) => a.index - b.index).map((e) => outcomes.get(e.index)!);
+    return { summary, events, ...(pending === undefined ? {} : { pending }) };
+  }
+
+  /**
+   * The touched conversations' derived state: timelines (reopening those a person wrote to), SLA clocks,
+   * assignment of the new ones and queue position, written together; returns their events.
+   */
+  private async derive(
+    tx: Db,
+    touched: string[],
+    created: string[],
+    reopen: string[],
+  ): Promise<RapportEvent[]> {
+    const reopened = await this.repo.reopenable(tx, reopen);
+    const timeline = await timelineRepository(tx).compute(touched, reopen);
     if (this.deps.deriveState)
       await this.deps.deriveState(tx, { conversationIds: touched, created, timeline });
     else await conversationStateRepository(tx).write(timeline.map((t) => ({ id: t.id, timeline: t })));
@@ -507,27 +561,48 @@ export class IngestService {
         reopened: reopened.map((r) => r.id),
       });
     }
+    const isNew = new Set(created);
     const reopenedFrom = new Map(reopened.map((r) => [r.id, r.status]));
-    for (const id of touched) {
+    return touched.map((id): RapportEvent => {
       const from = reopenedFrom.get(id);
-      events.push(
-        inserted.has(id)
-          ? { type: "conversation.created", conversationId: id }
-          : {
-              type: "conversation.updated",
-              conversationId: id,
-              ...(from ? { status: { from, to: "open" } } : {}),
-            },
-      );
+      return isNew.has(id)
+        ? { type: "conversation.created", conversationId: id }
+        : {
+            type: "conversation.updated",
+            conversationId: id,
+            ...(from ? { status: { from, to: "open" } } : {}),
+          };
+    });
+  }
+
+  /**
+   * Runs one recorded derivation in its own transaction (claiming its row, so it runs once) and
+   * publishes its events. Deadlocks with a concurrent batch are retried.
+   */
+  private async runDerivation(id: number): Promise<void> {
+    for (let attempt = 1; ; attempt++) {
+      try {
+        const events = await this.deps.database.db.transaction(async (tx) => {
+          const row = await this.repo.claimPendingDerivation(tx, id);
+          return row ? this.derive(tx, row.conversationIds, row.created, row.reopen) : [];
+        });
+        this.deps.events.publish(events);
+        return;
+      } catch (error) {
+        if (attempt >= 3 || !isTransient(error)) throw error;
+      }
     }
+  }
 
-    const done = [...normalized, ...changes].map((n) => n.entry.rawEventId);
-    await this.repo.markRawEvents(tx, done, "processed");
-    await this.repo.resolveDeadLetters(tx, done);
-
-    summary.duplicates = [...outcomes.values()].filter((o) => o.status === "duplicate").length;
-    summary.outcomes = prepared.entries.sort((a, b) => a.index - b.index).map((e) => outcomes.get(e.index)!);
-    return { summary, events };
+  /**
+   * Derives what committed import batches left pending (a crash between their two transactions, or a
+   * derivation that failed); returns how many. Imports call it when they finish, servers when they start.
+   */
+  async catchUpDerivations(): Promise<number> {
+    await this.derivations;
+    const ids = await this.repo.pendingDerivations();
+    for (const id of ids) await this.runDerivation(id);
+    return ids.length;
   }
 
   /** Turns changes that carry a message nobody stored yet into that message; the rest stay changes. */
@@ -599,6 +674,12 @@ export class IngestService {
       "dead",
     );
   }
+}
+
+/** A deadlock or serialization failure: the transaction can simply run again. */
+function isTransient(error: unknown): boolean {
+  const code = (error as { code?: string }).code;
+  return code === "40P01" || code === "40001";
 }
 
 function addInto(into: IngestSummary, from: IngestSummary): void {

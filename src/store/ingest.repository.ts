@@ -535,6 +535,42 @@ export class IngestRepository {
       FROM json_to_recordset(${json(rows)}::json) AS r(id text, status text)`);
   }
 
+  /** Records a committed batch's pending derivation (see IngestService); returns its id. */
+  async recordPendingDerivation(
+    tx: Db,
+    row: { conversationIds: string[]; created: string[]; reopen: string[] },
+  ): Promise<number> {
+    const [inserted] = await this.database.rows<{ id: string | number }>(
+      sql`
+      INSERT INTO pending_derivations (conversation_ids, created, reopen)
+      VALUES (${json(row.conversationIds)}::jsonb, ${json(row.created)}::jsonb, ${json(row.reopen)}::jsonb)
+      RETURNING id`,
+      tx,
+    );
+    return Number(inserted!.id);
+  }
+
+  /** Takes a pending derivation (deleting its row, so it runs once); undefined if already taken. */
+  async claimPendingDerivation(
+    tx: Db,
+    id: number,
+  ): Promise<{ conversationIds: string[]; created: string[]; reopen: string[] } | undefined> {
+    const [row] = await this.database.rows<{
+      conversation_ids: string[];
+      created: string[];
+      reopen: string[];
+    }>(sql`DELETE FROM pending_derivations WHERE id = ${id} RETURNING conversation_ids, created, reopen`, tx);
+    return row && { conversationIds: row.conversation_ids, created: row.created, reopen: row.reopen };
+  }
+
+  /** Pending derivations' ids, oldest first. */
+  async pendingDerivations(): Promise<number[]> {
+    const rows = await this.database.rows<{ id: string | number }>(
+      sql`SELECT id FROM pending_derivations ORDER BY id`,
+    );
+    return rows.map((r) => Number(r.id));
+  }
+
   /** A replayed dead letter failed again: count the attempt and keep the newest reason. */
   async recordRetries(tx: Db, rows: Array<{ id: number; reason: string }>): Promise<void> {
     if (rows.length === 0) return;

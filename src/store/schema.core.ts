@@ -412,3 +412,19 @@ export const messageChanges = pgTable(
     index("message_changes_pending_idx").on(t.channelId, t.externalId).where(sql`applied_at IS NULL`),
   ],
 );
+
+/**
+ * A committed import batch whose conversations still await their derived state (timeline, SLA clocks,
+ * assignment, queue): imports store messages and derive in a second transaction, and this row, written
+ * with the messages and deleted with the derivation, makes sure a crash in between loses nothing
+ * (IngestService.catchUpDerivations runs what is left, at the end of an import and when a server starts).
+ */
+export const pendingDerivations = pgTable("pending_derivations", {
+  id: bigserial("id", { mode: "number" }).primaryKey(),
+  conversationIds: jsonb("conversation_ids").$type<string[]>().notNull(),
+  /** Those among them the batch created (they get assigned). */
+  created: jsonb("created").$type<string[]>().notNull(),
+  /** Those a person's new message reopens if resolved or waiting. */
+  reopen: jsonb("reopen").$type<string[]>().notNull(),
+  createdAt: createdAt(),
+});

@@ -136,7 +136,7 @@ export function slaRepository(db: Db, options: { copy?: boolean } = {}) {
         .from(conversations)
         .where(inIds(conversations.id, ids))
         .orderBy(asc(conversations.id))
-        .for("update");
+        .for("no key update");
     },
 
     /** The conversations' non-note messages in time order, with what policy matching reads. */

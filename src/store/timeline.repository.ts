@@ -111,7 +111,7 @@ export function timelineRepository(db: Db) {
         FROM conversations c JOIN a ON a.conversation_id = c.id
         LEFT JOIN r ON r.conversation_id = a.conversation_id
         ORDER BY c.id
-        FOR UPDATE OF c`)) as unknown as { rows: TimelineRow[] };
+        FOR NO KEY UPDATE OF c`)) as unknown as { rows: TimelineRow[] };
       return result.rows;
     },
   };

@@ -34,6 +34,9 @@ export function registerServe(program: Command): void {
         const config = loadConfig();
         const database = await openDatabase({ url: config.databaseUrl });
         const services = createServices(database);
+        // An import that died between storing a batch and deriving its conversations left the derivation
+        // recorded: finish it before serving those conversations.
+        await services.ingest.catchUpDerivations();
         const secrets = openSecretBox({
           secretKey: config.secretKey,
           ...(config.dataDir ? { dataDir: config.dataDir } : {}),

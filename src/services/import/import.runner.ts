@@ -29,7 +29,7 @@ export interface ImportProgress {
 }
 
 export async function runImport(
-  ingest: Pick<IngestService, "stream">,
+  ingest: Pick<IngestService, "stream" | "overlaps">,
   format: string,
   file: string,
   options: ImportOptions = {},
@@ -51,7 +51,9 @@ export async function runImport(
   // The file units (bytes or rows) of each batch pushed and not yet committed, oldest first: the
   // stream prepares the next batch while the previous one commits, and progress counts committed ones.
   const uncommitted: number[] = [];
-  const stream = ingest.stream();
+  // Where batches overlap (PostgreSQL), each batch's conversations are derived in a second transaction
+  // that runs alongside the next batch's (see IngestService.stream); the summary counts once all are.
+  const stream = ingest.stream({ stagedDerivation: ingest.overlaps });
   const count = (committed: IngestSummary[]) => {
     for (const result of committed) {
       summary.messages += result.messages;

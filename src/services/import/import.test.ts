@@ -5,6 +5,11 @@ import { sql } from "drizzle-orm";
 import { expect, it } from "vitest";
 import { describeEachEngine } from "../../../test/helpers/engines.ts";
 import { buildIngest, inbound } from "../../../test/helpers/services.ts";
+import { rapportAnalyzer } from "../../analysis/rapport.analyzer.ts";
+import { createServices } from "../container.ts";
+import { EventBus } from "../events.ts";
+import { IngestService } from "../ingest.service.ts";
+import { NormalizerRegistry } from "../normalizers.ts";
 import { runImport } from "./import.runner.ts";
 import { parseTwitterDate } from "./twcs.format.ts";
 
@@ -111,5 +116,104 @@ describeEachEngine("importers", (ctx) => {
         mapping: { externalId: "nope", "author.externalId": "from", text: "body", createdAt: "sent" },
       }),
     ).rejects.toThrow(/no column "nope"/);
+  });
+
+  it("derives a staged import's conversations even when the process dies between a batch's two transactions", async () => {
+    // Three threads, replies included, the same on three channels.
+    const thread = (channel: string) => {
+      const lines: unknown[] = [];
+      for (let t = 0; t < 3; t++) {
+        const author = { externalId: `staged-person-${t}`, handle: `p${t}`, followerCount: 10 * t };
+        let previous: string | undefined;
+        for (let i = 0; i < 3; i++) {
+          const externalId = `staged-${t}-${i}`;
+          lines.push({
+            channel,
+            externalId,
+            ...(previous ? { inReplyToExternalId: previous } : {}),
+            direction: i === 1 ? "out" : "in",
+            author: i === 1 ? { externalId: "brand", displayName: "Support" } : author,
+            text:
+              i === 1
+                ? "Sorry! Could you DM us your order number?"
+                : `My order ${t} never arrived. Please help.`,
+            createdAt: new Date(Date.UTC(2026, 10, 2, 9 + t, i * 7)).toISOString(),
+          });
+          previous = externalId;
+        }
+      }
+      return write(`${channel}.jsonl`, `${lines.map((l) => JSON.stringify(l)).join("\n")}\n`);
+    };
+    const services = createServices(ctx.database);
+
+    // Reference: one transaction per batch.
+    await runImport(
+      { stream: () => services.ingest.stream(), overlaps: false },
+      "jsonl",
+      thread("staged-a"),
+      {},
+      undefined,
+      2,
+    );
+    // Staged, and the process "dies" after each batch's messages are committed: no derivation ever runs.
+    const dying = new IngestService({
+      database: ctx.database,
+      analyzer: rapportAnalyzer,
+      events: new EventBus(),
+      normalizers: new NormalizerRegistry(),
+      batchSize: 2,
+      deriveState: async () => {
+        throw new Error("the process died");
+      },
+    });
+    await expect(
+      runImport(
+        { stream: (o) => dying.stream(o), overlaps: true },
+        "jsonl",
+        thread("staged-b"),
+        {},
+        undefined,
+        2,
+      ),
+    ).rejects.toThrow("the process died");
+    const stored = await ctx.database.rows<{ n: number; waiting: number; pending: number }>(sql`
+      SELECT (SELECT count(*)::int FROM messages m JOIN channels ch ON ch.id = m.channel_id
+          WHERE ch.key = 'staged-b') AS n,
+        (SELECT count(*)::int FROM conversations c JOIN channels ch ON ch.id = c.channel_id
+          WHERE ch.key = 'staged-b' AND c.message_count = 0) AS waiting,
+        (SELECT count(*)::int FROM pending_derivations) AS pending`);
+    // Nothing a person sent is lost; the derivations are recorded, not done.
+    expect(stored).toEqual([{ n: 9, waiting: 3, pending: 5 }]);
+
+    // A server starting (or the next import finishing) catches up.
+    expect(await services.ingest.catchUpDerivations()).toBe(5);
+    // And a staged import that does not die gives the same result too.
+    await runImport(
+      { stream: (o) => services.ingest.stream(o), overlaps: true },
+      "jsonl",
+      thread("staged-c"),
+      {},
+      undefined,
+      2,
+    );
+
+    const derived = async (channel: string) =>
+      ctx.database.rows(sql`
+        SELECT c.thread_key, c.status, c.message_count, c.awaiting_reply, c.first_inbound_at, c.last_inbound_at,
+          c.last_outbound_at, c.first_human_response_at, c.waiting_since, c.first_sentiment, c.last_sentiment,
+          c.audience_size, c.sla_due_at, c.first_response_due_at, c.resolution_due_at, c.queue_due_at, c.need,
+          (SELECT json_agg(json_build_object('kind', t.kind, 'due', t.due_at, 'met', t.met_at) ORDER BY t.kind, t.due_at)
+            FROM sla_targets t WHERE t.conversation_id = c.id) AS targets
+        FROM conversations c JOIN channels ch ON ch.id = c.channel_id
+        WHERE ch.key = ${channel} ORDER BY c.thread_key`);
+    const reference = await derived("staged-a");
+    expect(reference).toHaveLength(3);
+    expect(reference.every((c) => c.message_count === 3)).toBe(true);
+    expect(await derived("staged-b")).toEqual(reference);
+    expect(await derived("staged-c")).toEqual(reference);
+    const [left] = await ctx.database.rows<{ n: number }>(
+      sql`SELECT count(*)::int AS n FROM pending_derivations`,
+    );
+    expect(left?.n).toBe(0);
   });
 });
