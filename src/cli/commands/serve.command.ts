@@ -35,8 +35,13 @@ export function registerServe(program: Command): void {
         const database = await openDatabase({ url: config.databaseUrl });
         const services = createServices(database);
         // An import that died between storing a batch and deriving its conversations left the derivation
-        // recorded: finish it before serving those conversations.
-        await services.ingest.catchUpDerivations();
+        // recorded: finish it before serving those conversations. One that fails stays recorded (the next
+        // start or import retries it) and must not keep the inbox from starting.
+        await services.ingest.catchUpDerivations().catch((error: unknown) => {
+          console.error(
+            `Some imported conversations are not derived yet (retried at the next start): ${error instanceof Error ? error.message : String(error)}`,
+          );
+        });
         const secrets = openSecretBox({
           secretKey: config.secretKey,
           ...(config.dataDir ? { dataDir: config.dataDir } : {}),
