@@ -368,5 +368,15 @@ describe.skipIf(skipReason !== null)("channel set-up and email in Chromium", () 
     await page.getByText("Nothing polls this channel").waitFor();
     await page.getByRole("button", { name: "Test connection" }).click();
     await page.getByText("Everything works.").waitFor();
+
+    // Set up by mistake, with no conversations: it can be deleted, after being asked.
+    await page.getByRole("button", { name: "Delete channel…" }).click();
+    await page.getByRole("button", { name: "Keep it" }).click();
+    await page.getByRole("button", { name: "Delete channel…" }).click();
+    await page.getByRole("button", { name: "Delete", exact: true }).click();
+    await page.getByRole("heading", { name: "Settings", exact: true }).waitFor();
+    await expect
+      .poll(async () => (await database.rows(sql`SELECT id FROM channels WHERE kind = 'sample'`)).length)
+      .toBe(0);
   });
 });

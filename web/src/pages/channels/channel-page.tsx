@@ -120,7 +120,6 @@ function HealthBanner({ channel }: { channel: ChannelSettings }) {
  * once, so it asks first; the new one is shown this once, like at creation.
  */
 function RotateSecret({ channel }: { channel: ChannelSettings }) {
-  const [confirming, setConfirming] = useState(false);
   const rotate = useMutation({
     mutationFn: () =>
       api<{ generatedSecrets: Record<string, string> }>(`/api/channels/${channel.id}/rotate-secret`, {
@@ -128,7 +127,6 @@ function RotateSecret({ channel }: { channel: ChannelSettings }) {
       }),
     meta: { quiet: true },
     onSuccess: () => showToast("A new secret was made. Copy it now."),
-    onSettled: () => setConfirming(false),
   });
   return (
     <section className="card" aria-labelledby="channel-rotate-heading">
@@ -146,28 +144,17 @@ function RotateSecret({ channel }: { channel: ChannelSettings }) {
             </label>
           ))}
         </div>
-      ) : !confirming ? (
-        <div className="form-actions">
-          <button type="button" className="button" onClick={() => setConfirming(true)}>
-            Rotate secret…
-          </button>
-        </div>
       ) : (
-        <fieldset className="confirm form-actions">
-          <legend className="visually-hidden">Confirm rotation</legend>
-          <span>Replace the secret? Messages signed with the old one will be refused.</span>
-          <button
-            type="button"
-            className="button warn"
-            disabled={rotate.isPending}
-            onClick={() => rotate.mutate()}
-          >
-            Rotate
-          </button>
-          <button type="button" className="button" onClick={() => setConfirming(false)}>
-            Keep it
-          </button>
-        </fieldset>
+        <div className="form-actions">
+          <ConfirmAction
+            label="Rotate secret…"
+            legend="Confirm rotation"
+            question="Replace the secret? Messages signed with the old one will be refused."
+            confirmLabel="Rotate"
+            pending={rotate.isPending}
+            onConfirm={() => rotate.mutate()}
+          />
+        </div>
       )}
       {rotate.isError && (
         <p className="error" role="alert">
@@ -182,7 +169,6 @@ function Lifecycle({ channel }: { channel: ChannelSettings }) {
   const pause = usePauseChannel(channel.id);
   const client = useQueryClient();
   const [, navigate] = useLocation();
-  const [confirming, setConfirming] = useState(false);
   const remove = useMutation({
     mutationFn: () => api(`/api/channels/${channel.id}`, { method: "DELETE" }),
     meta: { quiet: true },
@@ -191,7 +177,6 @@ function Lifecycle({ channel }: { channel: ChannelSettings }) {
       showToast(`${channel.name} was deleted.`);
       navigate("/settings");
     },
-    onSettled: () => setConfirming(false),
   });
   return (
     <section className="card" aria-labelledby="channel-lifecycle-heading">
@@ -214,27 +199,14 @@ function Lifecycle({ channel }: { channel: ChannelSettings }) {
         >
           {channel.paused ? "Resume channel" : "Pause channel"}
         </button>
-        {!confirming ? (
-          <button type="button" className="button" onClick={() => setConfirming(true)}>
-            Delete channel…
-          </button>
-        ) : (
-          <fieldset className="confirm">
-            <legend className="visually-hidden">Confirm deletion</legend>
-            <span>Delete {channel.name} for good?</span>
-            <button
-              type="button"
-              className="button warn"
-              disabled={remove.isPending}
-              onClick={() => remove.mutate()}
-            >
-              Delete
-            </button>
-            <button type="button" className="button" onClick={() => setConfirming(false)}>
-              Keep it
-            </button>
-          </fieldset>
-        )}
+        <ConfirmAction
+          label="Delete channel…"
+          legend="Confirm deletion"
+          question={`Delete ${channel.name} for good?`}
+          confirmLabel="Delete"
+          pending={remove.isPending}
+          onConfirm={() => remove.mutate()}
+        />
       </div>
       {remove.isError && (
         <p className="error" role="alert">
@@ -242,5 +214,43 @@ function Lifecycle({ channel }: { channel: ChannelSettings }) {
         </p>
       )}
     </section>
+  );
+}
+
+/** A button that asks before it acts: the question with the action and "Keep it" in its place. */
+function ConfirmAction(props: {
+  label: string;
+  legend: string;
+  question: string;
+  confirmLabel: string;
+  pending: boolean;
+  onConfirm: () => void;
+}) {
+  const [confirming, setConfirming] = useState(false);
+  if (!confirming)
+    return (
+      <button type="button" className="button" onClick={() => setConfirming(true)}>
+        {props.label}
+      </button>
+    );
+  return (
+    <fieldset className="confirm">
+      <legend className="visually-hidden">{props.legend}</legend>
+      <span>{props.question}</span>
+      <button
+        type="button"
+        className="button warn"
+        disabled={props.pending}
+        onClick={() => {
+          props.onConfirm();
+          setConfirming(false);
+        }}
+      >
+        {props.confirmLabel}
+      </button>
+      <button type="button" className="button" onClick={() => setConfirming(false)}>
+        Keep it
+      </button>
+    </fieldset>
   );
 }
