@@ -19,4 +19,9 @@ describe("language", () => {
   it("returns null for text with nothing to go on", () => {
     expect(language("")).toBeNull();
   });
+
+  it("answers an ISO code for words that are also names of object properties", () => {
+    for (const text of ["constructor constructor constructor", "toString valueOf hasOwnProperty __proto__"])
+      expect(language(text) ?? "xx").toMatch(/^[a-z]{2}$/);
+  });
 });

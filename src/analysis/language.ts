@@ -5,7 +5,8 @@
 import { detect } from "tinyld/light";
 import { lexiconValence } from "./valence.ts";
 
-const STOPWORDS: Record<string, string> = {};
+/** Word → the one language whose stop word it is ("" when several share it). A Map: "constructor" is a word too. */
+const STOPWORDS = new Map<string, string>();
 const LISTS: Record<string, string> = {
   en:
     "the and is are was were you your my i it this that to of for with have has not but what can will just me be " +
@@ -23,7 +24,7 @@ const LISTS: Record<string, string> = {
 for (const [lang, words] of Object.entries(LISTS)) {
   for (const w of words.split(" ")) {
     // A word shared by several languages is not evidence for any of them.
-    STOPWORDS[w] = STOPWORDS[w] === undefined ? lang : "";
+    STOPWORDS.set(w, STOPWORDS.has(w) ? "" : lang);
   }
 }
 
@@ -57,7 +58,7 @@ export function languageOf(lowerWords: readonly string[], text: string): string 
   const votes: Record<string, number> = {};
   let total = 0;
   for (const w of lowerWords) {
-    const lang = STOPWORDS[w];
+    const lang = STOPWORDS.get(w);
     if (lang) {
       votes[lang] = (votes[lang] ?? 0) + 1;
       total++;

@@ -18,12 +18,22 @@ export function compileLinear(model: LinearModel): CompiledLinear {
 /** The model's logit for a bag of features (duplicates count once). */
 export function linearLogit(model: CompiledLinear, features: readonly string[]): number {
   let z = model.bias;
-  const seen = new Set<string>();
+  // Only features with a weight need de-duplicating; a short message has few, and scanning them beats
+  // hashing every feature into a Set. Long texts switch to a Set.
+  const counted: string[] = [];
+  let seen: Set<string> | null = null;
   for (const f of features) {
-    if (seen.has(f)) continue;
-    seen.add(f);
     const w = model.weights.get(f);
-    if (w !== undefined) z += w;
+    if (w === undefined) continue;
+    if (seen) {
+      if (seen.has(f)) continue;
+      seen.add(f);
+    } else {
+      if (counted.includes(f)) continue;
+      counted.push(f);
+      if (counted.length === 32) seen = new Set(counted);
+    }
+    z += w;
   }
   return z;
 }

@@ -73,6 +73,7 @@ const RULES: Rule[] = [
 
 /** A copy-paste flood: the same short chunk repeated many times, or a wall of one repeated character. */
 function isFlood(text: string): boolean {
+  if (text.length < 23) return false; // fewer than 12 words
   const words = text.toLowerCase().split(/\s+/).filter(Boolean);
   if (words.length < 12) return false;
   const distinct = new Set(words).size;
