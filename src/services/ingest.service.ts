@@ -11,17 +11,16 @@ import type { ChannelDefaults, InboundChange, InboundMessage } from "../core/inb
 import { replaceNul } from "../core/sanitize.ts";
 import { uuidv7 } from "../core/uuid.ts";
 import { analysisColumns } from "../store/analysis.repository.ts";
-import { conversationStateRepository } from "../store/conversation-state.repository.ts";
-import type { Database, Db } from "../store/db.ts";
+import type { Db } from "../store/db.ts";
 import {
   type ChannelRow,
   IngestRepository,
   type NewConversation,
   type NewMessage,
 } from "../store/ingest.repository.ts";
-import { type TimelineRow, timelineRepository } from "../store/timeline.repository.ts";
-import type { EventBus, RapportEvent } from "./events.ts";
+import type { RapportEvent } from "./events.ts";
 import { ChangeRecorder } from "./ingest.changes.ts";
+import { ConversationDeriver, type DerivationDeps, isTransient } from "./ingest.derivation.ts";
 import { resolveAgents, resolveIdentities } from "./ingest.identities.ts";
 import {
   agentRef,
@@ -60,29 +59,11 @@ export interface IngestStream {
   finish(): Promise<{ committed: IngestSummary[]; summary: IngestSummary }>;
 }
 
-export interface IngestDeps {
-  database: Database;
+export interface IngestDeps extends DerivationDeps {
   analyzer: Analyzer;
-  events: EventBus;
   normalizers: NormalizerRegistry;
   /** Messages per transaction (default DEFAULT_BATCH_SIZE). */
   batchSize?: number;
-  /**
-   * Steps that run inside each batch's transaction after the conversations' timelines are refreshed
-   * (SLA clocks, queue priority, assignment), given the touched and the reopened conversations.
-   */
-  /**
-   * Computes and writes the touched conversations' derived state (SLA clocks, assignment, queue) together
-   * with their new timeline, so each conversation row is written once per batch. Without it, ingest
-   * writes the timeline alone.
-   */
-  deriveState?: (
-    tx: Db,
-    changed: { conversationIds: string[]; created: string[]; timeline: TimelineRow[] },
-  ) => Promise<void>;
-  afterPersist?: Array<
-    (tx: Db, changed: { conversationIds: string[]; created: string[]; reopened: string[] }) => Promise<void>
-  >;
 }
 
 export class IngestService {
@@ -90,12 +71,14 @@ export class IngestService {
   private readonly channels = new Map<string, ChannelRow>();
   private readonly batchSize: number;
   private readonly changeRecorder: ChangeRecorder;
+  private readonly deriver: ConversationDeriver;
   /** Staged derivations of committed batches, run one after another (see stream). */
   private derivations: Promise<void> = Promise.resolve();
 
   constructor(private readonly deps: IngestDeps) {
     this.repo = new IngestRepository(deps.database);
     this.changeRecorder = new ChangeRecorder(deps.database, deps.analyzer);
+    this.deriver = new ConversationDeriver(deps, this.repo);
     this.batchSize = deps.batchSize ?? DEFAULT_BATCH_SIZE;
   }
 
@@ -298,7 +281,7 @@ export class IngestService {
     if (pending !== undefined) {
       const id = pending;
       // In order, and while the next batch is stored; a failure leaves the row for catchUpDerivations.
-      this.derivations = this.derivations.then(() => this.runDerivation(id).catch(() => {}));
+      this.derivations = this.derivations.then(() => this.deriver.run(id).catch(() => {}));
     }
     return summary;
   }
@@ -527,7 +510,7 @@ export class IngestService {
         created,
         reopen: [...reopen],
       });
-    else events.push(...(await this.derive(tx, touched, created, [...reopen])));
+    else events.push(...(await this.deriver.derive(tx, touched, created, [...reopen])));
 
     const done = [...normalized, ...changes].map((n) => n.entry.rawEventId);
     await this.repo.markRawEvents(tx, done, "processed");
@@ -539,70 +522,12 @@ export class IngestService {
   }
 
   /**
-   * The touched conversations' derived state: timelines (reopening those a person wrote to), SLA clocks,
-   * assignment of the new ones and queue position, written together; returns their events.
-   */
-  private async derive(
-    tx: Db,
-    touched: string[],
-    created: string[],
-    reopen: string[],
-  ): Promise<RapportEvent[]> {
-    const reopened = await this.repo.reopenable(tx, reopen);
-    const timeline = await timelineRepository(tx).compute(touched, reopen);
-    if (this.deps.deriveState)
-      await this.deps.deriveState(tx, { conversationIds: touched, created, timeline });
-    else await conversationStateRepository(tx).write(timeline.map((t) => ({ id: t.id, timeline: t })));
-    await this.repo.recordReopened(tx, reopened);
-    for (const step of this.deps.afterPersist ?? []) {
-      await step(tx, {
-        conversationIds: touched,
-        created,
-        reopened: reopened.map((r) => r.id),
-      });
-    }
-    const isNew = new Set(created);
-    const reopenedFrom = new Map(reopened.map((r) => [r.id, r.status]));
-    return touched.map((id): RapportEvent => {
-      const from = reopenedFrom.get(id);
-      return isNew.has(id)
-        ? { type: "conversation.created", conversationId: id }
-        : {
-            type: "conversation.updated",
-            conversationId: id,
-            ...(from ? { status: { from, to: "open" } } : {}),
-          };
-    });
-  }
-
-  /**
-   * Runs one recorded derivation in its own transaction (claiming its row, so it runs once) and
-   * publishes its events. Deadlocks with a concurrent batch are retried.
-   */
-  private async runDerivation(id: number): Promise<void> {
-    for (let attempt = 1; ; attempt++) {
-      try {
-        const events = await this.deps.database.db.transaction(async (tx) => {
-          const row = await this.repo.claimPendingDerivation(tx, id);
-          return row ? this.derive(tx, row.conversationIds, row.created, row.reopen) : [];
-        });
-        this.deps.events.publish(events);
-        return;
-      } catch (error) {
-        if (attempt >= 3 || !isTransient(error)) throw error;
-      }
-    }
-  }
-
-  /**
    * Derives what committed import batches left pending (a crash between their two transactions, or a
    * derivation that failed); returns how many. Imports call it when they finish, servers when they start.
    */
   async catchUpDerivations(): Promise<number> {
     await this.derivations;
-    const ids = await this.repo.pendingDerivations();
-    for (const id of ids) await this.runDerivation(id);
-    return ids.length;
+    return this.deriver.catchUp();
   }
 
   /** Turns changes that carry a message nobody stored yet into that message; the rest stay changes. */
@@ -674,12 +599,6 @@ export class IngestService {
       "dead",
     );
   }
-}
-
-/** A deadlock or serialization failure: the transaction can simply run again. */
-function isTransient(error: unknown): boolean {
-  const code = (error as { code?: string }).code;
-  return code === "40P01" || code === "40001";
 }
 
 function addInto(into: IngestSummary, from: IngestSummary): void {
