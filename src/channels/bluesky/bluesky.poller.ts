@@ -23,7 +23,13 @@ import {
   type Profile,
 } from "./bluesky.inbound.ts";
 import { runJetstream } from "./bluesky.jetstream.ts";
-import { type BlueskyClient, clientFor, describeFailure, forgetClient } from "./bluesky.session.ts";
+import {
+  type BlueskyClient,
+  clientFor,
+  describeFailure,
+  type Failure,
+  forgetClient,
+} from "./bluesky.session.ts";
 
 export interface BlueskyCursor {
   /** time_us of the newest handled Jetstream event. */
@@ -80,9 +86,10 @@ export async function pollBluesky(ctx: PollContext, options: BlueskyPollOptions 
   }
   if (!client) return;
   const account: BlueskyAccount = { did: client.did, handle: client.handle };
-  const loops = [loopNotifications(ctx, config, password, account, state, pollMs, backoff)];
+  const loop: Loop = { ctx, config, password, account, state, pollMs, backoff };
+  const loops = [loopNotifications(loop)];
   if (config.jetstreamUrl) loops.push(loopJetstream(ctx, config, password, account, state, options));
-  if (config.directMessages) loops.push(loopChat(ctx, config, password, account, state, pollMs, backoff));
+  if (config.directMessages) loops.push(loopChat(loop));
   await Promise.all(loops);
 }
 
@@ -134,19 +141,47 @@ const item = (ctx: PollContext, payload: BlueskyPayload, source: string): Ingest
   payload,
 });
 
-async function loopNotifications(
-  ctx: PollContext,
-  config: BlueskyConfig,
-  password: string,
-  account: BlueskyAccount,
-  state: PollState,
-  pollMs: number,
-  backoff: (n: number) => number,
+/** What the notification and chat loops share: where they ingest, how they sign in, wait and back off. */
+interface Loop {
+  ctx: PollContext;
+  config: BlueskyConfig;
+  password: string;
+  account: BlueskyAccount;
+  state: PollState;
+  pollMs: number;
+  backoff: (n: number) => number;
+}
+
+/**
+ * Runs `step` every `pollMs` until the channel stops, waiting after a failure for the rate limit's reset
+ * or the backoff. `onFailure` may end the loop for a failure it cannot get past.
+ */
+async function repeat(
+  loop: Loop,
+  what: string,
+  step: (client: BlueskyClient) => Promise<void>,
+  onFailure: (failure: Failure) => "stop" | "retry",
 ): Promise<void> {
   let failures = 0;
-  while (!ctx.signal.aborted) {
+  while (!loop.ctx.signal.aborted) {
     try {
-      const client = await clientFor(config, password);
+      await step(await clientFor(loop.config, loop.password));
+      failures = 0;
+      await sleep(loop.pollMs, loop.ctx.signal);
+    } catch (error) {
+      const f = describeFailure(error);
+      if (onFailure(f) === "stop") return;
+      await waitAfter(loop.ctx, `${what} failed: ${f.message}`, f, loop.backoff(++failures), !f.retryable);
+    }
+  }
+}
+
+function loopNotifications(loop: Loop): Promise<void> {
+  const { ctx, account, state } = loop;
+  return repeat(
+    loop,
+    "Reading notifications",
+    async (client) => {
       const seen = state.cursor.notifications ?? "";
       const fresh: Notification[] = [];
       let cursor: string | undefined;
@@ -172,35 +207,20 @@ async function loopNotifications(
         state.remember(fresh.map((n) => n.author.did));
         await state.save({ notifications: fresh.at(-1)!.indexedAt });
       }
-      failures = 0;
-      await sleep(pollMs, ctx.signal);
-    } catch (error) {
-      const f = describeFailure(error);
-      if (!f.retryable) forgetClient(config, password);
-      await waitAfter(
-        ctx,
-        `Reading notifications failed: ${f.message}`,
-        f,
-        backoff(++failures),
-        !f.retryable,
-      );
-    }
-  }
+    },
+    (f) => {
+      if (!f.retryable) forgetClient(loop.config, loop.password);
+      return "retry";
+    },
+  );
 }
 
-async function loopChat(
-  ctx: PollContext,
-  config: BlueskyConfig,
-  password: string,
-  account: BlueskyAccount,
-  state: PollState,
-  pollMs: number,
-  backoff: (n: number) => number,
-): Promise<void> {
-  let failures = 0;
-  while (!ctx.signal.aborted) {
-    try {
-      const client = await clientFor(config, password);
+function loopChat(loop: Loop): Promise<void> {
+  const { ctx, account, state } = loop;
+  return repeat(
+    loop,
+    "Reading direct messages",
+    async (client) => {
       if (state.cursor.chat === undefined) await seedChat(ctx, client, account, state);
       for (let page = 0; page < 20; page++) {
         const since = state.cursor.chat;
@@ -221,23 +241,15 @@ async function loopChat(
         await state.save({ chat: newest });
         if (!res.data.cursor || newest === since) break;
       }
-      failures = 0;
-      await sleep(pollMs, ctx.signal);
-    } catch (error) {
-      const f = describeFailure(error);
+    },
+    (f) => {
       if (f.error === "InvalidToken" && !f.retryable) {
         ctx.log.warn(`Direct messages are not read: ${f.message}`);
-        return;
+        return "stop";
       }
-      await waitAfter(
-        ctx,
-        `Reading direct messages failed: ${f.message}`,
-        f,
-        backoff(++failures),
-        !f.retryable,
-      );
-    }
-  }
+      return "retry";
+    },
+  );
 }
 
 /** First run: each conversation's latest message (from the person), and the log position to go on from. */
