@@ -8,58 +8,24 @@
  * reordered events. The real PDS from @atproto/dev-env covers records and sessions in tests; this covers
  * what it lacks (Jetstream, the AppView's notifications and profiles, the chat service) and runs the demo,
  * which cannot depend on devDependencies.
+ *
+ * This file holds the server, sessions and failure injection and composes the parts:
+ * bluesky.simulator.records.ts (records, notifications), bluesky.simulator.chat.ts (DMs),
+ * bluesky.simulator.jetstream.ts (the stream) and bluesky.simulator.state.ts (accounts, clock).
  */
 import { createHash, randomBytes } from "node:crypto";
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from "node:http";
 import type { AddressInfo } from "node:net";
-import { type WebSocket, WebSocketServer } from "ws";
+import { WebSocketServer } from "ws";
 import { CHAT_PROXY } from "./bluesky.config.ts";
-import { type JetstreamEvent, parseAtUri } from "./bluesky.inbound.ts";
-import { tidOf } from "./bluesky.tid.ts";
+import type { JetstreamEvent } from "./bluesky.inbound.ts";
+import { type ChatMessage, SimChat } from "./bluesky.simulator.chat.ts";
+import { SimJetstream } from "./bluesky.simulator.jetstream.ts";
+import { SimRecords, type StoredRecord } from "./bluesky.simulator.records.ts";
+import { type Session, SimAccounts, XrpcFailure } from "./bluesky.simulator.state.ts";
 
-const POST = "app.bsky.feed.post";
+export { cidOf } from "./bluesky.simulator.state.ts";
 
-interface Account {
-  did: string;
-  handle: string;
-  displayName: string;
-  password: string;
-  /** App password → may it read DMs ("privileged")? */
-  appPasswords: Map<string, { privileged: boolean }>;
-  /** false: the account does not accept DMs from us. */
-  acceptsDms: boolean;
-}
-interface StoredRecord {
-  uri: string;
-  cid: string;
-  value: Record<string, unknown>;
-  indexedAt: string;
-}
-interface Session {
-  did: string;
-  privileged: boolean;
-  expiresAt: number;
-}
-interface Convo {
-  id: string;
-  members: string[];
-  rev: string;
-}
-interface ChatMessage {
-  id: string;
-  rev: string;
-  text: string;
-  facets?: unknown[];
-  sender: { did: string };
-  sentAt: string;
-}
-interface LogEntry {
-  $type: string;
-  rev: string;
-  convoId: string;
-  message?: ChatMessage & { $type: string };
-  relatedProfiles?: unknown[];
-}
 interface Failure {
   status: number;
   error: string;
@@ -75,61 +41,22 @@ export interface SimulatorOptions {
   accessTtlMs?: number;
 }
 
-const B32 = "abcdefghijklmnopqrstuvwxyz234567";
-
-/** A CIDv1 (dag-cbor, sha-256) of the JSON, in base32 — the shape of a real record CID. */
-export function cidOf(value: unknown): string {
-  const bytes = Buffer.concat([
-    Buffer.from([0x01, 0x71, 0x12, 0x20]),
-    createHash("sha256").update(JSON.stringify(value)).digest(),
-  ]);
-  let bits = 0;
-  let acc = 0;
-  let out = "b";
-  for (const byte of bytes) {
-    acc = (acc << 8) | byte;
-    bits += 8;
-    while (bits >= 5) {
-      out += B32[(acc >>> (bits - 5)) & 31];
-      bits -= 5;
-    }
-    acc &= (1 << bits) - 1;
-  }
-  if (bits > 0) out += B32[(acc << (5 - bits)) & 31];
-  return out;
-}
-
-class XrpcFailure extends Error {
-  constructor(
-    readonly status: number,
-    readonly error: string,
-    message: string,
-  ) {
-    super(message);
-  }
-}
-
 export class BlueskySimulator {
   private server: Server | null = null;
   private wss: WebSocketServer | null = null;
-  private readonly accounts = new Map<string, Account>();
-  private readonly records = new Map<string, StoredRecord>();
+  private readonly accounts = new SimAccounts();
+  private readonly jetstream = new SimJetstream();
+  private readonly records = new SimRecords(this.accounts, (event) => this.jetstream.emit(event));
+  private readonly chat = new SimChat(this.accounts);
   private readonly sessions = new Map<string, Session>();
   private readonly refreshTokens = new Map<string, Session>();
-  private readonly notifications = new Map<string, Array<Record<string, unknown>>>();
-  private readonly convos = new Map<string, Convo>();
-  private readonly logs = new Map<string, LogEntry[]>();
   private readonly failures = new Map<string, Failure[]>();
-  private readonly sockets = new Set<{ ws: WebSocket; collections: string[]; dids: string[] }>();
   /** Every Jetstream event, in emission order (the replay buffer). */
-  readonly events: JetstreamEvent[] = [];
+  readonly events: JetstreamEvent[] = this.jetstream.events;
   /** Every XRPC call: method, headers that matter, for assertions. */
   readonly calls: Array<{ nsid: string; proxy: string | null; status: number }> = [];
-  private lastMicros = 0;
-  private counter = 0;
   /** Stream faults applied to live events: send each twice, or swap each pair. */
-  stream = { duplicate: false, reorder: false };
-  private held: JetstreamEvent | null = null;
+  readonly stream = this.jetstream.faults;
   readonly accessTtlMs: number;
   url = "";
   jetstreamUrl = "";
@@ -148,7 +75,7 @@ export class BlueskySimulator {
     this.server.on("upgrade", (req, socket, head) => {
       const url = new URL(req.url ?? "/", "http://x");
       if (url.pathname !== "/subscribe") return socket.destroy();
-      this.wss!.handleUpgrade(req, socket, head, (ws) => this.subscribe(ws, url));
+      this.wss!.handleUpgrade(req, socket, head, (ws) => this.jetstream.subscribe(ws, url));
     });
     await new Promise<void>((resolve) =>
       this.server!.listen(this.options.port ?? 0, this.options.host ?? "127.0.0.1", resolve),
@@ -161,8 +88,7 @@ export class BlueskySimulator {
   }
 
   async stop(): Promise<void> {
-    for (const s of this.sockets) s.ws.terminate();
-    this.sockets.clear();
+    this.jetstream.drop();
     this.wss?.close();
     const server = this.server;
     this.server = null;
@@ -176,7 +102,7 @@ export class BlueskySimulator {
   /** Creates an account; returns its DID. */
   createAccount(handle: string, options: { displayName?: string; password?: string } = {}): string {
     const did = `did:plc:${createHash("sha256").update(handle).digest("hex").slice(0, 24)}`;
-    this.accounts.set(did, {
+    this.accounts.byDid.set(did, {
       did,
       handle,
       displayName: options.displayName ?? handle.split(".")[0]!,
@@ -189,25 +115,19 @@ export class BlueskySimulator {
 
   /** Creates an app password (xxxx-xxxx-xxxx-xxxx); `privileged` grants DM access. */
   createAppPassword(handle: string, privileged: boolean): string {
-    const account = this.byHandle(handle);
+    const account = this.accounts.byHandle(handle);
     const pw = Array.from({ length: 4 }, () => randomBytes(2).toString("hex")).join("-");
     account.appPasswords.set(pw, { privileged });
     return pw;
   }
 
   refuseDms(handle: string): void {
-    this.byHandle(handle).acceptsDms = false;
+    this.accounts.byHandle(handle).acceptsDms = false;
   }
 
   account(handle: string): { did: string; handle: string; displayName: string } {
-    const a = this.byHandle(handle);
+    const a = this.accounts.byHandle(handle);
     return { did: a.did, handle: a.handle, displayName: a.displayName };
-  }
-
-  private byHandle(handle: string): Account {
-    const found = [...this.accounts.values()].find((a) => a.handle === handle);
-    if (!found) throw new XrpcFailure(400, "InvalidRequest", `Unable to resolve handle: ${handle}`);
-    return found;
   }
 
   // ── failure injection ───────────────────────────────────────────────────────────────────────────
@@ -245,12 +165,11 @@ export class BlueskySimulator {
 
   /** Closes every open Jetstream connection, as a dropped stream would. */
   dropStreams(): void {
-    for (const s of this.sockets) s.ws.terminate();
-    this.sockets.clear();
+    this.jetstream.drop();
   }
 
   get openStreams(): number {
-    return this.sockets.size;
+    return this.jetstream.open;
   }
 
   // ── what people do (tests and the demo drive these) ─────────────────────────────────────────────
@@ -259,51 +178,24 @@ export class BlueskySimulator {
    * link facets. `replyTo` is the URI of the post answered. Returns the new post's URI and CID.
    */
   post(handle: string, text: string, options: { replyTo?: string; createdAt?: string } = {}) {
-    const author = this.byHandle(handle);
-    const record: Record<string, unknown> = {
-      $type: POST,
-      text,
-      createdAt: options.createdAt ?? new Date().toISOString(),
-      langs: ["en"],
-    };
-    const facets = this.facetsOf(text);
-    if (facets.length) record.facets = facets;
-    if (options.replyTo) {
-      const parent = this.records.get(options.replyTo);
-      if (!parent) throw new Error(`no post ${options.replyTo}`);
-      const root = (parent.value.reply as { root?: unknown } | undefined)?.root ?? {
-        uri: parent.uri,
-        cid: parent.cid,
-      };
-      record.reply = { root, parent: { uri: parent.uri, cid: parent.cid } };
-    }
-    return this.writeRecord(author.did, POST, record);
+    return this.records.post(this.accounts.byHandle(handle).did, text, options);
   }
 
   /** Deletes a post (a Jetstream delete event follows). */
   deletePost(uri: string): void {
-    const parts = parseAtUri(uri);
-    if (!parts || !this.records.delete(uri)) throw new Error(`no post ${uri}`);
-    this.emit({
-      did: parts.did,
-      time_us: this.now(),
-      kind: "commit",
-      commit: { rev: this.rev(), operation: "delete", collection: parts.collection, rkey: parts.rkey },
-    });
+    this.records.delete(uri);
   }
 
   /** `from` sends a DM to `to`; returns the chat message's id and convo id. */
   sendDm(from: string, to: string, text: string): { convoId: string; messageId: string } {
-    const a = this.byHandle(from);
-    const b = this.byHandle(to);
-    const convo = this.convoFor([a.did, b.did]);
-    const message = this.addChatMessage(convo, a.did, text);
-    return { convoId: convo.id, messageId: message.id };
+    const a = this.accounts.byHandle(from);
+    const b = this.accounts.byHandle(to);
+    return this.chat.send(a.did, b.did, text);
   }
 
   /** Emits arbitrary events on Jetstream (e.g. a real capture: the network's likes, follows, posts). */
   inject(events: JetstreamEvent[]): void {
-    for (const event of events) this.emit({ ...event, time_us: this.now() });
+    for (const event of events) this.jetstream.emit({ ...event, time_us: this.accounts.clock.now() });
   }
 
   /** Every post's record by URI (what a getRecord returns), for assertions. */
@@ -313,209 +205,12 @@ export class BlueskySimulator {
 
   /** The DMs of a convo, oldest first. */
   chatMessages(convoId: string): ChatMessage[] {
-    const convo = this.convos.get(convoId);
-    if (!convo) return [];
-    return (this.logs.get(convo.members[0]!) ?? [])
-      .filter((l) => l.convoId === convoId && l.$type.endsWith("#logCreateMessage") && l.message)
-      .map((l) => l.message!);
-  }
-
-  // ── internals ───────────────────────────────────────────────────────────────────────────────────
-  private now(): number {
-    this.lastMicros = Math.max(Date.now() * 1000, this.lastMicros + 1);
-    return this.lastMicros;
-  }
-
-  private rev(): string {
-    return tidOf(this.now(), ++this.counter);
-  }
-
-  private facetsOf(text: string): unknown[] {
-    const facets: unknown[] = [];
-    const bytes = (s: string) => Buffer.byteLength(s, "utf8");
-    for (const m of text.matchAll(/(^|\s)(@([a-z0-9.-]+[a-z0-9]))/gi)) {
-      const target = [...this.accounts.values()].find((a) => a.handle === m[3]!.toLowerCase());
-      if (!target) continue;
-      const start = bytes(text.slice(0, m.index + m[1]!.length));
-      facets.push({
-        index: { byteStart: start, byteEnd: start + bytes(m[2]!) },
-        features: [{ $type: "app.bsky.richtext.facet#mention", did: target.did }],
-      });
-    }
-    for (const m of text.matchAll(/https?:\/\/[^\s]+[^\s.,!?)]/g)) {
-      const start = bytes(text.slice(0, m.index));
-      facets.push({
-        index: { byteStart: start, byteEnd: start + bytes(m[0]) },
-        features: [{ $type: "app.bsky.richtext.facet#link", uri: m[0] }],
-      });
-    }
-    return facets;
-  }
-
-  private writeRecord(did: string, collection: string, value: Record<string, unknown>, rkey?: string) {
-    const key = rkey ?? tidOf(this.now(), ++this.counter);
-    const uri = `at://${did}/${collection}/${key}`;
-    if (this.records.has(uri)) throw new XrpcFailure(400, "InvalidRequest", `Record already exists: ${uri}`);
-    const cid = cidOf({ uri, value });
-    this.records.set(uri, { uri, cid, value, indexedAt: new Date().toISOString() });
-    this.emit({
-      did,
-      time_us: this.now(),
-      kind: "commit",
-      commit: { rev: this.rev(), operation: "create", collection, rkey: key, record: value, cid },
-    });
-    if (collection === POST) this.notify(did, uri, cid, value);
-    return { uri, cid };
-  }
-
-  /** Notifies mentioned accounts (mention) and the authors of the parent post (reply). */
-  private notify(authorDid: string, uri: string, cid: string, record: Record<string, unknown>): void {
-    const author = this.accounts.get(authorDid);
-    if (!author) return;
-    const reasons = new Map<string, string>();
-    const parent = (record.reply as { parent?: { uri: string } } | undefined)?.parent?.uri;
-    const parentDid = parent ? parseAtUri(parent)?.did : undefined;
-    if (parentDid && parentDid !== authorDid) reasons.set(parentDid, "reply");
-    for (const f of (record.facets as Array<{ features: Array<{ $type: string; did?: string }> }>) ?? []) {
-      for (const feature of f.features) {
-        if (
-          feature.$type.endsWith("#mention") &&
-          feature.did &&
-          feature.did !== authorDid &&
-          !reasons.has(feature.did)
-        )
-          reasons.set(feature.did, "mention");
-      }
-    }
-    for (const [did, reason] of reasons) {
-      const list = this.notifications.get(did) ?? [];
-      list.unshift({
-        uri,
-        cid,
-        author: { did: author.did, handle: author.handle, displayName: author.displayName, labels: [] },
-        reason,
-        ...(reason === "reply" ? { reasonSubject: parent } : {}),
-        record,
-        isRead: false,
-        indexedAt: new Date().toISOString(),
-        labels: [],
-      });
-      this.notifications.set(did, list);
-    }
-  }
-
-  private emit(event: JetstreamEvent): void {
-    this.events.push(event);
-    if (this.stream.reorder) {
-      if (!this.held) {
-        this.held = event;
-        return;
-      }
-      const first = this.held;
-      this.held = null;
-      this.broadcast(event);
-      this.broadcast(first);
-      return;
-    }
-    this.broadcast(event);
+    return this.chat.messages(convoId);
   }
 
   /** Sends a held (reordered) event now, e.g. at the end of a test. */
   flush(): void {
-    if (this.held) this.broadcast(this.held);
-    this.held = null;
-  }
-
-  private broadcast(event: JetstreamEvent): void {
-    for (const s of this.sockets) {
-      if (!this.wanted(s, event)) continue;
-      const data = JSON.stringify(event);
-      s.ws.send(data);
-      if (this.stream.duplicate) s.ws.send(data);
-    }
-  }
-
-  private wanted(s: { collections: string[]; dids: string[] }, e: JetstreamEvent): boolean {
-    if (s.dids.length && !s.dids.includes(e.did)) return false;
-    if (e.kind !== "commit") return true;
-    return s.collections.length === 0 || s.collections.includes(e.commit!.collection);
-  }
-
-  private subscribe(ws: WebSocket, url: URL): void {
-    const sub = {
-      ws,
-      collections: url.searchParams.getAll("wantedCollections"),
-      dids: url.searchParams.getAll("wantedDids"),
-    };
-    const cursor = Number(url.searchParams.get("cursor") ?? "");
-    if (Number.isFinite(cursor) && cursor > 0) {
-      for (const e of this.events) if (e.time_us >= cursor && this.wanted(sub, e)) ws.send(JSON.stringify(e));
-    }
-    this.sockets.add(sub);
-    ws.on("close", () => this.sockets.delete(sub));
-    ws.on("error", () => this.sockets.delete(sub));
-  }
-
-  private convoFor(members: string[]): Convo {
-    const sorted = [...members].sort();
-    const id = createHash("sha256").update(sorted.join(",")).digest("hex").slice(0, 13);
-    let convo = this.convos.get(id);
-    if (!convo) {
-      convo = { id, members: sorted, rev: this.rev() };
-      this.convos.set(id, convo);
-      for (const m of sorted)
-        this.log(m, { $type: "chat.bsky.convo.defs#logBeginConvo", rev: convo.rev, convoId: id });
-    }
-    return convo;
-  }
-
-  private addChatMessage(convo: Convo, sender: string, text: string, facets?: unknown[]): ChatMessage {
-    const rev = this.rev();
-    const message: ChatMessage = {
-      id: rev,
-      rev,
-      text,
-      ...(facets?.length ? { facets } : {}),
-      sender: { did: sender },
-      sentAt: new Date().toISOString(),
-    };
-    convo.rev = rev;
-    for (const m of convo.members) {
-      this.log(m, {
-        $type: "chat.bsky.convo.defs#logCreateMessage",
-        rev,
-        convoId: convo.id,
-        message: { $type: "chat.bsky.convo.defs#messageView", ...message },
-        relatedProfiles: convo.members.map((d) => this.profileBasic(d)),
-      });
-    }
-    return message;
-  }
-
-  private log(did: string, entry: LogEntry): void {
-    const list = this.logs.get(did) ?? [];
-    list.push(entry);
-    this.logs.set(did, list);
-  }
-
-  private profileBasic(did: string) {
-    const a = this.accounts.get(did);
-    return { did, handle: a?.handle ?? "handle.invalid", displayName: a?.displayName ?? "", labels: [] };
-  }
-
-  private convoView(convo: Convo, viewer: string) {
-    const last = (this.logs.get(viewer) ?? [])
-      .filter((l) => l.convoId === convo.id && l.message)
-      .at(-1)?.message;
-    return {
-      id: convo.id,
-      rev: convo.rev,
-      members: convo.members.map((d) => this.profileBasic(d)),
-      ...(last ? { lastMessage: last } : {}),
-      muted: false,
-      status: "accepted",
-      unreadCount: 0,
-    };
+    this.jetstream.flush();
   }
 
   // ── HTTP ────────────────────────────────────────────────────────────────────────────────────────
@@ -596,14 +291,14 @@ export class BlueskySimulator {
       const session = this.auth(req);
       if (proxy !== CHAT_PROXY) throw new XrpcFailure(501, "MethodNotImplemented", "Method Not Implemented");
       if (!session.privileged) throw new XrpcFailure(400, "InvalidToken", "Bad token method");
-      return this.chat(nsid, session, q, req);
+      return this.chat.route(nsid, session, q, () => this.body(req));
     }
     switch (nsid) {
       case "com.atproto.server.createSession": {
         const { identifier, password } = (await this.body(req)) as { identifier?: string; password?: string };
-        const account = [...this.accounts.values()].find(
-          (a) => a.handle === identifier?.toLowerCase() || a.did === identifier,
-        );
+        const account = this.accounts
+          .all()
+          .find((a) => a.handle === identifier?.toLowerCase() || a.did === identifier);
         const app = account?.appPasswords.get(password ?? "");
         if (!account || (!app && account.password !== password))
           throw new XrpcFailure(401, "AuthenticationRequired", "Invalid identifier or password");
@@ -619,126 +314,26 @@ export class BlueskySimulator {
         return { did: session.did, handle: this.accounts.get(session.did)!.handle, active: true };
       }
       case "com.atproto.identity.resolveHandle": {
-        return { did: this.byHandle((q.get("handle") ?? "").toLowerCase()).did };
+        return { did: this.accounts.byHandle((q.get("handle") ?? "").toLowerCase()).did };
       }
       case "app.bsky.actor.getProfile": {
         this.auth(req);
         const actor = q.get("actor") ?? "";
-        const a = this.accounts.get(actor) ?? this.byHandle(actor);
+        const a = this.accounts.get(actor) ?? this.accounts.byHandle(actor);
         return { did: a.did, handle: a.handle, displayName: a.displayName, labels: [] };
       }
-      case "com.atproto.repo.getRecord": {
-        const uri = `at://${q.get("repo")}/${q.get("collection")}/${q.get("rkey")}`;
-        const found = this.records.get(uri);
-        if (!found) throw new XrpcFailure(400, "RecordNotFound", `Could not locate record: ${uri}`);
-        return { uri: found.uri, cid: found.cid, value: found.value };
-      }
+      case "com.atproto.repo.getRecord":
+        return this.records.getRecord(q);
       case "com.atproto.repo.createRecord": {
         const session = this.auth(req);
-        const input = (await this.body(req)) as {
-          repo?: string;
-          collection?: string;
-          rkey?: string;
-          record?: Record<string, unknown>;
-        };
-        if (input.repo !== session.did && input.repo !== this.accounts.get(session.did)?.handle)
-          throw new XrpcFailure(400, "InvalidRequest", "Repo does not match the session");
-        const record = input.record ?? {};
-        if (input.collection === POST) this.validatePost(record);
-        const written = this.writeRecord(session.did, input.collection ?? "", record, input.rkey);
-        return { ...written, commit: { cid: cidOf(written), rev: this.rev() }, validationStatus: "valid" };
+        return this.records.createRecord(session, await this.body(req));
       }
       case "com.atproto.repo.deleteRecord": {
         const session = this.auth(req);
-        const input = (await this.body(req)) as { collection?: string; rkey?: string };
-        this.deletePost(`at://${session.did}/${input.collection}/${input.rkey}`);
-        return {};
+        return this.records.deleteRecord(session, await this.body(req));
       }
-      case "app.bsky.notification.listNotifications": {
-        const session = this.auth(req);
-        const reasons = q.getAll("reasons");
-        const limit = Math.min(100, Number(q.get("limit") ?? 50));
-        const all = (this.notifications.get(session.did) ?? []).filter(
-          (n) => reasons.length === 0 || reasons.includes(n.reason as string),
-        );
-        const start = Number(q.get("cursor") ?? 0);
-        const page = all.slice(start, start + limit);
-        return {
-          notifications: page,
-          ...(start + limit < all.length ? { cursor: String(start + limit) } : {}),
-        };
-      }
-      default:
-        throw new XrpcFailure(501, "MethodNotImplemented", `Method Not Implemented: ${nsid}`);
-    }
-  }
-
-  private validatePost(record: Record<string, unknown>): void {
-    const text = record.text;
-    if (typeof text !== "string")
-      throw new XrpcFailure(
-        400,
-        "InvalidRequest",
-        "Invalid app.bsky.feed.post record: Record/text must be a string",
-      );
-    const graphemes = [...new Intl.Segmenter(undefined, { granularity: "grapheme" }).segment(text)].length;
-    if (graphemes > 300)
-      throw new XrpcFailure(
-        400,
-        "InvalidRequest",
-        "Invalid app.bsky.feed.post record: Record/text must not be longer than 300 graphemes",
-      );
-    const reply = record.reply as { parent?: { uri: string }; root?: { uri: string } } | undefined;
-    if (reply && (!reply.parent || !reply.root))
-      throw new XrpcFailure(
-        400,
-        "InvalidRequest",
-        'Invalid app.bsky.feed.post record: Record/reply must have the properties "root" and "parent"',
-      );
-  }
-
-  private async chat(
-    nsid: string,
-    session: Session,
-    q: URLSearchParams,
-    req: IncomingMessage,
-  ): Promise<unknown> {
-    switch (nsid) {
-      case "chat.bsky.convo.listConvos": {
-        const convos = [...this.convos.values()].filter((c) => c.members.includes(session.did));
-        return { convos: convos.map((c) => this.convoView(c, session.did)) };
-      }
-      case "chat.bsky.convo.getLog": {
-        const cursor = q.get("cursor") ?? "";
-        const logs = (this.logs.get(session.did) ?? []).filter((l) => l.rev > cursor).slice(0, 100);
-        return { logs, ...(logs.length ? { cursor: logs.at(-1)!.rev } : {}) };
-      }
-      case "chat.bsky.convo.getConvoForMembers": {
-        const members = q.getAll("members");
-        for (const m of members) {
-          const a = this.accounts.get(m);
-          if (!a) throw new XrpcFailure(400, "InvalidRequest", `Unknown member ${m}`);
-          if (!a.acceptsDms && m !== session.did)
-            throw new XrpcFailure(400, "InvalidRequest", "recipient has disabled incoming messages");
-        }
-        return { convo: this.convoView(this.convoFor([session.did, ...members]), session.did) };
-      }
-      case "chat.bsky.convo.sendMessage": {
-        const input = (await this.body(req)) as {
-          convoId?: string;
-          message?: { text?: string; facets?: unknown[] };
-        };
-        const convo = this.convos.get(input.convoId ?? "");
-        if (!convo?.members.includes(session.did))
-          throw new XrpcFailure(400, "InvalidRequest", "Convo not found");
-        const other = convo.members.find((m) => m !== session.did);
-        if (other && !this.accounts.get(other)?.acceptsDms)
-          throw new XrpcFailure(400, "InvalidRequest", "recipient has disabled incoming messages");
-        const text = input.message?.text ?? "";
-        if (!text.trim()) throw new XrpcFailure(400, "InvalidRequest", "Message text is empty");
-        const message = this.addChatMessage(convo, session.did, text, input.message?.facets);
-        return { $type: "chat.bsky.convo.defs#messageView", ...message };
-      }
+      case "app.bsky.notification.listNotifications":
+        return this.records.listNotifications(this.auth(req), q);
       default:
         throw new XrpcFailure(501, "MethodNotImplemented", `Method Not Implemented: ${nsid}`);
     }
