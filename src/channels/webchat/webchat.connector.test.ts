@@ -2,7 +2,7 @@
  * The webchat connector through the shared contract. The "platform" a reply must reach is the visitor:
  * here one who left their email and closed the page, so the reply goes out by email through the email
  * channel the webchat channel names (a real SMTP server, smtp-server). Live delivery to an open widget
- * is tested end to end in server/widget.routes.test.ts and test/e2e/widget.test.ts.
+ * is tested end to end in server/widget.replies.test.ts and test/e2e/widget.test.ts.
  */
 import { describe, expect, it } from "vitest";
 import { SMTP_PASSWORD, SMTP_USER, startSmtpServer, type TestSmtp } from "../../../test/helpers/smtp.ts";
