@@ -1,7 +1,7 @@
 /**
  * Bulk loading with PostgreSQL's `COPY … FROM STDIN` (text format), for the import's largest inserts:
  * the server parses plain tab-separated text instead of a JSON document per batch, about the cheapest
- * way in. PostgreSQL only: PGlite keeps the multi-row INSERTs (see ingest.repository.ts).
+ * way in. PostgreSQL only: PGlite keeps the multi-row INSERTs (see ingest.journal.ts, ingest.messages.ts).
  */
 import { finished } from "node:stream/promises";
 import type pg from "pg";

@@ -1,164 +1,34 @@
 /**
  * Bulk SQL for the ingest pipeline. Rows travel as one JSON parameter expanded with json_to_recordset,
- * which is fast on both engines and keeps the parameter count at one whatever the batch size.
+ * which is fast on both engines and keeps the parameter count at one whatever the batch size. This class
+ * is the pipeline's one entry point: channels, identities, agents and conversations are here; raw events,
+ * dead letters and pending derivations in ingest.journal.ts; messages and attachments (with COPY) in
+ * ingest.messages.ts; the row types in ingest.rows.ts.
  */
 import { sql } from "drizzle-orm";
-import { COPY_MIN_ROWS, type CopyValue, copyRows, encodeCopy } from "./copy.ts";
 import type { Database, Db } from "./db.ts";
+import * as journal from "./ingest.journal.ts";
+import * as messages from "./ingest.messages.ts";
+import type {
+  ChannelRow,
+  ChannelSpec,
+  ConversationRow,
+  IdentityRow,
+  IdentityUpsert,
+  NewAttachment,
+  NewConversation,
+  NewMessage,
+  RawEventRow,
+} from "./ingest.rows.ts";
 import { timelineRepository } from "./timeline.repository.ts";
+
+// The row types are part of this repository's API (the ingest services import them from here).
+export type * from "./ingest.rows.ts";
 
 const json = (value: unknown) => JSON.stringify(value);
 
-const UNIQUE_VIOLATION = "23505";
-
-/** The columns of a NewMessage, in the order they are COPYed. */
-const MESSAGE_COLUMNS = [
-  "id",
-  "conversation_id",
-  "channel_id",
-  "external_id",
-  "in_reply_to_external_id",
-  "direction",
-  "visibility",
-  "text",
-  "html",
-  "automated",
-  "author_identity_id",
-  "author_agent_id",
-  "raw_event_id",
-  "delivery_status",
-  "created_at",
-  "sentiment_score",
-  "sentiment_label",
-  "intent",
-  "urgency",
-  "spam_score",
-  "spam_label",
-  "language",
-  "analysis",
-  "analyzer_version",
-  "edited_at",
-] as const satisfies ReadonlyArray<keyof NewMessage>;
-
-export interface ChannelRow {
-  id: string;
-  key: string;
-  kind: string;
-  platform: string;
-}
-
-export interface ChannelSpec {
-  key: string;
-  kind: string;
-  platform: string;
-  name: string;
-}
-
-export interface RawEventRow {
-  source: string;
-  format: string;
-  channel_key: string | null;
-  payload: unknown;
-}
-
-export interface IdentityRow {
-  id: string;
-  person_id: string;
-  platform: string;
-  external_id: string;
-}
-
-export interface IdentityUpsert {
-  id: string;
-  person_id: string;
-  platform: string;
-  external_id: string;
-  handle: string | null;
-  display_name: string | null;
-  follower_count: number | null;
-  profile_url: string | null;
-}
-
-export interface ConversationRow {
-  id: string;
-  channel_id: string;
-  thread_key: string;
-  person_id: string | null;
-  status: string;
-}
-
-export interface NewConversation {
-  id: string;
-  channel_id: string;
-  thread_key: string;
-  person_id: string | null;
-  visibility: "public" | "private";
-  created_at: string;
-  subject: string | null;
-  status: "open" | "resolved";
-}
-
-export interface NewMessage {
-  id: string;
-  conversation_id: string;
-  channel_id: string;
-  external_id: string;
-  in_reply_to_external_id: string | null;
-  direction: "in" | "out";
-  visibility: "public" | "private" | "note";
-  text: string;
-  html: string | null;
-  automated: "auto_reply" | "bounce" | "list" | null;
-  author_identity_id: string | null;
-  author_agent_id: string | null;
-  raw_event_id: number | null;
-  delivery_status: "pending" | "sent" | "failed" | null;
-  created_at: string;
-  sentiment_score: number | null;
-  sentiment_label: string | null;
-  intent: string[] | null;
-  urgency: string | null;
-  spam_score: number | null;
-  spam_label: string | null;
-  language: string | null;
-  analysis: unknown;
-  analyzer_version: string | null;
-  /** Set when the message arrived already edited (its edit was the first we heard of it). */
-  edited_at?: string | null;
-}
-
 export class IngestRepository {
   constructor(private readonly database: Database) {}
-
-  /** Stores raw payloads and returns their ids in input order. Runs outside any transaction on purpose. */
-  async insertRawEvents(rows: RawEventRow[]): Promise<number[]> {
-    if (rows.length === 0) return [];
-    const ids = await this.database.rows<{ id: string | number }>(
-      sql`SELECT nextval('raw_events_id_seq') AS id FROM generate_series(1, ${rows.length})`,
-    );
-    const withIds = rows.map((row, i) => ({ ...row, id: Number(ids[i]!.id) }));
-    if (this.database.engine === "postgres" && rows.length >= COPY_MIN_ROWS) {
-      const chunks = encodeCopy(
-        withIds.map((r): CopyValue[] => [r.id, r.source, r.format, r.channel_key, json(r.payload)]),
-      );
-      // Ids come from the sequence above, so no row can conflict: a failure is a real one.
-      if (chunks) {
-        await copyRows(
-          this.database.db,
-          "raw_events",
-          ["id", "source", "format", "channel_key", "payload"],
-          chunks,
-        );
-        return withIds.map((r) => r.id);
-      }
-    }
-    await this.database.db.execute(sql`
-      INSERT INTO raw_events (id, source, format, channel_key, payload)
-      SELECT id, source, format, channel_key, payload
-      FROM json_to_recordset(${json(withIds)}::json)
-        AS r(id bigint, source text, format text, channel_key text, payload json)`);
-    return withIds.map((r) => r.id);
-  }
 
   /**
    * Refreshes the planner's statistics of the tables ingest reads back by conversation or key. A bulk
@@ -172,38 +42,6 @@ export class IngestRepository {
       ANALYZE messages (conversation_id, channel_id, external_id, direction, visibility, created_at),
         conversations (id, channel_id, thread_key, person_id, status),
         identities (platform, external_id, person_id), sla_targets (conversation_id)`);
-  }
-
-  async loadRawEvents(ids: number[]): Promise<Array<RawEventRow & { id: number }>> {
-    if (ids.length === 0) return [];
-    const rows = await this.database.rows<RawEventRow & { id: string | number }>(sql`
-      SELECT id, source, format, channel_key, payload FROM raw_events
-      WHERE id IN (SELECT value::bigint FROM json_array_elements_text(${json(ids)}::json))`);
-    return rows.map((r) => ({ ...r, id: Number(r.id) }));
-  }
-
-  async markRawEvents(tx: Db, ids: number[], status: "processed" | "dead"): Promise<void> {
-    if (ids.length === 0) return;
-    await tx.execute(sql`
-      UPDATE raw_events SET status = ${status}
-      WHERE id IN (SELECT value::bigint FROM json_array_elements_text(${json(ids)}::json))`);
-  }
-
-  async insertDeadLetters(
-    tx: Db,
-    rows: Array<{ raw_event_id: number; source: string; reason: string; detail: unknown }>,
-  ): Promise<number[]> {
-    if (rows.length === 0) return [];
-    const inserted = await this.database.rows<{ id: string | number; raw_event_id: string | number }>(
-      sql`
-      INSERT INTO dead_letters (raw_event_id, source, reason, detail)
-      SELECT raw_event_id, source, reason, detail
-      FROM json_to_recordset(${json(rows)}::json) AS r(raw_event_id bigint, source text, reason text, detail jsonb)
-      RETURNING id, raw_event_id`,
-      tx,
-    );
-    const byRaw = new Map(inserted.map((r) => [Number(r.raw_event_id), Number(r.id)]));
-    return rows.map((r) => byRaw.get(r.raw_event_id) ?? 0);
   }
 
   async channelsByKey(keys: string[]): Promise<ChannelRow[]> {
@@ -222,21 +60,6 @@ export class IngestRepository {
         AS r(key text, kind text, platform text, name text)
       ON CONFLICT (key) DO NOTHING`);
     return this.channelsByKey(specs.map((s) => s.key));
-  }
-
-  /** Which of these (channel, external id) pairs are stored already, with their message ids. */
-  async existingMessages(
-    tx: Db,
-    keys: Array<{ channel_id: string; external_id: string }>,
-  ): Promise<Array<{ channel_id: string; external_id: string; id: string; conversation_id: string }>> {
-    if (keys.length === 0) return [];
-    return this.database.rows(
-      sql`
-      SELECT m.channel_id, m.external_id, m.id, m.conversation_id
-      FROM json_to_recordset(${json(keys)}::json) AS k(channel_id uuid, external_id text)
-      JOIN messages m ON m.channel_id = k.channel_id AND m.external_id = k.external_id`,
-      tx,
-    );
   }
 
   async identities(tx: Db, keys: Array<{ platform: string; external_id: string }>): Promise<IdentityRow[]> {
@@ -409,103 +232,6 @@ export class IngestRepository {
     await tx.execute(sql`DELETE FROM conversations WHERE id = ${fromId}`);
   }
 
-  /** How many inbound messages each conversation already holds (for "repeated contact"). */
-  async inboundCounts(tx: Db, conversationIds: string[]): Promise<Map<string, number>> {
-    if (conversationIds.length === 0) return new Map();
-    const rows = await this.database.rows<{ conversation_id: string; n: string | number }>(
-      sql`
-      SELECT conversation_id, count(*) AS n FROM messages
-      WHERE direction = 'in'
-        AND conversation_id IN (SELECT value::uuid FROM json_array_elements_text(${json(conversationIds)}::json))
-      GROUP BY conversation_id`,
-      tx,
-    );
-    return new Map(rows.map((r) => [r.conversation_id, Number(r.n)]));
-  }
-
-  /** Inserts messages, skipping any (channel, external id) stored meanwhile; returns the inserted ids. */
-  async insertMessages(tx: Db, rows: NewMessage[]): Promise<Set<string>> {
-    if (rows.length === 0) return new Set();
-    if (this.database.engine === "postgres" && rows.length >= COPY_MIN_ROWS) {
-      // jsonb travels as its JSON text (a string would otherwise be taken for JSON text itself).
-      const chunks = encodeCopy(
-        rows.map((r) =>
-          MESSAGE_COLUMNS.map(
-            (c): CopyValue => (c === "analysis" ? (r.analysis == null ? null : json(r.analysis)) : r[c]),
-          ),
-        ),
-      );
-      // The batch was deduplicated against stored messages already; only a concurrent writer can have
-      // stored one since. Then the COPY fails as a whole, and the INSERT below skips that one.
-      if (chunks && (await this.copyUnlessDuplicate(tx, "messages", MESSAGE_COLUMNS, chunks)))
-        return new Set(rows.map((r) => r.id));
-    }
-    const inserted = await this.database.rows<{ id: string }>(
-      sql`
-      INSERT INTO messages (id, conversation_id, channel_id, external_id, in_reply_to_external_id, direction,
-        visibility, text, html, automated, author_identity_id, author_agent_id, raw_event_id, delivery_status, created_at,
-        sentiment_score, sentiment_label, intent, urgency, spam_score, spam_label, language, analysis,
-        analyzer_version, edited_at)
-      SELECT id, conversation_id, channel_id, external_id, in_reply_to_external_id, direction,
-        visibility, text, html, automated, author_identity_id, author_agent_id, raw_event_id, delivery_status, created_at,
-        sentiment_score, sentiment_label, intent, urgency, spam_score, spam_label, language, analysis,
-        analyzer_version, edited_at
-      FROM json_to_recordset(${json(rows)}::json) AS r(id uuid, conversation_id uuid, channel_id uuid,
-        external_id text, in_reply_to_external_id text, direction text, visibility text, text text,
-        html text, automated text, author_identity_id uuid, author_agent_id uuid, raw_event_id bigint, delivery_status text,
-        created_at timestamptz, sentiment_score double precision, sentiment_label text, intent text[],
-        urgency text, spam_score double precision, spam_label text, language text, analysis jsonb,
-        analyzer_version text, edited_at timestamptz)
-      ON CONFLICT (channel_id, external_id) DO NOTHING
-      RETURNING id`,
-      tx,
-    );
-    return new Set(inserted.map((r) => r.id));
-  }
-
-  /**
-   * COPYs rows inside a savepoint; false (and nothing written) if a row hit a unique constraint, so the
-   * caller can fall back to its INSERT … ON CONFLICT DO NOTHING. Other errors are thrown.
-   */
-  private async copyUnlessDuplicate(
-    tx: Db,
-    table: string,
-    columns: readonly string[],
-    chunks: string[],
-  ): Promise<boolean> {
-    await tx.execute(sql`SAVEPOINT rapport_copy`);
-    try {
-      await copyRows(tx, table, columns, chunks);
-    } catch (error) {
-      if ((error as { code?: string }).code !== UNIQUE_VIOLATION) throw error;
-      await tx.execute(sql`ROLLBACK TO SAVEPOINT rapport_copy`);
-      return false;
-    }
-    await tx.execute(sql`RELEASE SAVEPOINT rapport_copy`);
-    return true;
-  }
-
-  /** Stores messages' attachments (content as base64 in, bytea in the table). */
-  async insertAttachments(
-    tx: Db,
-    rows: Array<{
-      message_id: string;
-      position: number;
-      filename: string;
-      content_type: string;
-      size: number;
-      content: string | null;
-    }>,
-  ): Promise<void> {
-    if (rows.length === 0) return;
-    await tx.execute(sql`
-      INSERT INTO attachments (message_id, position, filename, content_type, size, content)
-      SELECT message_id, position, filename, content_type, size, decode(content, 'base64')
-      FROM json_to_recordset(${json(rows)}::json) AS r(message_id uuid, position integer, filename text,
-        content_type text, size integer, content text)
-      ON CONFLICT (message_id, position) DO NOTHING`);
-  }
-
   /**
    * Recomputes and writes the conversations' timeline figures (see timeline.repository.ts). `reopen` lists
    * conversations that just received an inbound message: resolved or waiting ones go back to open.
@@ -535,56 +261,78 @@ export class IngestRepository {
       FROM json_to_recordset(${json(rows)}::json) AS r(id text, status text)`);
   }
 
+  // ── raw events, dead letters, pending derivations (ingest.journal.ts) ──────────────────────────────
+  /** Stores raw payloads and returns their ids in input order. Runs outside any transaction on purpose. */
+  insertRawEvents(rows: RawEventRow[]): Promise<number[]> {
+    return journal.insertRawEvents(this.database, rows);
+  }
+
+  loadRawEvents(ids: number[]): Promise<Array<RawEventRow & { id: number }>> {
+    return journal.loadRawEvents(this.database, ids);
+  }
+
+  markRawEvents(tx: Db, ids: number[], status: "processed" | "dead"): Promise<void> {
+    return journal.markRawEvents(tx, ids, status);
+  }
+
+  insertDeadLetters(
+    tx: Db,
+    rows: Array<{ raw_event_id: number; source: string; reason: string; detail: unknown }>,
+  ): Promise<number[]> {
+    return journal.insertDeadLetters(this.database, tx, rows);
+  }
+
   /** Records a committed batch's pending derivation (see IngestService); returns its id. */
-  async recordPendingDerivation(
+  recordPendingDerivation(
     tx: Db,
     row: { conversationIds: string[]; created: string[]; reopen: string[] },
   ): Promise<number> {
-    const [inserted] = await this.database.rows<{ id: string | number }>(
-      sql`
-      INSERT INTO pending_derivations (conversation_ids, created, reopen)
-      VALUES (${json(row.conversationIds)}::jsonb, ${json(row.created)}::jsonb, ${json(row.reopen)}::jsonb)
-      RETURNING id`,
-      tx,
-    );
-    return Number(inserted!.id);
+    return journal.recordPendingDerivation(this.database, tx, row);
   }
 
   /** Takes a pending derivation (deleting its row, so it runs once); undefined if already taken. */
-  async claimPendingDerivation(
+  claimPendingDerivation(
     tx: Db,
     id: number,
   ): Promise<{ conversationIds: string[]; created: string[]; reopen: string[] } | undefined> {
-    const [row] = await this.database.rows<{
-      conversation_ids: string[];
-      created: string[];
-      reopen: string[];
-    }>(sql`DELETE FROM pending_derivations WHERE id = ${id} RETURNING conversation_ids, created, reopen`, tx);
-    return row && { conversationIds: row.conversation_ids, created: row.created, reopen: row.reopen };
+    return journal.claimPendingDerivation(this.database, tx, id);
   }
 
   /** Pending derivations' ids, oldest first. */
-  async pendingDerivations(): Promise<number[]> {
-    const rows = await this.database.rows<{ id: string | number }>(
-      sql`SELECT id FROM pending_derivations ORDER BY id`,
-    );
-    return rows.map((r) => Number(r.id));
+  pendingDerivations(): Promise<number[]> {
+    return journal.pendingDerivations(this.database);
   }
 
   /** A replayed dead letter failed again: count the attempt and keep the newest reason. */
-  async recordRetries(tx: Db, rows: Array<{ id: number; reason: string }>): Promise<void> {
-    if (rows.length === 0) return;
-    await tx.execute(sql`
-      UPDATE dead_letters d SET attempts = d.attempts + 1, reason = r.reason, last_attempt_at = now()
-      FROM json_to_recordset(${json(rows)}::json) AS r(id bigint, reason text)
-      WHERE d.id = r.id`);
+  recordRetries(tx: Db, rows: Array<{ id: number; reason: string }>): Promise<void> {
+    return journal.recordRetries(tx, rows);
   }
 
-  async resolveDeadLetters(tx: Db, rawEventIds: number[]): Promise<void> {
-    if (rawEventIds.length === 0) return;
-    await tx.execute(sql`
-      UPDATE dead_letters SET resolved_at = now(), last_attempt_at = now()
-      WHERE resolved_at IS NULL
-        AND raw_event_id IN (SELECT value::bigint FROM json_array_elements_text(${json(rawEventIds)}::json))`);
+  resolveDeadLetters(tx: Db, rawEventIds: number[]): Promise<void> {
+    return journal.resolveDeadLetters(tx, rawEventIds);
+  }
+
+  // ── messages and attachments (ingest.messages.ts) ──────────────────────────────────────────────────
+  /** Which of these (channel, external id) pairs are stored already, with their message ids. */
+  existingMessages(
+    tx: Db,
+    keys: Array<{ channel_id: string; external_id: string }>,
+  ): Promise<Array<{ channel_id: string; external_id: string; id: string; conversation_id: string }>> {
+    return messages.existingMessages(this.database, tx, keys);
+  }
+
+  /** How many inbound messages each conversation already holds (for "repeated contact"). */
+  inboundCounts(tx: Db, conversationIds: string[]): Promise<Map<string, number>> {
+    return messages.inboundCounts(this.database, tx, conversationIds);
+  }
+
+  /** Inserts messages, skipping any (channel, external id) stored meanwhile; returns the inserted ids. */
+  insertMessages(tx: Db, rows: NewMessage[]): Promise<Set<string>> {
+    return messages.insertMessages(this.database, tx, rows);
+  }
+
+  /** Stores messages' attachments (content as base64 in, bytea in the table). */
+  insertAttachments(tx: Db, rows: NewAttachment[]): Promise<void> {
+    return messages.insertAttachments(tx, rows);
   }
 }
