@@ -10,7 +10,7 @@ import { useAgents, useSavedReplies, useTeams } from "../api/queries";
 import type { Agent } from "../api/types";
 import { showToast } from "../lib/toast";
 import { ChannelsSection } from "./channels/channels-section";
-import { WebhooksSection } from "./settings-webhooks";
+import { WebhooksSection } from "./webhooks/webhooks-section";
 
 type Severity = "off" | "warn" | "block";
 const MODES = { manual: "Manual", round_robin: "Round-robin", least_loaded: "Least loaded" } as const;
