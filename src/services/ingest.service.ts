@@ -6,25 +6,16 @@
  * One code path serves the API (a batch of one), importers (batches of a thousand) and dead-letter replay.
  */
 
-import type { Analyzer } from "../analysis/analyzer.ts";
-import type { ChannelDefaults, InboundChange, InboundMessage } from "../core/inbound.ts";
-import { replaceNul } from "../core/sanitize.ts";
 import { uuidv7 } from "../core/uuid.ts";
 import { analysisColumns } from "../store/analysis.repository.ts";
 import type { Db } from "../store/db.ts";
-import {
-  type ChannelRow,
-  IngestRepository,
-  type NewConversation,
-  type NewMessage,
-} from "../store/ingest.repository.ts";
+import { IngestRepository, type NewConversation, type NewMessage } from "../store/ingest.repository.ts";
 import type { RapportEvent } from "./events.ts";
 import { ChangeRecorder } from "./ingest.changes.ts";
 import { ConversationDeriver, type DerivationDeps, isTransient } from "./ingest.derivation.ts";
 import { resolveAgents, resolveIdentities } from "./ingest.identities.ts";
 import {
   agentRef,
-  channelKeyOf,
   type Entry,
   errorText,
   type Failed,
@@ -34,9 +25,9 @@ import {
   type NormalizedChange,
   type Prepared,
 } from "./ingest.model.ts";
+import { BatchPreparer, type PrepareDeps } from "./ingest.prepare.ts";
 import { adoptRacedConversations, threadMessages } from "./ingest.threading.ts";
 import { emptySummary, type IngestItem, type IngestSummary, type ItemOutcome } from "./ingest.types.ts";
-import type { NormalizerRegistry } from "./normalizers.ts";
 
 /**
  * Messages per transaction. Each batch pays fixed costs (a few dozen statements, and rewriting every
@@ -45,33 +36,23 @@ import type { NormalizerRegistry } from "./normalizers.ts";
  */
 export const DEFAULT_BATCH_SIZE = 5000;
 
-/**
- * While a batch is prepared (normalized, analysed: CPU-bound), the previous batch's transaction waits
- * for Node between its statements. Preparing lets I/O callbacks run every this many payloads, so the
- * database is not left idle for the length of a whole batch's analysis.
- */
-const YIELD_EVERY = 250;
-const yieldToIo = () => new Promise<void>((resolve) => setImmediate(resolve));
-
 /** See IngestService.stream. Each `committed` summary is one batch's, in the order pushed. */
 export interface IngestStream {
   push(items: IngestItem[]): Promise<{ committed: IngestSummary[] }>;
   finish(): Promise<{ committed: IngestSummary[]; summary: IngestSummary }>;
 }
 
-export interface IngestDeps extends DerivationDeps {
-  analyzer: Analyzer;
-  normalizers: NormalizerRegistry;
+export interface IngestDeps extends DerivationDeps, PrepareDeps {
   /** Messages per transaction (default DEFAULT_BATCH_SIZE). */
   batchSize?: number;
 }
 
 export class IngestService {
   private readonly repo: IngestRepository;
-  private readonly channels = new Map<string, ChannelRow>();
   private readonly batchSize: number;
   private readonly changeRecorder: ChangeRecorder;
   private readonly deriver: ConversationDeriver;
+  private readonly preparer: BatchPreparer;
   /** Staged derivations of committed batches, run one after another (see stream). */
   private derivations: Promise<void> = Promise.resolve();
 
@@ -79,6 +60,7 @@ export class IngestService {
     this.repo = new IngestRepository(deps.database);
     this.changeRecorder = new ChangeRecorder(deps.database, deps.analyzer);
     this.deriver = new ConversationDeriver(deps, this.repo);
+    this.preparer = new BatchPreparer(deps, this.repo);
     this.batchSize = deps.batchSize ?? DEFAULT_BATCH_SIZE;
   }
 
@@ -126,7 +108,7 @@ export class IngestService {
       push: async (items) => {
         let prepared: Prepared;
         try {
-          prepared = await this.prepare(await this.storeRaw(items, offset));
+          prepared = await this.preparer.prepare(await this.preparer.storeRaw(items, offset));
         } catch (error) {
           // Preparing failed (e.g. the database went away): let the running commit settle first.
           await inFlight?.catch(() => {});
@@ -153,26 +135,6 @@ export class IngestService {
     };
   }
 
-  private async storeRaw(items: IngestItem[], offset: number): Promise<Entry[]> {
-    const chunk = items.map((item) => ({ ...item, payload: replaceNul(item.payload ?? null) }));
-    const rawIds = await this.repo.insertRawEvents(
-      chunk.map((item) => ({
-        source: item.source,
-        format: item.format,
-        channel_key: channelKeyOf(item.payload),
-        payload: item.payload,
-      })),
-    );
-    return chunk.map((item, i) => ({
-      index: offset + i,
-      rawEventId: rawIds[i]!,
-      source: item.source,
-      format: item.format,
-      payload: item.payload,
-      ...(item.detail ? { detail: item.detail } : {}),
-    }));
-  }
-
   /** Runs stored raw events (e.g. dead letters' events) through the pipeline again. */
   async reprocess(entries: Array<Omit<Entry, "index">>): Promise<IngestSummary> {
     const summary = emptySummary();
@@ -184,62 +146,7 @@ export class IngestService {
   }
 
   private async process(entries: Entry[]): Promise<IngestSummary> {
-    return this.commit(await this.prepare(entries));
-  }
-
-  private async prepare(entries: Entry[]): Promise<Prepared> {
-    const normalized: Array<{ entry: Entry; message: InboundMessage; defaults?: ChannelDefaults }> = [];
-    const changed: Array<{ entry: Entry; change: InboundChange; defaults?: ChannelDefaults }> = [];
-    const ignored: Failed[] = [];
-    const failed: Failed[] = [];
-    for (const [i, entry] of entries.entries()) {
-      if (i > 0 && i % YIELD_EVERY === 0) await yieldToIo();
-      const result = await this.deps.normalizers.normalize(entry.format, entry.payload);
-      if (!result.ok) failed.push({ entry, reason: result.reason });
-      else if ("ignored" in result) ignored.push({ entry, reason: result.ignored });
-      else if ("change" in result)
-        changed.push({
-          entry,
-          change: result.change,
-          ...(result.channel ? { defaults: result.channel } : {}),
-        });
-      else
-        normalized.push({
-          entry,
-          message: result.message,
-          ...(result.channel ? { defaults: result.channel } : {}),
-        });
-    }
-    const channels = await this.ensureChannels([
-      ...normalized,
-      ...changed.map((c) => ({
-        message: { channel: c.change.channel },
-        ...(c.defaults ? { defaults: c.defaults } : {}),
-      })),
-    ]);
-    const ready: Normalized[] = [];
-    for (const [i, n] of normalized.entries()) {
-      if (i > 0 && i % YIELD_EVERY === 0) await yieldToIo();
-      ready.push({
-        entry: n.entry,
-        message: n.message,
-        channel: channels.get(n.message.channel)!,
-        analysis: this.deps.analyzer.analyze(n.message.text, { direction: n.message.direction }),
-      });
-    }
-    const changes: NormalizedChange[] = changed.map((c) => ({
-      entry: c.entry,
-      change: c.change,
-      channel: channels.get(c.change.channel)!,
-      ...(c.change.message
-        ? {
-            messageAnalysis: this.deps.analyzer.analyze(c.change.message.text, {
-              direction: c.change.message.direction,
-            }),
-          }
-        : {}),
-    }));
-    return { entries, ready, changes, ignored, failed };
+    return this.commit(await this.preparer.prepare(entries));
   }
 
   private async commit(prepared: Prepared, staged = false): Promise<IngestSummary> {
@@ -284,27 +191,6 @@ export class IngestService {
       this.derivations = this.derivations.then(() => this.deriver.run(id).catch(() => {}));
     }
     return summary;
-  }
-
-  private async ensureChannels(
-    normalized: Array<{ message: Pick<InboundMessage, "channel">; defaults?: ChannelDefaults }>,
-  ): Promise<Map<string, ChannelRow>> {
-    const missing = new Map<string, { key: string; kind: string; platform: string; name: string }>();
-    for (const { message, defaults } of normalized) {
-      if (this.channels.has(message.channel) || missing.has(message.channel)) continue;
-      // A channel nobody set up yet: created as an import channel, its own identity namespace.
-      missing.set(message.channel, {
-        key: message.channel,
-        kind: defaults?.kind ?? "import",
-        platform: defaults?.platform ?? message.channel,
-        name: defaults?.name ?? message.channel,
-      });
-    }
-    if (missing.size > 0) {
-      for (const row of await this.repo.ensureChannels([...missing.values()]))
-        this.channels.set(row.key, row);
-    }
-    return this.channels;
   }
 
   private async persist(
