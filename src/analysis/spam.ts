@@ -2,10 +2,11 @@
  * Spam/bot detection: a logistic-regression model over words (trained on the SMS and YouTube spam collections)
  * plus hand-written reason rules, so every spam verdict says why.
  */
-import { spamFeatures, unHtml } from "./features.ts";
-import { type CompiledLinear, compileLinear, type LinearModel, linearLogit } from "./linear.ts";
+import { START, spamWords, unHtml } from "./features.ts";
+import { type CompiledLinear, compileLinear, type LinearModel, wordsLogit } from "./linear.ts";
 import spamModel from "./models/spam.json" with { type: "json" };
 import { sentiment } from "./sentiment.ts";
+import { containsAny } from "./text.ts";
 
 export interface SpamResult {
   score: number;
@@ -28,6 +29,8 @@ interface Rule {
   re: RegExp;
   /** Log-odds added when the rule fires. */
   weight: number;
+  /** Substrings of which the text must contain one for the rule to be tried (a cheap pre-check). */
+  needs?: readonly string[];
 }
 
 const FOLLOW_WEIGHT = 3;
@@ -68,6 +71,8 @@ const RULES: Rule[] = [
     reason: "link-bait",
     re: /(?:\b(?:bit\.ly|goo\.gl|tinyurl|linkbucks|adf\.ly|ow\.ly|is\.gd|shorte\.st)\/|(?:https?:\/\/|www\.)\S+[\s\S]{0,80}\b(?:click|free|win|earn|subscribe|visit|check (?:it|this|out)|watch (?:my|this))\b|\b(?:click|visit|go to|check out|watch|download now)\b[\s\S]{0,60}(?:https?:\/\/|www\.))/,
     weight: 1.5,
+    // The costliest rule: it needs a link ("://" or "www.") or a shortener's "/".
+    needs: ["/", "www."],
   },
 ];
 
@@ -94,9 +99,9 @@ export function spamWith(
 ): SpamResult {
   const reasons: string[] = [];
   const lower = unHtml(text).toLowerCase();
-  let logit = linearLogit(model, spamFeatures(lower)) * tune.scale + tune.bias;
+  let logit = wordsLogit(model, spamWords(lower), START) * tune.scale + tune.bias;
   for (const rule of RULES) {
-    if (rule.re.test(lower)) {
+    if ((rule.needs === undefined || containsAny(lower, rule.needs)) && rule.re.test(lower)) {
       reasons.push(rule.reason);
       logit += rule.weight;
     }
