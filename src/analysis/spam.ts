@@ -2,8 +2,8 @@
  * Spam/bot detection: a logistic-regression model over words (trained on the SMS and YouTube spam collections)
  * plus hand-written reason rules, so every spam verdict says why.
  */
-import { START, spamWords, unHtml } from "./features.ts";
-import { type CompiledLinear, compileLinear, type LinearModel, wordsLogit } from "./linear.ts";
+import { spamFeatures, unHtml } from "./features.ts";
+import { type CompiledLinear, compileLinear, type LinearModel, linearLogit } from "./linear.ts";
 import spamModel from "./models/spam.json" with { type: "json" };
 import { sentiment } from "./sentiment.ts";
 import { containsAny } from "./text.ts";
@@ -99,7 +99,7 @@ export function spamWith(
 ): SpamResult {
   const reasons: string[] = [];
   const lower = unHtml(text).toLowerCase();
-  let logit = wordsLogit(model, spamWords(lower), START) * tune.scale + tune.bias;
+  let logit = linearLogit(model, spamFeatures(lower)) * tune.scale + tune.bias;
   for (const rule of RULES) {
     if ((rule.needs === undefined || containsAny(lower, rule.needs)) && rule.re.test(lower)) {
       reasons.push(rule.reason);

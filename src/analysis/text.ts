@@ -97,3 +97,9 @@ export function prepare(input: string): Prepared {
 export function isShouting(word: string): boolean {
   return word.length > 1 && word !== word.toLowerCase() && word === word.toUpperCase();
 }
+
+/** True when the text contains one of the substrings (a cheap pre-check before a costly regex). */
+export function containsAny(text: string, parts: readonly string[]): boolean {
+  for (const part of parts) if (text.includes(part)) return true;
+  return false;
+}
