@@ -2,8 +2,8 @@
  * Spam/bot detection: a logistic-regression model over words (trained on the SMS and YouTube spam collections)
  * plus hand-written reason rules, so every spam verdict says why.
  */
-import { spamFeatures, unHtml } from "./features.ts";
-import { type CompiledLinear, compileLinear, type LinearModel, linearLogit } from "./linear.ts";
+import { START, spamWords, unHtml } from "./features.ts";
+import { type CompiledLinear, compileLinear, type LinearModel, wordsLogit } from "./linear.ts";
 import spamModel from "./models/spam.json" with { type: "json" };
 import { sentiment } from "./sentiment.ts";
 import { containsAny } from "./text.ts";
@@ -76,13 +76,23 @@ const RULES: Rule[] = [
   },
 ];
 
+const SPACES = /\s+/;
+
 /** A copy-paste flood: the same short chunk repeated many times, or a wall of one repeated character. */
 function isFlood(text: string): boolean {
   if (text.length < 23) return false; // fewer than 12 words
-  const words = text.toLowerCase().split(/\s+/).filter(Boolean);
-  if (words.length < 12) return false;
-  const distinct = new Set(words).size;
-  return distinct / words.length < 0.25;
+  const words = text.toLowerCase().split(SPACES);
+  let n = 0;
+  for (const w of words) if (w.length > 0) n++;
+  if (n < 12) return false;
+  // Fewer than one distinct word in four. The count only grows, so most texts are cleared after a few words.
+  const distinct = new Set<string>();
+  for (const w of words) {
+    if (w.length === 0) continue;
+    distinct.add(w);
+    if (distinct.size / n >= 0.25) return false;
+  }
+  return true;
 }
 
 /** Spam verdict for a text; pass the sentiment score when known (complaints are rarely spam), else it is computed. */
@@ -99,7 +109,7 @@ export function spamWith(
 ): SpamResult {
   const reasons: string[] = [];
   const lower = unHtml(text).toLowerCase();
-  let logit = linearLogit(model, spamFeatures(lower)) * tune.scale + tune.bias;
+  let logit = wordsLogit(model, spamWords(lower), START) * tune.scale + tune.bias;
   for (const rule of RULES) {
     if ((rule.needs === undefined || containsAny(lower, rule.needs)) && rule.re.test(lower)) {
       reasons.push(rule.reason);
