@@ -6,46 +6,42 @@ export interface LinearModel {
   weights: Record<string, number>;
 }
 
-/** A weight whose object identity stands for its feature, so a feature is counted once without comparing strings. */
-interface Weight {
-  value: number;
-}
-
-/** What the model knows of one word: its own weight, and the weights of the pairs it opens, by second word. */
-interface WordWeights {
-  own: Weight | undefined;
-  next: Map<string, Weight> | undefined;
-}
-
 export interface CompiledLinear {
   bias: number;
   weights: Map<string, number>;
-  /** The same weights by word: one look-up per word scores the word and its pair with the word before it, where
-   * joining the two words into a string for every pair of every text cost more than the look-ups themselves. */
-  words: Map<string, WordWeights>;
+  /**
+   * The same weights by number, for `wordsLogit`: one string look-up per word, then numbers only. (Joining two words
+   * into a string for every pair of a text, or a map per first word, cost more than the rest of the scoring.)
+   */
+  byNumber: {
+    /** Every word of a one- or two-word feature, numbered 0…size−1. */
+    words: Map<string, number>;
+    /** A word's own feature number by word number, −1 when it has none. */
+    single: Int32Array;
+    /** A two-word feature's number by first word number × size + second word number. */
+    pairs: Map<number, number>;
+    /** Weights by feature number. */
+    values: Float64Array;
+  };
 }
 
 export function compileLinear(model: LinearModel): CompiledLinear {
-  const words = new Map<string, WordWeights>();
-  const entry = (word: string): WordWeights => {
-    let e = words.get(word);
-    if (!e) {
-      e = { own: undefined, next: undefined };
-      words.set(word, e);
-    }
-    return e;
-  };
-  for (const [feature, value] of Object.entries(model.weights)) {
-    const parts = feature.split(" ");
-    if (parts.length === 1) entry(feature).own = { value };
-    else if (parts.length === 2) {
-      const first = entry(parts[0]!);
-      first.next ??= new Map();
-      first.next.set(parts[1]!, { value });
-    }
-    // Features of three or more words never occur in a word sequence's features.
-  }
-  return { bias: model.bias, weights: new Map(Object.entries(model.weights)), words };
+  const entries = Object.entries(model.weights);
+  const parts = entries.map(([feature]) => feature.split(" "));
+  const words = new Map<string, number>();
+  for (const p of parts) if (p.length <= 2) for (const w of p) if (!words.has(w)) words.set(w, words.size);
+  const single = new Int32Array(words.size).fill(-1);
+  const pairs = new Map<number, number>();
+  const values = new Float64Array(entries.length);
+  entries.forEach(([, value], f) => {
+    values[f] = value;
+    const [first, second, ...rest] = parts[f]!;
+    const a = words.get(first!)!;
+    if (second === undefined) single[a] = f;
+    else if (rest.length === 0) pairs.set(a * words.size + words.get(second)!, f);
+    // Features of three or more words never occur among a word sequence's features.
+  });
+  return { bias: model.bias, weights: new Map(entries), byNumber: { words, single, pairs, values } };
 }
 
 /** Counts each feature once. Only features with a weight need it; a short message has few, and scanning them
@@ -84,15 +80,19 @@ export function linearLogit(model: CompiledLinear, features: readonly string[]):
  * those features, without building them.
  */
 export function wordsLogit(model: CompiledLinear, words: readonly string[], start: string): number {
+  const { words: numbers, single, pairs, values } = model.byNumber;
   let z = model.bias;
-  const once = new Once<Weight>();
-  let prev = model.words.get(start);
+  const once = new Once<number>();
+  let prev = numbers.get(start);
   for (const word of words) {
-    const e = model.words.get(word);
-    if (e?.own && once.first(e.own)) z += e.own.value;
-    const pair = prev?.next?.get(word);
-    if (pair && once.first(pair)) z += pair.value;
-    prev = e;
+    const n = numbers.get(word);
+    if (n !== undefined) {
+      const own = single[n]!;
+      if (own >= 0 && once.first(own)) z += values[own]!;
+      const pair = prev === undefined ? undefined : pairs.get(prev * numbers.size + n);
+      if (pair !== undefined && once.first(pair)) z += values[pair]!;
+    }
+    prev = n;
   }
   return z;
 }
