@@ -69,9 +69,11 @@ const RULES: Rule[] = [
   },
   {
     reason: "link-bait",
-    re: /(?:\b(?:bit\.ly|goo\.gl|tinyurl|linkbucks|adf\.ly|ow\.ly|is\.gd|shorte\.st)\/|(?:https?:\/\/|www\.)\S+[\s\S]{0,80}\b(?:click|free|win|earn|subscribe|visit|check (?:it|this|out)|watch (?:my|this))\b|\b(?:click|visit|go to|check out|watch|download now)\b[\s\S]{0,60}(?:https?:\/\/|www\.))/,
+    // A link, then within 80 characters after it a call to act; or the reverse. `\S+(?:\s[\s\S]{0,79})?` reaches
+    // the same places as `\S+[\s\S]{0,80}` without trying all 80 places again at every split of a long link.
+    re: /(?:\b(?:bit\.ly|goo\.gl|tinyurl|linkbucks|adf\.ly|ow\.ly|is\.gd|shorte\.st)\/|(?:https?:\/\/|www\.)\S+(?:\s[\s\S]{0,79})?\b(?:click|free|win|earn|subscribe|visit|check (?:it|this|out)|watch (?:my|this))\b|\b(?:click|visit|go to|check out|watch|download now)\b[\s\S]{0,60}(?:https?:\/\/|www\.))/,
     weight: 1.5,
-    // The costliest rule: it needs a link ("://" or "www.") or a shortener's "/".
+    // It needs a link ("://" or "www.") or a shortener's "/".
     needs: ["/", "www."],
   },
 ];
