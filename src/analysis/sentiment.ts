@@ -22,10 +22,14 @@ interface Phrase {
   /** Substrings of which the text must contain one for the phrase to be tried: a cheap pre-check, since most texts
    * hold none of them and a scan with the regex costs several times more. Each alternative of `re` holds one. */
   needs?: readonly string[];
+  /** A duration phrase ("waited 3 hours"): tried only when the text has a unit of time (HAS_UNIT). */
+  duration?: true;
 }
 
 const NUM = "(?:\\d+|a few|few|two|three|four|five|six|several|many|an?)";
 const UNIT = "(?:hours?|hrs?|mins?|minutes?|days?|weeks?|months?)";
+/** What every duration phrase holds: one test per text instead of a scan by each of them. */
+const HAS_UNIT = new RegExp(`${UNIT}\\b`);
 
 /** Care phrases: each match adds its valence once. Matched on lower-cased text. */
 const PHRASES: Phrase[] = [
@@ -34,12 +38,14 @@ const PHRASES: Phrase[] = [
       `\\b(?:wait(?:ed|ing)?|on hold|hold(?:ing)?|sat|sitting|stuck|delayed|late)\\b[^.!?]{0,40}?\\b${NUM}\\+? ?${UNIT}\\b`,
     ),
     valence: -2.2,
+    duration: true,
   },
   {
     re: new RegExp(
       `\\b${NUM}\\+? ?${UNIT}\\b[^.!?]{0,30}\\b(?:wait|on hold|hold|delay|late|later|and still|no (?:reply|response|answer))`,
     ),
     valence: -2.0,
+    duration: true,
   },
   {
     re: /\bnever (?:arrived|came|showed|got|received|heard|answered|called|responded|replied|delivered|shipped|works?|again)\b/,
@@ -77,7 +83,7 @@ const PHRASES: Phrase[] = [
     re: /\b(?:charged|billed) (?:me )?(?:twice|double|two times|again|wrong)|\bdouble charged\b|\btook my money\b/,
     valence: -2.2,
   },
-  { re: new RegExp(`\\b(?:been|over|for|in) ${NUM}\\+? ?${UNIT}\\b`), valence: -1.0 },
+  { re: new RegExp(`\\b(?:been|over|for|in) ${NUM}\\+? ?${UNIT}\\b`), valence: -1.0, duration: true },
   { re: /\bon hold\b|\bhold times?\b/, valence: -1.5 },
   { re: /\bcome on\b|\bseriously\?|\breally\?/, valence: -1.5 },
   {
@@ -175,7 +181,9 @@ export function ruleScore(p: Prepared, tune = SENTIMENT_TUNING): SentimentParts 
   let positive = v.positive;
   let negative = v.negative;
   let hits = v.hits;
+  const hasUnit = HAS_UNIT.test(p.lower);
   for (const ph of PHRASES) {
+    if (ph.duration && !hasUnit) continue;
     if ((ph.needs === undefined || containsAny(p.lower, ph.needs)) && ph.re.test(p.lower)) {
       negative += ph.valence * tune.phraseScale;
       hits++;

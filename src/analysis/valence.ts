@@ -152,7 +152,8 @@ export function valence(p: Prepared): ValenceResult {
   const { words, lowerWords } = p;
   const n = lowerWords.length;
   let caps = 0;
-  for (const w of words) if (isShouting(w)) caps++;
+  // A word equal to its lower-cased form has no capitals: no need to case it again.
+  for (let i = 0; i < n; i++) if (words[i] !== lowerWords[i] && isShouting(words[i]!)) caps++;
   const capDiff = caps > 0 && caps < n;
   const butAt = lowerWords.indexOf("but");
   // One test per text: only a text with a run of three letters can hold an elongated word.
