@@ -36,6 +36,10 @@ export function unHtml(text: string): string {
 
 const EMOJI = /(\p{Extended_Pictographic})/gu;
 const HAS_EMOJI = /\p{Extended_Pictographic}/u;
+/** Every emoji is at or above U+00A9 "©": most texts have no such character, and this scan is the cheaper one. */
+const MAY_HAVE_EMOJI = /[\u00a9-\uffff]/;
+const CURLY_APOSTROPHE = /’/g;
+const SPACES = /\s+/;
 // Edge punctuation we strip from words; emoticons such as ":)" survive because they are all punctuation.
 const PUNCT = new Set(Array.from("!\"#$%&'()*+,-./:;<=>?@[\\]^_`{|}~“”‘’«»…"));
 
@@ -57,9 +61,9 @@ function stripEdges(part: string): string {
 export function prepare(input: string): Prepared {
   // Curly apostrophes would hide negations ("don’t") from the word lists.
   const plain = unHtml(input);
-  const text = plain.includes("’") ? plain.replace(/’/g, "'") : plain;
-  const spaced = HAS_EMOJI.test(text) ? text.replace(EMOJI, " $1 ") : text;
-  const parts = spaced.split(/\s+/);
+  const text = plain.includes("’") ? plain.replace(CURLY_APOSTROPHE, "'") : plain;
+  const spaced = MAY_HAVE_EMOJI.test(text) && HAS_EMOJI.test(text) ? text.replace(EMOJI, " $1 ") : text;
+  const parts = spaced.split(SPACES);
   const words: string[] = [];
   const lowerWords: string[] = [];
   const hashtags: number[] = [];
