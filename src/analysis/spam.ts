@@ -2,11 +2,11 @@
  * Spam/bot detection: a logistic-regression model over words (trained on the SMS and YouTube spam collections)
  * plus hand-written reason rules, so every spam verdict says why.
  */
-import { START, spamWords, unHtml } from "./features.ts";
+import { START, spamWordsOfLower, unHtml } from "./features.ts";
 import { type CompiledLinear, compileLinear, type LinearModel, wordsLogit } from "./linear.ts";
 import spamModel from "./models/spam.json" with { type: "json" };
 import { sentiment } from "./sentiment.ts";
-import { containsAny } from "./text.ts";
+import { containsAny, type Prepared } from "./text.ts";
 
 export interface SpamResult {
   score: number;
@@ -80,10 +80,11 @@ const RULES: Rule[] = [
 
 const SPACES = /\s+/;
 
-/** A copy-paste flood: the same short chunk repeated many times, or a wall of one repeated character. */
-function isFlood(text: string): boolean {
-  if (text.length < 23) return false; // fewer than 12 words
-  const words = text.toLowerCase().split(SPACES);
+/** A copy-paste flood in lower-cased text: the same short chunk repeated many times, or a wall of one repeated
+ * character. */
+function isFlood(lower: string): boolean {
+  if (lower.length < 23) return false; // fewer than 12 words
+  const words = lower.split(SPACES);
   let n = 0;
   for (const w of words) if (w.length > 0) n++;
   if (n < 12) return false;
@@ -102,6 +103,11 @@ export function spam(text: string, sentimentScore?: number): SpamResult {
   return spamWith(MODEL, text, SPAM_TUNING, sentimentScore ?? sentiment(text).score);
 }
 
+/** Spam verdict of a prepared text, from its sentiment score. */
+export function spamOf(p: Prepared, sentimentScore: number): SpamResult {
+  return spamOfLower(MODEL, p.plainLower, SPAM_TUNING, sentimentScore);
+}
+
 /** Spam verdict under a given model (eval uses this with models trained on its own folds). */
 export function spamWith(
   model: CompiledLinear,
@@ -109,9 +115,18 @@ export function spamWith(
   tune = SPAM_TUNING,
   sentimentScore?: number,
 ): SpamResult {
+  return spamOfLower(model, unHtml(text).toLowerCase(), tune, sentimentScore);
+}
+
+/** Spam verdict of a text whose HTML is undone and which is lower-cased. */
+function spamOfLower(
+  model: CompiledLinear,
+  lower: string,
+  tune: typeof SPAM_TUNING,
+  sentimentScore: number | undefined,
+): SpamResult {
   const reasons: string[] = [];
-  const lower = unHtml(text).toLowerCase();
-  let logit = wordsLogit(model, spamWords(lower), START) * tune.scale + tune.bias;
+  let logit = wordsLogit(model, spamWordsOfLower(lower), START) * tune.scale + tune.bias;
   for (const rule of RULES) {
     if ((rule.needs === undefined || containsAny(lower, rule.needs)) && rule.re.test(lower)) {
       reasons.push(rule.reason);

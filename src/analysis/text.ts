@@ -4,8 +4,10 @@
 export interface Prepared {
   /** The original text. */
   text: string;
-  /** Lower-cased text with runs of whitespace collapsed. */
+  /** Lower-cased text, HTML undone and curly apostrophes straightened. */
   lower: string;
+  /** Lower-cased text, HTML undone (curly apostrophes kept): what the spam model reads. */
+  plainLower: string;
   /** Whitespace tokens with edge punctuation stripped (case kept); emoji are separate tokens. */
   words: string[];
   /** `words`, lower-cased. */
@@ -94,7 +96,15 @@ export function prepare(input: string): Prepared {
     words.push(word);
     lowerWords.push(word.toLowerCase());
   }
-  return { text: input, lower: text.toLowerCase(), words, lowerWords, hashtags };
+  const lower = text.toLowerCase();
+  return {
+    text: input,
+    lower,
+    plainLower: text === plain ? lower : plain.toLowerCase(),
+    words,
+    lowerWords,
+    hashtags,
+  };
 }
 
 /** True when the word has letters and all of them are upper case ("NOT", "WTF"). */
