@@ -3,7 +3,7 @@
  * "never arrived", "cancelled again"), sarcasm cues, and a small linear model trained on the VADER corpora.
  */
 import type { SentimentLabel } from "./analyzer.ts";
-import { containsAny, type Prepared, prepare } from "./text.ts";
+import { anyOf, containsAny, type Prepared, prepare } from "./text.ts";
 import { normalize, punctuationEmphasis, valence } from "./valence.ts";
 
 /** Label thresholds on the final score (see docs/analysis.md for how they were chosen). */
@@ -143,6 +143,8 @@ const PHRASES: Phrase[] = [
   },
 ];
 
+const ANY_PHRASE = anyOf(PHRASES.map((ph) => ph.re));
+
 /** Sarcasm cues: when one fires alongside a negative event, the positive words are read as ironic. */
 const SARCASM =
   /\b(?:thanks?(?: you)?(?: so much| a lot)? for (?:nothing|ruining|losing|cancel+ing|delaying|making|leaving|the (?:delay|wait))|love (?:how|when|that you)|great job|nice job|good job|way to go|just great|oh great|so much for|yeah right|thanks for nothing|real(?:ly)? helpful)|#sarcasm|\/s\b/;
@@ -181,8 +183,10 @@ export function ruleScore(p: Prepared, tune = SENTIMENT_TUNING): SentimentParts 
   let positive = v.positive;
   let negative = v.negative;
   let hits = v.hits;
-  const hasUnit = HAS_UNIT.test(p.lower);
-  for (const ph of PHRASES) {
+  // Most texts hold no care phrase: one scan clears them all.
+  const phrases = ANY_PHRASE.test(p.lower) ? PHRASES : [];
+  const hasUnit = phrases.length > 0 && HAS_UNIT.test(p.lower);
+  for (const ph of phrases) {
     if (ph.duration && !hasUnit) continue;
     if ((ph.needs === undefined || containsAny(p.lower, ph.needs)) && ph.re.test(p.lower)) {
       negative += ph.valence * tune.phraseScale;

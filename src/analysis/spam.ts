@@ -6,7 +6,7 @@ import { START, spamWordsOfLower, unHtml } from "./features.ts";
 import { type CompiledLinear, compileLinear, type LinearModel, wordsLogit } from "./linear.ts";
 import spamModel from "./models/spam.json" with { type: "json" };
 import { sentiment } from "./sentiment.ts";
-import { containsAny, type Prepared } from "./text.ts";
+import { anyOf, containsAny, type Prepared } from "./text.ts";
 
 export interface SpamResult {
   score: number;
@@ -80,6 +80,8 @@ const RULES: Rule[] = [
 
 const SPACES = /\s+/;
 
+const ANY_RULE = anyOf(RULES.map((rule) => rule.re));
+
 /** A copy-paste flood in lower-cased text: the same short chunk repeated many times, or a wall of one repeated
  * character. */
 function isFlood(lower: string): boolean {
@@ -127,7 +129,8 @@ function spamOfLower(
 ): SpamResult {
   const reasons: string[] = [];
   let logit = wordsLogit(model, spamWordsOfLower(lower), START) * tune.scale + tune.bias;
-  for (const rule of RULES) {
+  // Most texts match no rule: one scan clears them all.
+  for (const rule of ANY_RULE.test(lower) ? RULES : []) {
     if ((rule.needs === undefined || containsAny(lower, rule.needs)) && rule.re.test(lower)) {
       reasons.push(rule.reason);
       logit += rule.weight;

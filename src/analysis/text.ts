@@ -112,6 +112,19 @@ export function isShouting(word: string): boolean {
   return word.length > 1 && word !== word.toLowerCase() && word === word.toUpperCase();
 }
 
+/**
+ * One regex that matches wherever one of the given regexes (same flags, no back-references) does. Most texts match
+ * none of a classifier's patterns, and one scan with it clears them at about a third of the cost of one scan each.
+ */
+export function anyOf(res: readonly RegExp[]): RegExp {
+  const flags = res[0]?.flags ?? "";
+  for (const re of res) {
+    if (re.flags !== flags || /\\[1-9]/.test(re.source))
+      throw new Error(`anyOf cannot join /${re.source}/${re.flags}`);
+  }
+  return new RegExp(res.map((re) => `(?:${re.source})`).join("|"), flags);
+}
+
 /** True when the text contains one of the substrings (a cheap pre-check before a costly regex). */
 export function containsAny(text: string, parts: readonly string[]): boolean {
   for (const part of parts) if (text.includes(part)) return true;
