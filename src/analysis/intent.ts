@@ -6,8 +6,9 @@ import type { Intent } from "./analyzer.ts";
 import { NEGATIVE_AT, ruleScore, type SentimentParts } from "./sentiment.ts";
 import { type Prepared, prepare } from "./text.ts";
 
-const QUESTION =
-  /\?|^(?:[@#]\S+\s+)*(?:how (?:do|can|long|much|many|come)|what (?:is|are|do|does|time|should)|where (?:is|are|do|can)|when (?:is|are|will|does|do|can)|why (?:is|are|do|does|did|can't|won't)|can (?:i|you|we|someone)|could (?:you|i|someone)|is (?:there|it|this)|are (?:you|there|we)|do (?:you|i|we)|does (?:anyone|anybody|this|it)|any (?:idea|update|news|way)|anyone know)\b/;
+/** A question opening at the start of the text; any "?" anywhere also makes a question. */
+const QUESTION_OPENING =
+  /^(?:[@#]\S+\s+)*(?:how (?:do|can|long|much|many|come)|what (?:is|are|do|does|time|should)|where (?:is|are|do|can)|when (?:is|are|will|does|do|can)|why (?:is|are|do|does|did|can't|won't)|can (?:i|you|we|someone)|could (?:you|i|someone)|is (?:there|it|this)|are (?:you|there|we)|do (?:you|i|we)|does (?:anyone|anybody|this|it)|any (?:idea|update|news|way)|anyone know)\b/;
 
 const SUGGESTION =
   /\b(?:you should|you guys should|y'all should|you need to (?:add|make|offer|bring|have|fix)|please (?:add|bring back|consider|make|offer|allow|let us)|would (?:be|love) (?:nice|great|better|awesome|cool|helpful|to see)|it would be (?:nice|great|better|good)|why not|why don't you|i suggest|suggestion|feature request|consider (?:adding|making|offering)|how about|wish (?:you|there was|there were|it)|could you (?:add|make|offer|bring)|should (?:add|offer|have|bring))\b/;
@@ -49,7 +50,8 @@ export function intentOf(
 ): Intent[] {
   const lower = p.lower;
   const out: Intent[] = [];
-  const question = QUESTION.test(lower);
+  // The "?" test first: an anchored regex then looks only at the text's start.
+  const question = lower.includes("?") || QUESTION_OPENING.test(lower);
   if (question) out.push("question");
   // A directed message (about a product or service, or to a care account) is a complaint when its sentiment is
   // negative or when it chases an expectation; any message is at a very strong sum or with a failure report.

@@ -55,21 +55,26 @@ const SCRIPTS: [RegExp, string][] = [
 
 /** ISO 639-1 code, or null when the text has too little to go on. */
 export function languageOf(lowerWords: readonly string[], text: string): string | null {
-  const votes: Record<string, number> = {};
+  // Languages in the order they are first seen (a tie goes to the first), and their votes.
+  const langs: string[] = [];
+  const votes: number[] = [];
   let total = 0;
   for (const w of lowerWords) {
     const lang = STOPWORDS.get(w);
-    if (lang) {
-      votes[lang] = (votes[lang] ?? 0) + 1;
-      total++;
-    }
+    if (!lang) continue;
+    const k = langs.indexOf(lang);
+    if (k < 0) {
+      langs.push(lang);
+      votes.push(1);
+    } else votes[k]!++;
+    total++;
   }
   let best = "";
   let bestVotes = 0;
-  for (const [lang, n] of Object.entries(votes)) {
-    if (n > bestVotes) {
-      best = lang;
-      bestVotes = n;
+  for (let k = 0; k < langs.length; k++) {
+    if (votes[k]! > bestVotes) {
+      best = langs[k]!;
+      bestVotes = votes[k]!;
     }
   }
   // A clear stop-word majority in Latin-script text needs no further work.

@@ -6,7 +6,7 @@ import type { Analysis, AnalysisContext, Analyzer } from "./analyzer.ts";
 import { intentOf } from "./intent.ts";
 import { languageOf } from "./language.ts";
 import { ruleScore, sentimentLabel } from "./sentiment.ts";
-import { spam } from "./spam.ts";
+import { spamOf } from "./spam.ts";
 import { prepare } from "./text.ts";
 import { REPEAT_AT, urgencyOf } from "./urgency.ts";
 
@@ -20,7 +20,7 @@ export function analyze(text: string, context: AnalysisContext = {}): FullAnalys
   const p = prepare(text);
   const parts = ruleScore(p);
   const score = Math.round(parts.rules * 1e4) / 1e4;
-  const spamResult = spam(text, score);
+  const spamResult = spamOf(p, score);
   const urgencyResult =
     spamResult.label === "spam" ? { level: "low" as const, reasons: ["spam"] } : urgencyOf(p, context, score);
   return {

@@ -2,10 +2,11 @@
  * Spam/bot detection: a logistic-regression model over words (trained on the SMS and YouTube spam collections)
  * plus hand-written reason rules, so every spam verdict says why.
  */
-import { spamFeatures, unHtml } from "./features.ts";
-import { type CompiledLinear, compileLinear, type LinearModel, linearLogit } from "./linear.ts";
+import { START, spamWordsOfLower, unHtml } from "./features.ts";
+import { type CompiledLinear, compileLinear, type LinearModel, wordsLogit } from "./linear.ts";
 import spamModel from "./models/spam.json" with { type: "json" };
 import { sentiment } from "./sentiment.ts";
+import { anyOf, containsAny, type Prepared } from "./text.ts";
 
 export interface SpamResult {
   score: number;
@@ -28,6 +29,8 @@ interface Rule {
   re: RegExp;
   /** Log-odds added when the rule fires. */
   weight: number;
+  /** Substrings of which the text must contain one for the rule to be tried (a cheap pre-check). */
+  needs?: readonly string[];
 }
 
 const FOLLOW_WEIGHT = 3;
@@ -66,23 +69,45 @@ const RULES: Rule[] = [
   },
   {
     reason: "link-bait",
-    re: /(?:\b(?:bit\.ly|goo\.gl|tinyurl|linkbucks|adf\.ly|ow\.ly|is\.gd|shorte\.st)\/|(?:https?:\/\/|www\.)\S+[\s\S]{0,80}\b(?:click|free|win|earn|subscribe|visit|check (?:it|this|out)|watch (?:my|this))\b|\b(?:click|visit|go to|check out|watch|download now)\b[\s\S]{0,60}(?:https?:\/\/|www\.))/,
+    // A link, then within 80 characters after it a call to act; or the reverse. `\S+(?:\s[\s\S]{0,79})?` reaches
+    // the same places as `\S+[\s\S]{0,80}` without trying all 80 places again at every split of a long link.
+    re: /(?:\b(?:bit\.ly|goo\.gl|tinyurl|linkbucks|adf\.ly|ow\.ly|is\.gd|shorte\.st)\/|(?:https?:\/\/|www\.)\S+(?:\s[\s\S]{0,79})?\b(?:click|free|win|earn|subscribe|visit|check (?:it|this|out)|watch (?:my|this))\b|\b(?:click|visit|go to|check out|watch|download now)\b[\s\S]{0,60}(?:https?:\/\/|www\.))/,
     weight: 1.5,
+    // It needs a link ("://" or "www.") or a shortener's "/".
+    needs: ["/", "www."],
   },
 ];
 
-/** A copy-paste flood: the same short chunk repeated many times, or a wall of one repeated character. */
-function isFlood(text: string): boolean {
-  if (text.length < 23) return false; // fewer than 12 words
-  const words = text.toLowerCase().split(/\s+/).filter(Boolean);
-  if (words.length < 12) return false;
-  const distinct = new Set(words).size;
-  return distinct / words.length < 0.25;
+const SPACES = /\s+/;
+
+const ANY_RULE = anyOf(RULES.map((rule) => rule.re));
+
+/** A copy-paste flood in lower-cased text: the same short chunk repeated many times, or a wall of one repeated
+ * character. */
+function isFlood(lower: string): boolean {
+  if (lower.length < 23) return false; // fewer than 12 words
+  const words = lower.split(SPACES);
+  let n = 0;
+  for (const w of words) if (w.length > 0) n++;
+  if (n < 12) return false;
+  // Fewer than one distinct word in four. The count only grows, so most texts are cleared after a few words.
+  const distinct = new Set<string>();
+  for (const w of words) {
+    if (w.length === 0) continue;
+    distinct.add(w);
+    if (distinct.size / n >= 0.25) return false;
+  }
+  return true;
 }
 
 /** Spam verdict for a text; pass the sentiment score when known (complaints are rarely spam), else it is computed. */
 export function spam(text: string, sentimentScore?: number): SpamResult {
   return spamWith(MODEL, text, SPAM_TUNING, sentimentScore ?? sentiment(text).score);
+}
+
+/** Spam verdict of a prepared text, from its sentiment score. */
+export function spamOf(p: Prepared, sentimentScore: number): SpamResult {
+  return spamOfLower(MODEL, p.plainLower, SPAM_TUNING, sentimentScore);
 }
 
 /** Spam verdict under a given model (eval uses this with models trained on its own folds). */
@@ -92,11 +117,21 @@ export function spamWith(
   tune = SPAM_TUNING,
   sentimentScore?: number,
 ): SpamResult {
+  return spamOfLower(model, unHtml(text).toLowerCase(), tune, sentimentScore);
+}
+
+/** Spam verdict of a text whose HTML is undone and which is lower-cased. */
+function spamOfLower(
+  model: CompiledLinear,
+  lower: string,
+  tune: typeof SPAM_TUNING,
+  sentimentScore: number | undefined,
+): SpamResult {
   const reasons: string[] = [];
-  const lower = unHtml(text).toLowerCase();
-  let logit = linearLogit(model, spamFeatures(lower)) * tune.scale + tune.bias;
-  for (const rule of RULES) {
-    if (rule.re.test(lower)) {
+  let logit = wordsLogit(model, spamWordsOfLower(lower), START) * tune.scale + tune.bias;
+  // Most texts match no rule: one scan clears them all.
+  for (const rule of ANY_RULE.test(lower) ? RULES : []) {
+    if ((rule.needs === undefined || containsAny(lower, rule.needs)) && rule.re.test(lower)) {
       reasons.push(rule.reason);
       logit += rule.weight;
     }

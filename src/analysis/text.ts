@@ -4,8 +4,10 @@
 export interface Prepared {
   /** The original text. */
   text: string;
-  /** Lower-cased text with runs of whitespace collapsed. */
+  /** Lower-cased text, HTML undone and curly apostrophes straightened. */
   lower: string;
+  /** Lower-cased text, HTML undone (curly apostrophes kept): what the spam model reads. */
+  plainLower: string;
   /** Whitespace tokens with edge punctuation stripped (case kept); emoji are separate tokens. */
   words: string[];
   /** `words`, lower-cased. */
@@ -36,6 +38,10 @@ export function unHtml(text: string): string {
 
 const EMOJI = /(\p{Extended_Pictographic})/gu;
 const HAS_EMOJI = /\p{Extended_Pictographic}/u;
+/** Every emoji is at or above U+00A9 "©": most texts have no such character, and this scan is the cheaper one. */
+const MAY_HAVE_EMOJI = /[\u00a9-\uffff]/;
+const CURLY_APOSTROPHE = /’/g;
+const SPACES = /\s+/;
 // Edge punctuation we strip from words; emoticons such as ":)" survive because they are all punctuation.
 const PUNCT = new Set(Array.from("!\"#$%&'()*+,-./:;<=>?@[\\]^_`{|}~“”‘’«»…"));
 
@@ -57,9 +63,9 @@ function stripEdges(part: string): string {
 export function prepare(input: string): Prepared {
   // Curly apostrophes would hide negations ("don’t") from the word lists.
   const plain = unHtml(input);
-  const text = plain.includes("’") ? plain.replace(/’/g, "'") : plain;
-  const spaced = HAS_EMOJI.test(text) ? text.replace(EMOJI, " $1 ") : text;
-  const parts = spaced.split(/\s+/);
+  const text = plain.includes("’") ? plain.replace(CURLY_APOSTROPHE, "'") : plain;
+  const spaced = MAY_HAVE_EMOJI.test(text) && HAS_EMOJI.test(text) ? text.replace(EMOJI, " $1 ") : text;
+  const parts = spaced.split(SPACES);
   const words: string[] = [];
   const lowerWords: string[] = [];
   const hashtags: number[] = [];
@@ -90,10 +96,37 @@ export function prepare(input: string): Prepared {
     words.push(word);
     lowerWords.push(word.toLowerCase());
   }
-  return { text: input, lower: text.toLowerCase(), words, lowerWords, hashtags };
+  const lower = text.toLowerCase();
+  return {
+    text: input,
+    lower,
+    plainLower: text === plain ? lower : plain.toLowerCase(),
+    words,
+    lowerWords,
+    hashtags,
+  };
 }
 
 /** True when the word has letters and all of them are upper case ("NOT", "WTF"). */
 export function isShouting(word: string): boolean {
   return word.length > 1 && word !== word.toLowerCase() && word === word.toUpperCase();
+}
+
+/**
+ * One regex that matches wherever one of the given regexes (same flags, no back-references) does. Most texts match
+ * none of a classifier's patterns, and one scan with it clears them at about a third of the cost of one scan each.
+ */
+export function anyOf(res: readonly RegExp[]): RegExp {
+  const flags = res[0]?.flags ?? "";
+  for (const re of res) {
+    if (re.flags !== flags || /\\[1-9]/.test(re.source))
+      throw new Error(`anyOf cannot join /${re.source}/${re.flags}`);
+  }
+  return new RegExp(res.map((re) => `(?:${re.source})`).join("|"), flags);
+}
+
+/** True when the text contains one of the substrings (a cheap pre-check before a costly regex). */
+export function containsAny(text: string, parts: readonly string[]): boolean {
+  for (const part of parts) if (text.includes(part)) return true;
+  return false;
 }

@@ -4,7 +4,7 @@
  */
 import type { AnalysisContext, Urgency } from "./analyzer.ts";
 import type { Prepared } from "./text.ts";
-import { prepare } from "./text.ts";
+import { anyOf, prepare } from "./text.ts";
 
 export interface UrgencyResult {
   level: Urgency;
@@ -36,15 +36,19 @@ const REPEAT_TEXT =
 const CALM =
   /\b(?:thanks?|thank you|thx|love|great|awesome|amazing|congrat\w*|cheers|appreciate\w*|well done|kudos|lol|haha)\b/;
 
+/** Most texts match none of the patterns for high urgency: one scan clears them all. */
+const ANY_HIGH = anyOf([...HIGH.map((h) => h.re), REPEAT_TEXT]);
+
 /** At or above this many earlier inbound messages in the conversation, a person is repeating themselves. */
 export const REPEAT_AT = 2;
 
 export function urgencyOf(p: Prepared, ctx: AnalysisContext = {}, sentimentScore = 0): UrgencyResult {
   const reasons: string[] = [];
   const lower = p.lower;
-  for (const h of HIGH) if (h.re.test(lower)) reasons.push(h.reason);
+  const high = ANY_HIGH.test(lower);
+  if (high) for (const h of HIGH) if (h.re.test(lower)) reasons.push(h.reason);
   const prior = ctx.priorInboundCount ?? 0;
-  if (prior >= REPEAT_AT || REPEAT_TEXT.test(lower)) reasons.push("repeated contact");
+  if (prior >= REPEAT_AT || (high && REPEAT_TEXT.test(lower))) reasons.push("repeated contact");
   if (reasons.length > 0) return { level: "high", reasons };
   if (sentimentScore >= 0.05 && CALM.test(lower))
     return { level: "low", reasons: ["positive, no problem reported"] };
