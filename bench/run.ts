@@ -89,7 +89,7 @@ if (wanted("import")) {
     `Measured ${date} on ${machine()}; load average after the run ${os
       .loadavg()
       .map((x) => x.toFixed(1))
-      .join(" / ")} (a shared machine: absolute rates move, the ratio is steadier).\n\n${table}`,
+      .join(" / ")} (a shared machine: absolute rates move, and the ratio moves too, see below).\n\n${table}`,
   );
 }
 
