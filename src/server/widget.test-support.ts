@@ -10,7 +10,7 @@ import { afterAll, beforeAll, expect } from "vitest";
 import WebSocket from "ws";
 import type { EngineContext } from "../../test/helpers/engines.ts";
 import { agentWithToken } from "../../test/helpers/server.ts";
-import { SMTP_PASSWORD, SMTP_USER, startSmtpServer, type TestSmtp } from "../../test/helpers/smtp.ts";
+import { sendOnlyEmailChannel, startSmtpServer, type TestSmtp } from "../../test/helpers/smtp.ts";
 import { createConnectorRegistry } from "../channels/registry.ts";
 import { createWorker } from "../jobs/index.ts";
 import type { Worker } from "../jobs/worker.ts";
@@ -159,18 +159,7 @@ export function useWidgetChat(ctx: EngineContext): WidgetChat {
     chat.services = services;
     const connectors = createConnectorRegistry({ webchat: webchatDirectory(db, box) });
     connectors.registerFormats(services.normalizers);
-    await db.db.insert(channels).values({
-      key: "email-care",
-      kind: "email",
-      platform: "email",
-      name: "Northwind care",
-      config: {
-        address: "care@northwind.example",
-        imap: { host: "127.0.0.1", port: 1, secure: false, user: "care", mailbox: "INBOX" },
-        smtp: { host: "127.0.0.1", port: chat.smtp.port, secure: false, user: SMTP_USER },
-      },
-      secrets: box.seal({ imapPassword: "unused", smtpPassword: SMTP_PASSWORD }),
-    });
+    await db.db.insert(channels).values(sendOnlyEmailChannel(chat.smtp, box));
     const [channel] = await db.db
       .insert(channels)
       .values({

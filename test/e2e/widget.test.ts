@@ -26,7 +26,7 @@ import { SecretBox } from "../../src/services/secrets.ts";
 import { webchatDirectory } from "../../src/services/webchat.directory.ts";
 import { type Database, openDatabase } from "../../src/store/db.ts";
 import { channels } from "../../src/store/schema.ts";
-import { SMTP_PASSWORD, SMTP_USER, startSmtpServer, type TestSmtp } from "../helpers/smtp.ts";
+import { sendOnlyEmailChannel, startSmtpServer, type TestSmtp } from "../helpers/smtp.ts";
 
 const CHROMIUM = process.env.CHROMIUM_PATH ?? "/usr/bin/chromium";
 const hasChromium = existsSync(CHROMIUM);
@@ -104,19 +104,7 @@ describe.skipIf(!hasChromium)("the website chat in Chromium", () => {
     // The customer's site is another origin (localhost ≠ 127.0.0.1), allowed by the channel.
     site = await customerSite(base);
     siteUrl = `http://localhost:${(site.address() as AddressInfo).port}`;
-    await database.db.insert(channels).values({
-      key: "email-care",
-      kind: "email",
-      platform: "email",
-      name: "Northwind care",
-      config: {
-        address: "care@northwind.example",
-        brand: "Northwind",
-        imap: { host: "127.0.0.1", port: 1, secure: false, user: "care", mailbox: "INBOX" },
-        smtp: { host: "127.0.0.1", port: smtp.port, secure: false, user: SMTP_USER },
-      },
-      secrets: box.seal({ imapPassword: "unused", smtpPassword: SMTP_PASSWORD }),
-    });
+    await database.db.insert(channels).values(sendOnlyEmailChannel(smtp, box));
     await database.db.execute(sql`
       UPDATE channels SET config = ${JSON.stringify({
         allowedOrigins: [siteUrl],

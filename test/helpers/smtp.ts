@@ -69,3 +69,27 @@ export async function startSmtpServer(): Promise<TestSmtp> {
     close: () => new Promise<void>((resolve) => server.close(() => resolve())),
   };
 }
+
+/**
+ * The row of an email channel that sends through `smtp` (and never reads mail: IMAP points at port 1),
+ * for tests where another channel hands over to email, e.g. the website chat's offline messages.
+ */
+export function sendOnlyEmailChannel(
+  smtp: Pick<TestSmtp, "port">,
+  box: { seal(secrets: Record<string, string>): string },
+  key = "email-care",
+) {
+  return {
+    key,
+    kind: "email",
+    platform: "email",
+    name: "Northwind care",
+    config: {
+      address: "care@northwind.example",
+      brand: "Northwind",
+      imap: { host: "127.0.0.1", port: 1, secure: false, user: "care", mailbox: "INBOX" },
+      smtp: { host: "127.0.0.1", port: smtp.port, secure: false, user: SMTP_USER },
+    },
+    secrets: box.seal({ imapPassword: "unused", smtpPassword: SMTP_PASSWORD }),
+  };
+}

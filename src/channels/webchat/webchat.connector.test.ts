@@ -5,7 +5,7 @@
  * is tested end to end in server/widget.replies.test.ts and test/e2e/widget.test.ts.
  */
 import { describe, expect, it } from "vitest";
-import { SMTP_PASSWORD, SMTP_USER, startSmtpServer, type TestSmtp } from "../../../test/helpers/smtp.ts";
+import { sendOnlyEmailChannel, startSmtpServer, type TestSmtp } from "../../../test/helpers/smtp.ts";
 import { SecretBox } from "../../services/secrets.ts";
 import { webchatDirectory } from "../../services/webchat.directory.ts";
 import type { Database } from "../../store/db.ts";
@@ -38,19 +38,7 @@ describeConnectorContract("webchat", {
   async setup(db) {
     database = db;
     smtp = await startSmtpServer();
-    await db.db.insert(channels).values({
-      key: "email-offline",
-      kind: "email",
-      platform: "email",
-      name: "Northwind care",
-      config: {
-        address: "care@northwind.example",
-        brand: "Northwind",
-        imap: { host: "127.0.0.1", port: 1, secure: false, user: "care", mailbox: "INBOX" },
-        smtp: { host: "127.0.0.1", port: smtp.port, secure: false, user: SMTP_USER },
-      },
-      secrets: box.seal({ imapPassword: "unused", smtpPassword: SMTP_PASSWORD }),
-    });
+    await db.db.insert(channels).values(sendOnlyEmailChannel(smtp, box, "email-offline"));
     const [webchat] = await db.db
       .insert(channels)
       .values({
