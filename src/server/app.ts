@@ -21,6 +21,7 @@ import type { ChannelRow } from "../store/channel.repository.ts";
 import type { Database } from "../store/db.ts";
 import { createAuthHook, SESSION_COOKIE } from "./auth/auth.hook.ts";
 import { createErrorHandler, errorBody } from "./error-handler.ts";
+import { databaseRateLimitStore } from "./rate-limit.store.ts";
 import { agentRoutes } from "./routes/agents.routes.ts";
 import { attachmentRoutes } from "./routes/attachments.routes.ts";
 import { authRoutes } from "./routes/auth.routes.ts";
@@ -90,6 +91,8 @@ export interface AppDeps {
   publicUrl?: string;
   /** Sign-in attempts per client address per window (default 10 per minute). */
   loginRateLimit?: { max: number; timeWindow: number | string };
+  /** Where the HTTP rate limits count requests: the database (default; shared by every process) or memory. */
+  rateLimitStore?: "database" | "memory";
   /** Inbound webhook requests per sender address and channel per window (default 600 a minute). */
   webhookRateLimit?: { max: number; timeWindow: number | string };
   /** The chat widget's limits and timings (defaults in server/widget/widget.hub.ts). */
@@ -132,6 +135,8 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
   await app.register(fastifyCookie);
   await app.register(fastifyRateLimit, {
     global: false,
+    // Counted in the database, so that a limit holds across every server process on it.
+    ...(deps.rateLimitStore === "memory" ? {} : { store: databaseRateLimitStore(deps.database) }),
     errorResponseBuilder: (_request, context) =>
       new AppError(
         "rate_limited",

@@ -203,10 +203,12 @@ describeEachEngine("auth and the HTTP basics", (ctx) => {
 
   it("rate-limits sign-in attempts", async () => {
     const limited = await testApp(ctx.database, { loginRateLimit: { max: 2, timeWindow: "1 minute" } });
+    // Its own client address: the limits count in the database, where other tests' sign-ins count too.
     const attempt = () =>
       limited.inject({
         method: "POST",
         url: "/api/auth/login",
+        remoteAddress: "203.0.113.10",
         payload: { email: "x@example.com", password: "nope" },
       });
     expect((await attempt()).statusCode).toBe(401);
@@ -218,6 +220,32 @@ describeEachEngine("auth and the HTTP basics", (ctx) => {
       message: expect.stringMatching(/Try again/),
     });
     await limited.close();
+  });
+
+  it("counts sign-in attempts across server processes on the same database", async () => {
+    const limit = { max: 3, timeWindow: "1 minute" };
+    const [one, two] = [
+      await testApp(ctx.database, { loginRateLimit: limit }),
+      await testApp(ctx.database, { loginRateLimit: limit }),
+    ];
+    const attempt = (app: FastifyInstance, from = "203.0.113.20") =>
+      app.inject({
+        method: "POST",
+        url: "/api/auth/login",
+        remoteAddress: from,
+        payload: { email: "x@example.com", password: "nope" },
+      });
+    expect((await attempt(one)).statusCode).toBe(401);
+    expect((await attempt(two)).statusCode).toBe(401);
+    expect((await attempt(one)).statusCode).toBe(401);
+    expect((await attempt(two)).statusCode).toBe(429);
+    expect((await attempt(one)).statusCode).toBe(429);
+    // Another client has its own budget.
+    expect((await attempt(two, "203.0.113.21")).statusCode).toBe(401);
+    // In memory (the old behaviour, still an option) each process counts on its own.
+    const memory = await testApp(ctx.database, { loginRateLimit: limit, rateLimitStore: "memory" });
+    expect((await attempt(memory)).statusCode).toBe(401);
+    await Promise.all([one.close(), two.close(), memory.close()]);
   });
 
   describe("logging", () => {

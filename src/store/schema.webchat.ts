@@ -1,5 +1,5 @@
-/** The website chat's visitors (who left an email, who has the widget open) and the channels' poll leases. */
-import { index, pgTable, primaryKey, text, uuid } from "drizzle-orm/pg-core";
+/** The website chat's visitors (who left an email, who has the widget open), the channels' poll leases and the HTTP rate limits. */
+import { index, integer, pgTable, primaryKey, text, uuid } from "drizzle-orm/pg-core";
 import { createdAt, ts } from "./schema.columns.ts";
 import { channels } from "./schema.core.ts";
 
@@ -42,4 +42,15 @@ export const pollLeases = pgTable("poll_leases", {
   /** The holding process: host, pid and a random part. */
   holder: text("holder").notNull(),
   expiresAt: ts("expires_at").notNull(),
+});
+
+/**
+ * Request counters of the HTTP rate limits (sign-in, inbound webhooks, the widget's endpoints), kept in
+ * the database so that every `rapport serve` process on it counts against the same limit. One row per
+ * route and client key, for the current window; expired rows are reset on use and swept now and then.
+ */
+export const rateLimits = pgTable("rate_limits", {
+  key: text("key").primaryKey(),
+  count: integer("count").notNull(),
+  resetAt: ts("reset_at").notNull(),
 });
