@@ -121,4 +121,42 @@ describeEachEngine("channel pollers across processes", (ctx) => {
       await pollers.stop();
     }
   });
+
+  it("stops within its timeout when a loop ignores the abort, naming the channel, and frees its lease", async () => {
+    let release: () => void = () => {};
+    const stuck: Connector = {
+      ...idleConnector(new Map()),
+      kind: "stuck-test",
+      // A loop that does not heed its signal (e.g. a request without one).
+      poll: () =>
+        new Promise<void>((resolve) => {
+          release = resolve;
+        }),
+    };
+    const row = (await channelRepository(ctx.database.db).create({
+      key: "lease-stuck",
+      kind: "stuck-test",
+      platform: "stuck-test",
+      name: "stuck",
+      config: {},
+      secrets: box.seal({ token: "t" }),
+    }))!;
+    const warnings: string[] = [];
+    const pollers = new ChannelPollers({
+      database: ctx.database,
+      connectors: new ConnectorRegistry([stuck]),
+      secrets: box,
+      log: { info() {}, warn: (message) => warnings.push(message) },
+      ingest: { ingest: async () => ({}) as never },
+    });
+    await pollers.start({ syncMs: 60_000 });
+    expect(pollers.isRunning(row.id)).toBe(true);
+    const started = Date.now();
+    await pollers.stop(300);
+    expect(Date.now() - started).toBeLessThan(5_000);
+    expect(warnings.join("\n")).toContain(`Stopped waiting for 1 channel loop(s) after 0.3 s: ${row.id}`);
+    const lease = sql`SELECT holder FROM poll_leases WHERE channel_id = ${row.id}`;
+    expect(await ctx.database.rows(lease)).toHaveLength(0);
+    release();
+  });
 });

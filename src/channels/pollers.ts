@@ -25,6 +25,9 @@ import { HealthRecorder, isPollable } from "./channel.health.ts";
 import type { PollLog } from "./connector.ts";
 import type { ConnectorRegistry } from "./registry.ts";
 
+/** How long `stop` waits for the loops to end after aborting them. */
+const STOP_TIMEOUT_MS = 10_000;
+
 export interface PollerDeps {
   database: Database;
   ingest: { ingest(items: IngestItem[]): Promise<IngestSummary> };
@@ -208,12 +211,28 @@ export class ChannelPollers {
     await loop.done;
   }
 
-  async stop(): Promise<void> {
+  /**
+   * Stops every loop and releases their leases. A loop that has not ended `timeoutMs` after its abort
+   * (a request or ingest that does not heed it) is left behind with a warning, so that a server's
+   * shutdown never hangs on one: the process exits, the cursor it last saved is where the next poller
+   * resumes, and anything read twice is stored once.
+   */
+  async stop(timeoutMs = STOP_TIMEOUT_MS): Promise<void> {
     this.stopped = true;
     clearInterval(this.timer);
     await this.syncing.catch(() => {});
     const loops = [...this.running.keys()];
-    await Promise.all(loops.map((id) => this.stopChannel(id)));
+    const stopping = new Set(loops);
+    const all = Promise.all(loops.map((id) => this.stopChannel(id).finally(() => stopping.delete(id))));
+    let timer: NodeJS.Timeout | undefined;
+    const late = new Promise<"late">((resolve) => {
+      timer = setTimeout(() => resolve("late"), timeoutMs);
+    });
+    if ((await Promise.race([all, late])) === "late")
+      this.deps.log.warn(
+        `Stopped waiting for ${stopping.size} channel loop(s) after ${timeoutMs / 1000} s: ${[...stopping].join(", ")}`,
+      );
+    clearTimeout(timer);
     await this.release(loops).catch((error: unknown) =>
       this.deps.log.warn(`Releasing the channels' leases failed: ${errorText(error)}`),
     );
