@@ -157,6 +157,9 @@ export async function pollMastodon(ctx: PollContext, options: MastodonPollOption
     const done = new AbortController();
     const stop = () => done.abort();
     ctx.signal.addEventListener("abort", stop);
+    // An abort that came before (e.g. while the streaming address was read: that error is swallowed)
+    // fires no event: without this the stream would open and run on after the loop was stopped.
+    if (ctx.signal.aborted) done.abort();
     const catchUpLoop = async () => {
       for (let attempt = 0; !done.signal.aborted; ) {
         try {
