@@ -1,9 +1,9 @@
 import { randomUUID } from "node:crypto";
 import { sql } from "drizzle-orm";
-import { expect, it } from "vitest";
+import { describe, expect, it } from "vitest";
 import { describeEachEngine } from "../../test/helpers/engines.ts";
 import { buildChannel, buildConversation, buildMessage } from "../../test/helpers/factories.ts";
-import { COPY_MIN_ROWS } from "./copy.ts";
+import { COPY_MIN_ROWS, encodeCopy } from "./copy.ts";
 import { IngestRepository, type NewMessage } from "./ingest.repository.ts";
 import { slaRepository } from "./sla.repository.ts";
 
@@ -39,6 +39,34 @@ function message(conversationId: string, channelId: string, i: number, text = `m
     edited_at: null,
   };
 }
+
+describe("encodeCopy", () => {
+  it("writes one escaped line per row and cuts chunks only between rows, at about 64 KiB", () => {
+    const rows = Array.from({ length: 3_000 }, (_, i) => [
+      `row ${i}\t${awkward}`,
+      i,
+      i % 2 === 0,
+      null,
+      ["a", 'b "c"'],
+      { i, note: "x\ny" },
+    ]);
+    const chunks = encodeCopy(rows)!;
+    expect(chunks.length).toBeGreaterThan(1);
+    for (const chunk of chunks.slice(0, -1)) expect(chunk.length).toBeGreaterThanOrEqual(65_536);
+    for (const chunk of chunks) expect(chunk.endsWith("\n")).toBe(true);
+    const lines = chunks.join("").split("\n");
+    expect(lines.pop()).toBe("");
+    expect(lines).toHaveLength(rows.length);
+    expect(lines[1]).toBe(
+      'row 1\\ttab\\there, newline\\nthere, CR\\r, backslash \\\\ and \\\\N, quote " and emoji 🙏, façade' +
+        '\t1\tf\t\\N\t{"a","b \\\\"c\\\\""}\t{"i":1,"note":"x\\\\ny"}',
+    );
+  });
+
+  it("refuses text that is not well-formed UTF-16", () => {
+    expect(encodeCopy([["fine"], ["lone \ud800 surrogate"]])).toBeUndefined();
+  });
+});
 
 describeEachEngine("ingest repository bulk writes", (ctx) => {
   const batch = COPY_MIN_ROWS + 20;
