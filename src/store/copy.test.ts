@@ -53,14 +53,21 @@ describe("encodeCopy", () => {
     const chunks = encodeCopy(rows)!;
     expect(chunks.length).toBeGreaterThan(1);
     for (const chunk of chunks.slice(0, -1)) expect(chunk.length).toBeGreaterThanOrEqual(65_536);
-    for (const chunk of chunks) expect(chunk.endsWith("\n")).toBe(true);
-    const lines = chunks.join("").split("\n");
+    for (const chunk of chunks) expect(chunk.at(-1)).toBe(0x0a);
+    const lines = Buffer.concat(chunks).toString("utf8").split("\n");
     expect(lines.pop()).toBe("");
     expect(lines).toHaveLength(rows.length);
     expect(lines[1]).toBe(
       'row 1\\ttab\\there, newline\\nthere, CR\\r, backslash \\\\ and \\\\N, quote " and emoji 🙏, façade' +
         '\t1\tf\t\\N\t{"a","b \\\\"c\\\\""}\t{"i":1,"note":"x\\\\ny"}',
     );
+  });
+
+  it("gives a line longer than a chunk a chunk of its own", () => {
+    const long = "é🙏".repeat(50_000);
+    const chunks = encodeCopy([["short"], [long], ["after"]])!;
+    expect(Buffer.concat(chunks).toString("utf8")).toBe(`short\n${long}\nafter\n`);
+    expect(chunks.map((c) => c.toString("utf8"))).toEqual(["short\n", `${long}\n`, "after\n"]);
   });
 
   it("refuses text that is not well-formed UTF-16", () => {

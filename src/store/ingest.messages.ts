@@ -120,7 +120,7 @@ async function copyUnlessDuplicate(
   tx: Db,
   table: string,
   columns: readonly string[],
-  chunks: string[],
+  chunks: Buffer[],
 ): Promise<boolean> {
   await tx.execute(sql`SAVEPOINT rapport_copy`);
   try {
