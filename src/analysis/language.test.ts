@@ -1,5 +1,12 @@
-import { describe, expect, it } from "vitest";
+import { detect } from "tinyld/light";
+import { describe, expect, it, vi } from "vitest";
 import { language } from "./language.ts";
+
+// tinyld as it is, but counted: the stop-word vote should settle plain English without it.
+vi.mock("tinyld/light", async (importOriginal) => {
+  const actual = await importOriginal<typeof import("tinyld/light")>();
+  return { ...actual, detect: vi.fn(actual.detect) };
+});
 
 describe("language", () => {
   it.each([
@@ -14,6 +21,20 @@ describe("language", () => {
     ["注文した商品がまだ届いていません", "ja"],
   ])("detects %j as %s", (text, code) => {
     expect(language(text)).toBe(code);
+  });
+
+  // "in" and "as" are English stop words as much as Italian and Portuguese ones: counted for Italian only,
+  // they sent English text like this to tinyld (slow) and sometimes to the wrong answer.
+  it.each([
+    ["I've refunded the duplicate charge; you'll see it in 3–5 days. — Amara", "en"],
+    ["as soon as you can, it was in the bag", "en"],
+    // U+FFFD where an export lost an emoji is not a letter of another script.
+    ["happy 18th bday to my booooo\uFFFD\uFFFD @madrowe_", "en"],
+    ["I sure as hell don't want you as more \uFFFD\uFFFD", "en"],
+  ])("reads %j as %s by its stop words", (text, code) => {
+    vi.mocked(detect).mockClear();
+    expect(language(text)).toBe(code);
+    expect(detect).not.toHaveBeenCalled();
   });
 
   it("returns null for text with nothing to go on", () => {

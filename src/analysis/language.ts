@@ -13,7 +13,7 @@ const LISTS: Record<string, string> = {
     "do don't i'm it's at on we they please thanks thank u ur im get got go going will ok call now know like how " +
     "when need all so if out up about there from our am would can't dont hi hey time today still again just an " +
     "been did didn't why who where which could should their them he she his her its than then too very lol pls " +
-    "tomorrow tonight yes yeah back after before over only any some no one send sent text said help love good",
+    "tomorrow tonight yes yeah back after before over only any some no one send sent text said help love good in as",
   es: "el la los las es son y que de en un una por para con no mi tu pero muy gracias hola está estoy qué cómo su del al lo se",
   fr: "le la les est sont et que de des en un une pour avec pas mon ma mes je vous nous mais très merci bonjour c'est du au ce ne",
   de: "der die das ist sind und nicht ich sie wir mit für auf ein eine mein meine aber sehr danke hallo es zu den dem von",
@@ -28,15 +28,16 @@ for (const [lang, words] of Object.entries(LISTS)) {
   }
 }
 
-/** True when the text has letters of a non-Latin script (emoji and punctuation do not count). */
+/** A letter of any script but Latin. */
+const NON_LATIN_LETTER = /(?!\p{Script=Latin})\p{L}/u;
+
+/**
+ * True when the text has letters of a non-Latin script. Emoji, symbols, punctuation and the replacement
+ * character (U+FFFD, where an export lost an emoji) are not letters: "booooo��" is still Latin text.
+ */
 function hasNonLatinScript(text: string): boolean {
   for (let i = 0; i < text.length; i++) {
-    const c = text.charCodeAt(i);
-    if (c < 0x370) continue;
-    if (c >= 0x2000 && c <= 0x2bff) continue; // punctuation, symbols, arrows, dingbats
-    if (c >= 0xd800 && c <= 0xdfff) continue; // surrogate pairs: emoji
-    if ((c >= 0xfe00 && c <= 0xfe0f) || c === 0xfeff) continue; // variation selectors, BOM
-    return true;
+    if (text.charCodeAt(i) >= 0x370) return NON_LATIN_LETTER.test(text);
   }
   return false;
 }
