@@ -53,7 +53,7 @@ export function contextual(analysis: Analysis, context: AnalysisContext): Analys
 }
 
 export const rapportAnalyzer: RapportAnalyzer = {
-  version: "rapport-0.5.0",
+  version: "rapport-0.5.1",
   analyze,
   contextual,
 };
