@@ -159,4 +159,56 @@ describeEachEngine("channel pollers across processes", (ctx) => {
     expect(await ctx.database.rows(lease)).toHaveLength(0);
     release();
   });
+
+  it("restarts a channel whose old loop ignores the abort within its timeout, and runs the new loop", async () => {
+    const releases: Array<() => void> = [];
+    const stuck: Connector = {
+      ...idleConnector(new Map()),
+      kind: "stuck-restart-test",
+      poll: () =>
+        new Promise<void>((resolve) => {
+          releases.push(resolve);
+        }),
+    };
+    const repo = channelRepository(ctx.database.db);
+    const row = (await repo.create({
+      key: "lease-stuck-restart",
+      kind: "stuck-restart-test",
+      platform: "stuck-restart-test",
+      name: "stuck",
+      config: {},
+      secrets: box.seal({ token: "t" }),
+    }))!;
+    const warnings: string[] = [];
+    const pollers = new ChannelPollers(
+      {
+        database: ctx.database,
+        connectors: new ConnectorRegistry([stuck]),
+        secrets: box,
+        log: { info() {}, warn: (message) => warnings.push(message) },
+        ingest: { ingest: async () => ({}) as never },
+      },
+      { stopTimeoutMs: 300 },
+    );
+    try {
+      await pollers.start({ syncMs: 60_000 });
+      expect(releases).toHaveLength(1);
+      await ctx.database.rows(sql`UPDATE channels SET name = 'renamed', updated_at = now() WHERE id = ${row.id}`);
+      const [changed] = await repo.list().then((all) => all.filter((c) => c.id === row.id));
+      const started = Date.now();
+      await pollers.restartChannel(changed!);
+      expect(Date.now() - started).toBeLessThan(5_000);
+      expect(warnings.join("\n")).toContain(`Channel ${row.id}: its loop has not ended 0.3 s after being stopped`);
+      // The new loop runs with the new settings; the old one is left to end on its own.
+      expect(releases).toHaveLength(2);
+      expect(pollers.isRunning(row.id)).toBe(true);
+      releases[0]!();
+      await new Promise((resolve) => setTimeout(resolve, 20));
+      expect(pollers.isRunning(row.id)).toBe(true);
+    } finally {
+      const stopping = pollers.stop();
+      for (const release of releases) release();
+      await stopping;
+    }
+  });
 });

@@ -25,8 +25,21 @@ import { HealthRecorder, isPollable } from "./channel.health.ts";
 import type { PollLog } from "./connector.ts";
 import type { ConnectorRegistry } from "./registry.ts";
 
-/** How long `stop` waits for the loops to end after aborting them. */
+/** How long stopping (a restart, or `stop`) waits for a loop to end after aborting it. */
 const STOP_TIMEOUT_MS = 10_000;
+
+/** True if `promise` settles within `ms`, false if it has not by then. */
+async function settlesWithin(promise: Promise<unknown>, ms: number): Promise<boolean> {
+  let timer: NodeJS.Timeout | undefined;
+  const late = new Promise<false>((resolve) => {
+    timer = setTimeout(() => resolve(false), ms);
+  });
+  try {
+    return await Promise.race([promise.then(() => true, () => true), late]);
+  } finally {
+    clearTimeout(timer);
+  }
+}
 
 export interface PollerDeps {
   database: Database;
@@ -54,8 +67,14 @@ export class ChannelPollers {
   /** This process's name in `poll_leases`. */
   readonly holder = `${hostname()}:${process.pid}:${randomBytes(4).toString("hex")}`;
   private leaseMs = 90_000;
+  private readonly stopTimeoutMs: number;
 
-  constructor(private readonly deps: PollerDeps) {}
+  constructor(
+    private readonly deps: PollerDeps,
+    options: { stopTimeoutMs?: number } = {},
+  ) {
+    this.stopTimeoutMs = options.stopTimeoutMs ?? STOP_TIMEOUT_MS;
+  }
 
   /**
    * Starts a loop for every pollable channel that is not paused and not polled by another process, then
@@ -202,13 +221,23 @@ export class ChannelPollers {
     return true;
   }
 
-  /** Stops one channel's loop and waits for it (and its health writes) to end. */
-  async stopChannel(id: string): Promise<void> {
+  /**
+   * Stops one channel's loop and waits for it (and its health writes) to end, for at most `timeoutMs`:
+   * a loop that does not heed its abort is left behind with a warning (false), so that neither a restart
+   * nor a shutdown hangs on it. A restart then runs the new loop beside it until it ends: nothing is
+   * stored twice (see the top of this file), it is only wasteful.
+   */
+  async stopChannel(id: string, timeoutMs = this.stopTimeoutMs, warn = true): Promise<boolean> {
     const loop = this.running.get(id);
-    if (!loop) return;
+    if (!loop) return true;
     this.running.delete(id);
     loop.controller.abort();
-    await loop.done;
+    const ended = await settlesWithin(loop.done, timeoutMs);
+    if (!ended && warn)
+      this.deps.log.warn(
+        `Channel ${id}: its loop has not ended ${timeoutMs / 1000} s after being stopped; going on without it`,
+      );
+    return ended;
   }
 
   /**
@@ -217,22 +246,18 @@ export class ChannelPollers {
    * shutdown never hangs on one: the process exits, the cursor it last saved is where the next poller
    * resumes, and anything read twice is stored once.
    */
-  async stop(timeoutMs = STOP_TIMEOUT_MS): Promise<void> {
+  async stop(timeoutMs = this.stopTimeoutMs): Promise<void> {
     this.stopped = true;
     clearInterval(this.timer);
+    // A restart in progress waits at most stopTimeoutMs for its old loop (stopChannel).
     await this.syncing.catch(() => {});
     const loops = [...this.running.keys()];
-    const stopping = new Set(loops);
-    const all = Promise.all(loops.map((id) => this.stopChannel(id).finally(() => stopping.delete(id))));
-    let timer: NodeJS.Timeout | undefined;
-    const late = new Promise<"late">((resolve) => {
-      timer = setTimeout(() => resolve("late"), timeoutMs);
-    });
-    if ((await Promise.race([all, late])) === "late")
+    const ended = await Promise.all(loops.map((id) => this.stopChannel(id, timeoutMs, false)));
+    const late = loops.filter((_, i) => !ended[i]);
+    if (late.length > 0)
       this.deps.log.warn(
-        `Stopped waiting for ${stopping.size} channel loop(s) after ${timeoutMs / 1000} s: ${[...stopping].join(", ")}`,
+        `Stopped waiting for ${late.length} channel loop(s) after ${timeoutMs / 1000} s: ${late.join(", ")}`,
       );
-    clearTimeout(timer);
     await this.release(loops).catch((error: unknown) =>
       this.deps.log.warn(`Releasing the channels' leases failed: ${errorText(error)}`),
     );
