@@ -5,6 +5,7 @@
 import { Command } from "commander";
 import { AppError } from "../core/errors.ts";
 import { commands } from "./commands/index.ts";
+import { loadParseFormats } from "./commands/parse.command.ts";
 
 const program = new Command()
   .name("rapport")
@@ -15,6 +16,8 @@ const program = new Command()
 for (const register of commands) register(program);
 
 try {
+  // Commander prints help synchronously (`rapport help parse`): load the formats it lists first.
+  if (process.argv.slice(2).includes("parse")) await loadParseFormats();
   await program.parseAsync(process.argv);
 } catch (error) {
   if (error instanceof AppError) {

@@ -6,7 +6,6 @@ import { createReadStream, existsSync } from "node:fs";
 import { createInterface } from "node:readline";
 import type { Command } from "commander";
 import type { Analyzer } from "../../analysis/analyzer.ts";
-import { rapportAnalyzer } from "../../analysis/rapport.analyzer.ts";
 import { AppError } from "../../core/errors.ts";
 
 type Id = string | number;
@@ -20,10 +19,7 @@ function idOf(value: unknown): Id | undefined {
 }
 
 /** One output line for one input line (without the trailing newline). */
-export function classifyLine(
-  line: string,
-  analyzer: Analyzer = rapportAnalyzer,
-): { json: string; ok: boolean } {
+export function classifyLine(line: string, analyzer: Analyzer): { json: string; ok: boolean } {
   let parsed: unknown;
   try {
     parsed = JSON.parse(line);
@@ -55,12 +51,16 @@ export function classifyLine(
   }
 }
 
-/** Streams JSON lines through the analyzer. Blank input lines are skipped; every other line gets an answer. */
+/**
+ * Streams JSON lines through the analyzer (Rapport's own unless given; its models load here, not when
+ * the CLI starts). Blank input lines are skipped; every other line gets an answer.
+ */
 export async function classifyStream(
   input: NodeJS.ReadableStream,
   output: NodeJS.WritableStream,
-  analyzer: Analyzer = rapportAnalyzer,
+  given?: Analyzer,
 ): Promise<{ lines: number; errors: number }> {
+  const analyzer = given ?? (await import("../../analysis/rapport.analyzer.ts")).rapportAnalyzer;
   const rl = createInterface({ input, crlfDelay: Number.POSITIVE_INFINITY });
   let lines = 0;
   let errors = 0;

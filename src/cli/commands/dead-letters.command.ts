@@ -1,7 +1,5 @@
 /** `rapport dead-letters list|replay` — payloads the pipeline could not read, and retrying them. */
 import type { Command } from "commander";
-import { createConnectorRegistry } from "../../channels/registry.ts";
-import { createServices } from "../../services/container.ts";
 import { printJson, withDatabase } from "../context.ts";
 
 function preview(payload: unknown, width = 60): string {
@@ -20,6 +18,7 @@ export function registerDeadLetters(program: Command): void {
     .option("--limit <n>", "how many to show", (v) => Number.parseInt(v, 10), 100)
     .option("--json", "print JSON")
     .action(async (opts: { all?: boolean; limit: number; json?: boolean }) => {
+      const { createServices } = await import("../../services/container.ts");
       await withDatabase(async (database) => {
         const letters = await createServices(database).deadLetters.list({
           includeResolved: opts.all ?? false,
@@ -42,6 +41,8 @@ export function registerDeadLetters(program: Command): void {
     .argument("[ids...]", "dead letter ids")
     .option("--json", "print JSON")
     .action(async (ids: string[], opts: { json?: boolean }) => {
+      const { createServices } = await import("../../services/container.ts");
+      const { createConnectorRegistry } = await import("../../channels/registry.ts");
       await withDatabase(async (database) => {
         const parsed = ids.map((id) => Number.parseInt(id, 10)).filter(Number.isFinite);
         const services = createServices(database);

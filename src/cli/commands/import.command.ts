@@ -2,9 +2,7 @@
 import { existsSync } from "node:fs";
 import { type Command, InvalidArgumentError, Option } from "commander";
 import { AppError } from "../../core/errors.ts";
-import { createServices } from "../../services/container.ts";
-import { CSV_FIELDS } from "../../services/import/csv.import.ts";
-import { runImport } from "../../services/import/import.runner.ts";
+import { CSV_FIELDS } from "../../services/import/import.types.ts";
 import { printJson, withDatabase } from "../context.ts";
 import { progressBar } from "../progress.ts";
 
@@ -59,6 +57,8 @@ Examples:
         },
       ) => {
         if (!existsSync(file)) throw new AppError("not_found", `No such file: ${file}`);
+        const { createServices } = await import("../../services/container.ts");
+        const { runImport } = await import("../../services/import/import.runner.ts");
         await withDatabase(async (database) => {
           const services = createServices(database);
           const bar = progressBar(`Importing ${opts.format}`, opts.format === "jsonl" ? "bytes" : "rows");

@@ -5,7 +5,27 @@
  */
 import path from "node:path";
 import type { Command } from "commander";
-import { type Inspection, inspectFile, listFormats } from "../payload-inspector.ts";
+import type { FormatInfo, Inspection } from "../payload-inspector.ts";
+
+/**
+ * The formats for the help text. The inspector loads every connector (about a second), so main.ts loads
+ * them (loadParseFormats) only when the command line names `parse`, not for other commands.
+ */
+let formats: FormatInfo[] = [];
+
+export async function loadParseFormats(): Promise<void> {
+  if (formats.length === 0) formats = (await import("../payload-inspector.ts")).listFormats();
+}
+
+function formatHelp(): string {
+  const width = Math.max(...formats.map((f) => f.name.length));
+  return formats
+    .map(
+      (f) =>
+        `  ${f.name.padEnd(width)}  ${f.description}${f.reads ? `\n  ${" ".repeat(width)}  also reads ${f.reads}` : ""}`,
+    )
+    .join("\n");
+}
 
 /** Long fields shortened for people (the --json output keeps everything). */
 function forPeople(message: Record<string, unknown>): Record<string, unknown> {
@@ -48,14 +68,6 @@ function printForPeople(results: Inspection[]): void {
 }
 
 export function registerParse(program: Command): void {
-  const formats = listFormats();
-  const width = Math.max(...formats.map((f) => f.name.length));
-  const formatHelp = formats
-    .map(
-      (f) =>
-        `  ${f.name.padEnd(width)}  ${f.description}${f.reads ? `\n  ${" ".repeat(width)}  also reads ${f.reads}` : ""}`,
-    )
-    .join("\n");
   program
     .command("parse")
     .description(
@@ -73,9 +85,9 @@ export function registerParse(program: Command): void {
     .option("--json", "print { format, ok, failed, results } as JSON")
     .addHelpText(
       "after",
-      `
+      () => `
 Formats:
-${formatHelp}
+${formatHelp()}
 
 JSON arrays are counted from item 0, JSONL from line 1. The exit code is 0 when every payload would be
 ingested, 1 when any would become a dead letter, 2 for a usage error (unknown format, missing file).
@@ -87,6 +99,7 @@ Examples:
   rapport parse email inbox/*.eml`,
     )
     .action(async (platform: string, files: string[], opts: { channel?: string; json?: boolean }) => {
+      const { inspectFile } = await import("../payload-inspector.ts");
       let format = platform;
       const results: Inspection[] = [];
       for (const file of files) {

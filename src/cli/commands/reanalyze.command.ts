@@ -1,6 +1,5 @@
 /** `rapport reanalyze [--all]` — re-analyse stored messages with the current analyzer. */
 import type { Command } from "commander";
-import { createServices } from "../../services/container.ts";
 import { printJson, withDatabase } from "../context.ts";
 import { progressBar } from "../progress.ts";
 
@@ -13,6 +12,7 @@ export function registerReanalyze(program: Command): void {
     .option("--all", "every message, not only those analysed by another analyzer version")
     .option("--json", "print a JSON summary")
     .action(async (opts: { all?: boolean; json?: boolean }) => {
+      const { createServices } = await import("../../services/container.ts");
       await withDatabase(async (database) => {
         const services = createServices(database);
         const total = await services.reanalyze.pending(opts.all ?? false);

@@ -6,18 +6,11 @@
 import type { Command } from "commander";
 import { AppError } from "../../core/errors.ts";
 import { formatDuration } from "../../core/queue.priority.ts";
-import { type FairnessReport, fairnessReport } from "../../services/reports/fairness.report.ts";
-import {
-  type HappinessFigures,
-  type HappinessReport,
-  happinessReport,
-} from "../../services/reports/happiness.report.ts";
-import {
-  parseReportBound,
-  type ReportOptions,
-  type ReportRange,
-} from "../../services/reports/report.scope.ts";
-import { type SlaCounts, type SlaReport, slaReport } from "../../services/reports/sla.report.ts";
+import type { FairnessReport } from "../../services/reports/fairness.report.ts";
+import type { HappinessFigures, HappinessReport } from "../../services/reports/happiness.report.ts";
+import { parseReportBound } from "../../services/reports/report.bounds.ts";
+import type { ReportOptions, ReportRange } from "../../services/reports/report.scope.ts";
+import type { SlaCounts, SlaReport } from "../../services/reports/sla.report.ts";
 import type { Database } from "../../store/db.ts";
 import { printJson, withDatabase } from "../context.ts";
 import { formatTable } from "../table.ts";
@@ -159,20 +152,23 @@ const REPORTS = [
   defineReport({
     name: "fairness",
     description: "Time to first human response by audience-size bucket: does follower count change the wait?",
-    compute: fairnessReport,
+    compute: async (database, options) =>
+      (await import("../../services/reports/fairness.report.ts")).fairnessReport(database, options),
     print: printFairness,
   }),
   defineReport({
     name: "happiness",
     description:
       "People answered by a human, response times and sentiment shift — overall, by channel, by week.",
-    compute: happinessReport,
+    compute: async (database, options) =>
+      (await import("../../services/reports/happiness.report.ts")).happinessReport(database, options),
     print: printHappiness,
   }),
   defineReport({
     name: "sla",
     description: "SLA clocks met, breached, running and near breach — by kind, policy and channel.",
-    compute: (database, options) => slaReport(database, options),
+    compute: async (database, options) =>
+      (await import("../../services/reports/sla.report.ts")).slaReport(database, options),
     print: printSla,
   }),
 ];

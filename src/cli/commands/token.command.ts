@@ -1,7 +1,6 @@
 /** `rapport token create|revoke`: API tokens for scripts and integrations (Authorization: Bearer …). */
 import type { Command } from "commander";
 import { AppError } from "../../core/errors.ts";
-import { AuthService } from "../../services/auth.service.ts";
 import { printJson, withDatabase } from "../context.ts";
 
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
@@ -15,6 +14,7 @@ export function registerTokenCommand(program: Command): void {
     .option("--agent <email>", "act as this agent (default: a workspace token acting as no agent)")
     .option("--json", "print JSON", false)
     .action(async (options: { name: string; agent?: string; json: boolean }) => {
+      const { AuthService } = await import("../../services/auth.service.ts");
       const created = await withDatabase((database) =>
         new AuthService(database.db).createToken({ name: options.name, agentEmail: options.agent }),
       );
@@ -34,6 +34,7 @@ export function registerTokenCommand(program: Command): void {
     .argument("<id>", "the token id printed by token create")
     .action(async (id: string) => {
       if (!UUID.test(id)) throw new AppError("bad_request", `"${id}" is not a token id (a UUID).`);
+      const { AuthService } = await import("../../services/auth.service.ts");
       await withDatabase((database) => new AuthService(database.db).revokeToken(id));
       process.stdout.write(`Revoked API token ${id}.\n`);
     });

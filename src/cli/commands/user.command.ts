@@ -1,7 +1,6 @@
 /** `rapport user create`: adds an agent who can sign in. Prints the agent, never the password. */
 import type { Command } from "commander";
 import { AppError } from "../../core/errors.ts";
-import { AuthService } from "../../services/auth.service.ts";
 import { printJson, withDatabase } from "../context.ts";
 
 /** Reads the first line of stdin (for `--password -`, so the password stays out of shell history). */
@@ -24,6 +23,7 @@ export function registerUserCommand(program: Command): void {
     .option("--admin", "give the agent the admin role", false)
     .action(async (options: { email: string; name: string; password: string; admin: boolean }) => {
       const password = options.password === "-" ? await readSecretFromStdin() : options.password;
+      const { AuthService } = await import("../../services/auth.service.ts");
       const agent = await withDatabase((database) =>
         new AuthService(database.db).createAgent({
           email: options.email,

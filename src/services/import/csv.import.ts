@@ -6,24 +6,11 @@
 
 import { AppError } from "../../core/errors.ts";
 import { type NormalizeResult, normalizeCanonical } from "../../core/inbound.ts";
-import type { ImportOptions, ImportSink, ImportSource } from "./import.types.ts";
+import { CSV_FIELDS, type ImportOptions, type ImportSink, type ImportSource } from "./import.types.ts";
 import { parseTwitterDate } from "./twcs.format.ts";
 import { csvRows } from "./twcs.import.ts";
 
-export const CSV_FIELDS = [
-  "channel",
-  "externalId",
-  "threadExternalId",
-  "inReplyToExternalId",
-  "direction",
-  "author.externalId",
-  "author.handle",
-  "author.displayName",
-  "author.followerCount",
-  "text",
-  "createdAt",
-  "visibility",
-] as const;
+export { CSV_FIELDS };
 
 const REQUIRED = ["externalId", "author.externalId", "text", "createdAt"] as const;
 

@@ -20,3 +20,19 @@ export interface ImportSource {
   format: string;
   run(file: string, sink: ImportSink, options: ImportOptions): Promise<void>;
 }
+
+/** The canonical fields a csv import can map a column to (`--map field=column`). */
+export const CSV_FIELDS = [
+  "channel",
+  "externalId",
+  "threadExternalId",
+  "inReplyToExternalId",
+  "direction",
+  "author.externalId",
+  "author.handle",
+  "author.displayName",
+  "author.followerCount",
+  "text",
+  "createdAt",
+  "visibility",
+] as const;

@@ -1,0 +1,64 @@
+/** `rapport worker`: the job worker alone; worker.command.ts loads this module only when the command runs. */
+import { createConnectorRegistry } from "../../channels/registry.ts";
+import { loadConfig } from "../../config.ts";
+import { createWorker } from "../../jobs/index.ts";
+import { createServices } from "../../services/container.ts";
+import { openSecretBox } from "../../services/secrets.ts";
+import { webchatDirectory } from "../../services/webchat.directory.ts";
+import { WebhookDispatcher } from "../../services/webhook.dispatcher.ts";
+import { openDatabase } from "../../store/db.ts";
+
+export type WorkerOptions = { demo?: boolean; concurrency?: number };
+
+export async function runWorker(opts: WorkerOptions): Promise<void> {
+  const config = loadConfig();
+  const database = await openDatabase({ url: config.databaseUrl });
+  const services = createServices(database);
+  // Events (message.updated) reach the servers' browsers through NOTIFY.
+  await services.realtime.start({ listen: false });
+  const secrets = openSecretBox({
+    secretKey: config.secretKey,
+    ...(config.dataDir ? { dataDir: config.dataDir } : {}),
+  });
+  // Outbound webhooks for the events this process produces (e.g. a reply's delivery status).
+  const dispatcher = new WebhookDispatcher({
+    database,
+    events: services.events,
+    publicUrl: config.publicUrl,
+    onError: (error) =>
+      console.error(
+        `webhook deliveries could not be recorded: ${error instanceof Error ? error.message : error}`,
+      ),
+  });
+  dispatcher.start();
+  const worker = createWorker(
+    {
+      database,
+      events: services.events,
+      connectors: createConnectorRegistry({
+        demo: opts.demo === true,
+        webchat: webchatDirectory(database, secrets),
+      }),
+      secrets,
+    },
+    {
+      ...(opts.concurrency ? { concurrency: opts.concurrency } : {}),
+      onError: (error, job) =>
+        console.error(`job ${job?.id ?? "-"} failed: ${error instanceof Error ? error.message : error}`),
+    },
+  );
+  await worker.start();
+  console.log(`Rapport worker ${worker.id} is running (${database.engine}). Stop with Ctrl+C.`);
+  let closing = false;
+  const shutdown = async () => {
+    if (closing) return;
+    closing = true;
+    await worker.stop();
+    await dispatcher.stop();
+    await services.realtime.stop();
+    await database.close();
+    process.exit(0);
+  };
+  process.on("SIGINT", () => void shutdown());
+  process.on("SIGTERM", () => void shutdown());
+}
