@@ -193,12 +193,16 @@ describeEachEngine("channel pollers across processes", (ctx) => {
     try {
       await pollers.start({ syncMs: 60_000 });
       expect(releases).toHaveLength(1);
-      await ctx.database.rows(sql`UPDATE channels SET name = 'renamed', updated_at = now() WHERE id = ${row.id}`);
+      await ctx.database.rows(
+        sql`UPDATE channels SET name = 'renamed', updated_at = now() WHERE id = ${row.id}`,
+      );
       const [changed] = await repo.list().then((all) => all.filter((c) => c.id === row.id));
       const started = Date.now();
       await pollers.restartChannel(changed!);
       expect(Date.now() - started).toBeLessThan(5_000);
-      expect(warnings.join("\n")).toContain(`Channel ${row.id}: its loop has not ended 0.3 s after being stopped`);
+      expect(warnings.join("\n")).toContain(
+        `Channel ${row.id}: its loop has not ended 0.3 s after being stopped`,
+      );
       // The new loop runs with the new settings; the old one is left to end on its own.
       expect(releases).toHaveLength(2);
       expect(pollers.isRunning(row.id)).toBe(true);
