@@ -1,7 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { agentWithToken } from "../../test/helpers/server.ts";
 import { MastodonSimulator } from "../channels/mastodon/mastodon.simulator.ts";
 import { createConnectorRegistry } from "../channels/registry.ts";
-import { AuthService } from "../services/auth.service.ts";
 import { SecretBox } from "../services/secrets.ts";
 import { channelRepository } from "../store/channel.repository.ts";
 import { type Database, openDatabase } from "../store/db.ts";
@@ -24,16 +24,12 @@ describe("connecting a Mastodon channel with OAuth", () => {
       publicUrl: "https://rapport.example",
       onChannelCreated: (c) => created.push(c.key),
     });
-    const auth = new AuthService(database.db);
     for (const [email, role] of [
       ["admin@northwind.example", "admin"],
       ["lee@northwind.example", "admin"],
       ["sam@northwind.example", "agent"],
     ] as const) {
-      await auth.createAgent({ email, name: email.split("@")[0]!, password: "correct horse battery", role });
-      headers[email.split("@")[0]!] = {
-        authorization: `Bearer ${(await auth.createToken({ name: email, agentEmail: email })).token}`,
-      };
+      headers[email.split("@")[0]!] = (await agentWithToken(database, email, { role })).headers;
     }
   });
   afterAll(async () => {

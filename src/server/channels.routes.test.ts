@@ -2,10 +2,10 @@ import { sql } from "drizzle-orm";
 import { afterAll, beforeAll, expect, it } from "vitest";
 import { freePort } from "../../test/helpers/dovecot.ts";
 import { describeEachEngine } from "../../test/helpers/engines.ts";
+import { agentWithToken } from "../../test/helpers/server.ts";
 import { SMTP_PASSWORD, SMTP_USER, startSmtpServer, type TestSmtp } from "../../test/helpers/smtp.ts";
 import { fixturePayloads, hasFixtures } from "../channels/email/email.test-support.ts";
 import { createConnectorRegistry } from "../channels/registry.ts";
-import { AuthService } from "../services/auth.service.ts";
 import { createServices } from "../services/container.ts";
 import { SecretBox } from "../services/secrets.ts";
 import { buildApp } from "./app.ts";
@@ -30,18 +30,8 @@ describeEachEngine("channel setup, connection test and attachments", (ctx) => {
       secrets: new SecretBox(Buffer.alloc(32, 9)),
       onChannelCreated: (c) => created.push(c.key),
     });
-    const auth = new AuthService(database.db);
-    for (const [email, role] of [
-      ["admin@northwind.example", "admin"],
-      ["sam@northwind.example", "agent"],
-    ] as const) {
-      await auth.createAgent({ email, name: email.split("@")[0]!, password: "correct horse battery", role });
-    }
-    const bearer = async (agentEmail: string) => ({
-      authorization: `Bearer ${(await auth.createToken({ name: agentEmail, agentEmail })).token}`,
-    });
-    admin = await bearer("admin@northwind.example");
-    agent = await bearer("sam@northwind.example");
+    admin = (await agentWithToken(database, "admin@northwind.example", { role: "admin" })).headers;
+    agent = (await agentWithToken(database, "sam@northwind.example")).headers;
     if (hasFixtures)
       await services.ingest.ingest(
         fixturePayloads("email-care").map((f) => ({ source: "test", format: "email", payload: f.payload })),

@@ -2,7 +2,6 @@ import { expect, it } from "vitest";
 import { describeEachEngine } from "../../test/helpers/engines.ts";
 import { agentWithToken } from "../../test/helpers/server.ts";
 import { asApi, inbound } from "../../test/helpers/services.ts";
-import { AuthService } from "../services/auth.service.ts";
 import { createServices } from "../services/container.ts";
 import { buildApp } from "./app.ts";
 
@@ -11,15 +10,10 @@ describeEachEngine("conversation lifecycle, teams and presence over HTTP", (ctx)
     const services = createServices(ctx.database);
     const app = await buildApp({ database: ctx.database, services });
     const agent = await agentWithToken(ctx.database, "life-http@example.com");
-    const auth = new AuthService(ctx.database.db);
-    const admin = await auth.createAgent({
-      email: "life-admin-http@example.com",
-      name: "Admin",
-      password: "long enough pw",
+    const { headers: adminHeaders } = await agentWithToken(ctx.database, "life-admin-http@example.com", {
       role: "admin",
+      name: "Admin",
     });
-    const adminToken = await auth.createToken({ name: "admin", agentEmail: admin.email! });
-    const adminHeaders = { authorization: `Bearer ${adminToken.token}` };
     const stored = await services.ingest.ingest([asApi(inbound({ channel: "life-http" }))]);
     const id = (stored.outcomes[0] as { conversationId: string }).conversationId;
 

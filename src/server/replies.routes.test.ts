@@ -18,15 +18,10 @@ describeEachEngine("replies, notes and the guard over HTTP", (ctx) => {
       name: "Sam Rivera",
       password: "long enough pw",
     });
-    const admin = await auth.createAgent({
-      email: "admin.reply@example.com",
-      name: "Ada Admin",
-      password: "long enough pw",
+    const { headers: adminHeaders } = await agentWithToken(ctx.database, "admin.reply@example.com", {
       role: "admin",
+      name: "Ada Admin",
     });
-    const adminHeaders = {
-      authorization: `Bearer ${(await auth.createToken({ name: "a", agentEmail: admin.email! })).token}`,
-    };
     const stored = await services.ingest.ingest([
       asApi(
         inbound({

@@ -1,9 +1,9 @@
 import { sql } from "drizzle-orm";
 import { beforeAll, expect, it } from "vitest";
 import { describeEachEngine } from "../../test/helpers/engines.ts";
+import { agentWithToken } from "../../test/helpers/server.ts";
 import { createConnectorRegistry } from "../channels/registry.ts";
 import { realMessages, signedRequest } from "../channels/webhook/webhook.test-support.ts";
-import { AuthService } from "../services/auth.service.ts";
 import { createServices } from "../services/container.ts";
 import { SecretBox } from "../services/secrets.ts";
 import { buildApp } from "./app.ts";
@@ -42,15 +42,8 @@ describeEachEngine("inbound webhook channel", (ctx) => {
       connectors,
       secrets: new SecretBox(Buffer.alloc(32, 3)),
     });
-    const auth = new AuthService(ctx.database.db);
-    await auth.createAgent({
-      email: "admin@example.com",
-      name: "Admin",
-      password: "correct horse battery",
-      role: "admin",
-    });
-    const token = await auth.createToken({ name: "t", agentEmail: "admin@example.com" });
-    admin = { authorization: `Bearer ${token.token}` };
+    admin = (await agentWithToken(ctx.database, "admin@example.com", { role: "admin", name: "Admin" }))
+      .headers;
     const created = await app.inject({
       method: "POST",
       url: "/api/channels",

@@ -4,12 +4,12 @@
  */
 import { afterAll, beforeAll, expect, it } from "vitest";
 import { describeEachEngine } from "../../test/helpers/engines.ts";
+import { agentWithToken } from "../../test/helpers/server.ts";
 import { type Received, type Receiver, startReceiver } from "../../test/helpers/webhook-receiver.ts";
 import { createConnectorRegistry } from "../channels/registry.ts";
 import { realMessages } from "../channels/webhook/webhook.test-support.ts";
 import { createWorker } from "../jobs/index.ts";
 import type { Worker } from "../jobs/worker.ts";
-import { AuthService } from "../services/auth.service.ts";
 import { createServices, type Services } from "../services/container.ts";
 import { SecretBox } from "../services/secrets.ts";
 import { WebhookDispatcher } from "../services/webhook.dispatcher.ts";
@@ -64,18 +64,8 @@ describeEachEngine("outbound webhooks", (ctx) => {
   beforeAll(async () => {
     services = createServices(ctx.database);
     app = await buildApp({ database: ctx.database, services, secrets: box });
-    const auth = new AuthService(ctx.database.db);
-    for (const [email, role] of [
-      ["admin@example.com", "admin"],
-      ["sam@example.com", "agent"],
-    ] as const) {
-      await auth.createAgent({ email, name: email.split("@")[0]!, password: "correct horse battery", role });
-    }
-    const bearer = async (agentEmail: string) => ({
-      authorization: `Bearer ${(await auth.createToken({ name: agentEmail, agentEmail })).token}`,
-    });
-    admin = await bearer("admin@example.com");
-    agent = await bearer("sam@example.com");
+    admin = (await agentWithToken(ctx.database, "admin@example.com", { role: "admin" })).headers;
+    agent = (await agentWithToken(ctx.database, "sam@example.com")).headers;
     dispatcher = new WebhookDispatcher({
       database: ctx.database,
       events: services.events,

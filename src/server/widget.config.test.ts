@@ -6,7 +6,7 @@ import { existsSync } from "node:fs";
 import { sql } from "drizzle-orm";
 import { describe, expect, it } from "vitest";
 import { describeEachEngine } from "../../test/helpers/engines.ts";
-import { AuthService } from "../services/auth.service.ts";
+import { agentWithToken } from "../../test/helpers/server.ts";
 import { businessHours, channels, slaPolicies } from "../store/schema.ts";
 import { WIDGET_BUNDLE } from "./routes/widget.routes.ts";
 import { box, KEY, SITE, useWidgetChat, VISITOR_KEY } from "./widget.test-support.ts";
@@ -100,18 +100,14 @@ describeEachEngine("the website chat", (ctx) => {
   });
 
   it("is set up by an admin over the API, with a generated visitor key that is never shown", async () => {
-    const auth = new AuthService(ctx.database.db);
-    await auth.createAgent({
-      email: "admin@example.com",
-      name: "Ada Admin",
-      password: "correct horse battery",
+    const { headers } = await agentWithToken(ctx.database, "admin@example.com", {
       role: "admin",
+      name: "Ada Admin",
     });
-    const { token } = await auth.createToken({ name: "setup", agentEmail: "admin@example.com" });
     const created = await chat.app.inject({
       method: "POST",
       url: "/api/channels",
-      headers: { authorization: `Bearer ${token}` },
+      headers,
       payload: {
         kind: "webchat",
         name: "Northwind Rail",
@@ -140,7 +136,7 @@ describeEachEngine("the website chat", (ctx) => {
     const bad = await chat.app.inject({
       method: "POST",
       url: "/api/channels",
-      headers: { authorization: `Bearer ${token}` },
+      headers,
       payload: { kind: "webchat", name: "Bad", config: { allowedOrigins: ["https://rail.example/path"] } },
     });
     expect(bad.statusCode).toBe(400);

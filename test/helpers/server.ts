@@ -30,13 +30,21 @@ export async function testApp(
   return app;
 }
 
-/** Creates an agent and an API token acting as them; returns headers that authenticate as that agent. */
-export async function agentWithToken(database: Database, email: string) {
+/**
+ * Creates an agent (role `agent` unless given; named after the email's local part unless given) and an
+ * API token acting as them; returns headers that authenticate as that agent.
+ */
+export async function agentWithToken(
+  database: Database,
+  email: string,
+  options: { role?: "admin" | "agent"; name?: string } = {},
+) {
   const auth = new AuthService(database.db);
   const agent = await auth.createAgent({
     email,
-    name: email.split("@")[0]!,
+    name: options.name ?? email.split("@")[0]!,
     password: "correct horse battery",
+    role: options.role ?? "agent",
   });
   const token = await auth.createToken({ name: `${email} test`, agentEmail: email });
   return { agent, token, headers: { authorization: `Bearer ${token.token}` } };
