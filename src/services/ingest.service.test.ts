@@ -263,4 +263,42 @@ describeEachEngine("ingest pipeline", (ctx) => {
     expect(summary).toMatchObject({ messages: 230, people: 40, conversations: 230, deadLetters: 0 });
     expect(summary.outcomes).toHaveLength(230);
   });
+
+  it("recovers raw events a process stored and died before processing, once they are stale", async () => {
+    const { ingest } = buildIngest(ctx.database);
+    const already = inbound({ channel: "recover-test" });
+    await ingest.ingest([asApi(already)]);
+    const lost = inbound({ channel: "recover-test", text: "My parcel never came, can you check?" });
+    const fresh = inbound({ channel: "recover-test" });
+    // What a crash between storing and processing leaves: pending raw events, as the webhook stored them.
+    const store = (payload: unknown, minutesAgo: number) =>
+      ctx.database.rows<{ id: string | number }>(sql`
+        INSERT INTO raw_events (source, format, channel_key, payload, received_at)
+        VALUES ('webhook:test', 'canonical', 'recover-test', ${JSON.stringify(payload)}::json,
+          now() - ${minutesAgo} * interval '1 minute')
+        RETURNING id`);
+    const [lostRaw] = await store(lost, 30);
+    const [againRaw] = await store(already, 30);
+    const [badRaw] = await store({ channel: "recover-test", text: 42 }, 30);
+    const [freshRaw] = await store(fresh, 1);
+    const statusOf = async (row: { id: string | number } | undefined) =>
+      (
+        await ctx.database.rows<{ status: string }>(sql`SELECT status FROM raw_events WHERE id = ${row!.id}`)
+      )[0]!.status;
+
+    expect(await ingest.recoverPending()).toBe(3);
+    expect(await statusOf(lostRaw)).toBe("processed");
+    expect(await statusOf(againRaw)).toBe("processed");
+    expect(await statusOf(badRaw)).toBe("dead");
+    expect(await statusOf(freshRaw)).toBe("pending");
+    // The lost message is stored (once), the repeat adds nothing, the bad payload is a dead letter.
+    expect(await count("messages", sql`external_id = ${lost.externalId}`)).toBe(1);
+    expect(await count("messages", sql`external_id = ${already.externalId}`)).toBe(1);
+    expect(await count("dead_letters", sql`raw_event_id = ${badRaw!.id}`)).toBe(1);
+    // Nothing is left to recover, and a fresh payload (another process may be on it) waits its turn.
+    expect(await ingest.recoverPending()).toBe(0);
+    expect(await ingest.recoverPending({ olderThanMs: 0 })).toBeGreaterThanOrEqual(1);
+    expect(await statusOf(freshRaw)).toBe("processed");
+    expect(await count("messages", sql`external_id = ${fresh.externalId}`)).toBe(1);
+  });
 });

@@ -135,6 +135,28 @@ export class IngestService {
     };
   }
 
+  /**
+   * Runs raw events that are still pending `olderThanMs` (default 10 minutes) after they arrived
+   * through the pipeline; returns how many. A process that died between storing a payload and
+   * processing it left them — a webhook had already been answered for them, so nobody sends them
+   * again. Servers call this when they start and every few minutes; the same message is stored once,
+   * so a payload another process is still working on (none takes minutes) costs only a repeat.
+   */
+  async recoverPending(options: { olderThanMs?: number } = {}): Promise<number> {
+    const olderThanMs = options.olderThanMs ?? 10 * 60_000;
+    let afterId = 0;
+    let recovered = 0;
+    for (;;) {
+      const rows = await this.repo.stalePendingRawEvents({ afterId, olderThanMs, limit: this.batchSize });
+      if (rows.length === 0) return recovered;
+      afterId = rows.at(-1)!.id;
+      await this.reprocess(
+        rows.map((r) => ({ rawEventId: r.id, source: r.source, format: r.format, payload: r.payload })),
+      );
+      recovered += rows.length;
+    }
+  }
+
   /** Runs stored raw events (e.g. dead letters' events) through the pipeline again. */
   async reprocess(entries: Array<Omit<Entry, "index">>): Promise<IngestSummary> {
     const summary = emptySummary();

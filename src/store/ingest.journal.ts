@@ -45,6 +45,22 @@ export async function loadRawEvents(
   return rows.map((r) => ({ ...r, id: Number(r.id) }));
 }
 
+/**
+ * Raw events still `pending` `olderThanMs` after they arrived, after `afterId`, in id order: payloads a
+ * process stored and then died before processing (the partial index on pending events serves this).
+ */
+export async function stalePendingRawEvents(
+  database: Database,
+  options: { afterId: number; olderThanMs: number; limit: number },
+): Promise<Array<RawEventRow & { id: number }>> {
+  const rows = await database.rows<RawEventRow & { id: string | number }>(sql`
+    SELECT id, source, format, channel_key, payload FROM raw_events
+    WHERE status = 'pending' AND id > ${options.afterId}
+      AND received_at < clock_timestamp() - ${options.olderThanMs} * interval '1 millisecond'
+    ORDER BY id LIMIT ${options.limit}`);
+  return rows.map((r) => ({ ...r, id: Number(r.id) }));
+}
+
 export async function markRawEvents(tx: Db, ids: number[], status: "processed" | "dead"): Promise<void> {
   if (ids.length === 0) return;
   await tx.execute(sql`

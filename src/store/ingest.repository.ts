@@ -271,6 +271,14 @@ export class IngestRepository {
     return journal.loadRawEvents(this.database, ids);
   }
 
+  stalePendingRawEvents(options: {
+    afterId: number;
+    olderThanMs: number;
+    limit: number;
+  }): Promise<Array<RawEventRow & { id: number }>> {
+    return journal.stalePendingRawEvents(this.database, options);
+  }
+
   markRawEvents(tx: Db, ids: number[], status: "processed" | "dead"): Promise<void> {
     return journal.markRawEvents(tx, ids, status);
   }

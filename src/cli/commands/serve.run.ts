@@ -158,6 +158,18 @@ export async function runServe(opts: ServeOptions): Promise<void> {
       .catch((error) => app.log.error({ err: error }, "offline sweep failed"));
   }, 60_000);
   sweep.unref();
+  // Payloads stored raw by a process that died before processing them (its webhook was already
+  // answered): run them through the pipeline now and every five minutes, once they are ten minutes old.
+  const recover = () =>
+    services.ingest
+      .recoverPending()
+      .then((n) => {
+        if (n > 0) app.log.warn({ rawEvents: n }, "recovered payloads left unprocessed by a stopped process");
+      })
+      .catch((error) => app.log.error({ err: error }, "recovering unprocessed payloads failed"));
+  void recover();
+  const recovery = setInterval(() => void recover(), 5 * 60_000);
+  recovery.unref();
   const address = app.server.address();
   const actualPort = typeof address === "object" && address ? address.port : port;
   const url = `http://${host.includes(":") ? `[${host}]` : host}:${actualPort}`;
