@@ -2,7 +2,9 @@ import { type ChildProcess, spawn } from "node:child_process";
 import { mkdtempSync } from "node:fs";
 import { tmpdir } from "node:os";
 import path from "node:path";
+import { sql } from "drizzle-orm";
 import { afterAll, expect, it } from "vitest";
+import { openDatabase } from "../src/store/db.ts";
 import { bin } from "./helpers/cli.ts";
 
 const children: ChildProcess[] = [];
@@ -103,8 +105,44 @@ it("`serve --demo` starts with a demo workspace, a printed admin password, and s
   expect(locked).toContain("in use by process");
 
   expect(await stop(first.child)).toBe(0);
+  // What a process that died between storing a webhook's payload and processing it leaves behind:
+  // a pending raw event. The next start runs it through the pipeline.
+  const offline = await openDatabase({ url: data });
+  await offline.db.execute(sql`
+    INSERT INTO raw_events (source, format, channel_key, payload, received_at)
+    VALUES ('webhook:test', 'canonical', 'recovered', ${JSON.stringify({
+      channel: "recovered",
+      externalId: "lost-in-a-crash",
+      direction: "in",
+      author: { externalId: "someone" },
+      text: "Stored raw just before the server died",
+      createdAt: "2026-01-01T00:00:00.000Z",
+    })}::json, now() - interval '1 hour')`);
+  await offline.close();
   const second = await serve(["--demo"], { RAPPORT_DATA: data });
   expect(second.output).toContain("already has agents");
   expect(second.output).not.toContain("password:");
+  const again = await fetch(`${second.url}/api/auth/login`, {
+    method: "POST",
+    headers: { "content-type": "application/json" },
+    body: JSON.stringify({ email: "admin@example.com", password }),
+  });
+  const session = again.headers
+    .getSetCookie()
+    .map((c) => c.split(";")[0]!)
+    .join("; ");
+  await expect
+    .poll(
+      async () =>
+        (
+          (await (
+            await fetch(`${second.url}/api/conversations?q=${encodeURIComponent("before the server died")}`, {
+              headers: { cookie: session },
+            })
+          ).json()) as { items: unknown[] }
+        ).items.length,
+      { timeout: 30_000 },
+    )
+    .toBe(1);
   expect(await stop(second.child)).toBe(0);
 }, 300_000); // two real starts of the binary, seeding on PGlite: minutes on a loaded 2-core machine
