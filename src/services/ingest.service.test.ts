@@ -301,4 +301,32 @@ describeEachEngine("ingest pipeline", (ctx) => {
     expect(await statusOf(freshRaw)).toBe("processed");
     expect(await count("messages", sql`external_id = ${fresh.externalId}`)).toBe(1);
   });
+
+  it("recovers each stale payload once when two servers recover at the same time, and honours claims", async () => {
+    const one = buildIngest(ctx.database).ingest;
+    const two = buildIngest(ctx.database).ingest;
+    const ids: Array<string | number> = [];
+    for (let i = 0; i < 30; i++) {
+      // Malformed, so each recovery writes a dead letter: a second recovery of a row would show twice.
+      const [row] = await ctx.database.rows<{ id: string | number }>(sql`
+        INSERT INTO raw_events (source, format, channel_key, payload, received_at)
+        VALUES ('webhook:test', 'canonical', 'claim-test', ${JSON.stringify({ channel: "claim-test", n: i })}::json,
+          now() - interval '1 hour')
+        RETURNING id`);
+      ids.push(row!.id);
+    }
+    const ours = sql`raw_event_id IN (SELECT id FROM raw_events WHERE channel_key = 'claim-test')`;
+    // One of them was claimed a moment ago by a server that is still on it.
+    await ctx.database.rows(sql`UPDATE raw_events SET recovery_claimed_at = now() WHERE id = ${ids[0]!}`);
+    const [a, b] = await Promise.all([one.recoverPending(), two.recoverPending()]);
+    expect(a + b).toBeGreaterThanOrEqual(29);
+    expect(await count("dead_letters", ours)).toBe(29);
+    expect(await count("dead_letters", sql`raw_event_id = ${ids[0]!}`)).toBe(0);
+    // That server died too: once its claim is stale, the payload is recovered.
+    await ctx.database.rows(
+      sql`UPDATE raw_events SET recovery_claimed_at = now() - interval '1 hour' WHERE id = ${ids[0]!}`,
+    );
+    await one.recoverPending();
+    expect(await count("dead_letters", ours)).toBe(30);
+  });
 });

@@ -139,15 +139,20 @@ export class IngestService {
    * Runs raw events that are still pending `olderThanMs` (default 10 minutes) after they arrived
    * through the pipeline; returns how many. A process that died between storing a payload and
    * processing it left them — a webhook had already been answered for them, so nobody sends them
-   * again. Servers call this when they start and every few minutes; the same message is stored once,
-   * so a payload another process is still working on (none takes minutes) costs only a repeat.
+   * again. Servers call this when they start and every few minutes. Each batch is claimed first, so two
+   * servers recovering at once take different rows; were a payload still being worked on by its own
+   * process (none takes minutes), the same message is stored once.
    */
   async recoverPending(options: { olderThanMs?: number } = {}): Promise<number> {
     const olderThanMs = options.olderThanMs ?? 10 * 60_000;
     let afterId = 0;
     let recovered = 0;
     for (;;) {
-      const rows = await this.repo.stalePendingRawEvents({ afterId, olderThanMs, limit: this.batchSize });
+      const rows = await this.repo.claimStalePendingRawEvents({
+        afterId,
+        olderThanMs,
+        limit: this.batchSize,
+      });
       if (rows.length === 0) return recovered;
       afterId = rows.at(-1)!.id;
       await this.reprocess(

@@ -46,19 +46,27 @@ export async function loadRawEvents(
 }
 
 /**
- * Raw events still `pending` `olderThanMs` after they arrived, after `afterId`, in id order: payloads a
- * process stored and then died before processing (the partial index on pending events serves this).
+ * Claims raw events still `pending` `olderThanMs` after they arrived, after `afterId`, in id order:
+ * payloads a process stored and then died before processing (the partial index on pending events
+ * serves this). A claim lasts `olderThanMs` too: another server recovering at the same time skips
+ * claimed (and locked) rows, and if the claimer dies as well, its claims lapse and the rows are
+ * recovered again.
  */
-export async function stalePendingRawEvents(
+export async function claimStalePendingRawEvents(
   database: Database,
   options: { afterId: number; olderThanMs: number; limit: number },
 ): Promise<Array<RawEventRow & { id: number }>> {
+  const stale = sql`clock_timestamp() - ${options.olderThanMs} * interval '1 millisecond'`;
   const rows = await database.rows<RawEventRow & { id: string | number }>(sql`
-    SELECT id, source, format, channel_key, payload FROM raw_events
-    WHERE status = 'pending' AND id > ${options.afterId}
-      AND received_at < clock_timestamp() - ${options.olderThanMs} * interval '1 millisecond'
-    ORDER BY id LIMIT ${options.limit}`);
-  return rows.map((r) => ({ ...r, id: Number(r.id) }));
+    UPDATE raw_events r SET recovery_claimed_at = clock_timestamp()
+    WHERE r.id IN (
+      SELECT id FROM raw_events
+      WHERE status = 'pending' AND id > ${options.afterId} AND received_at < ${stale}
+        AND (recovery_claimed_at IS NULL OR recovery_claimed_at < ${stale})
+      ORDER BY id LIMIT ${options.limit}
+      FOR UPDATE SKIP LOCKED)
+    RETURNING r.id, r.source, r.format, r.channel_key, r.payload`);
+  return rows.map((r) => ({ ...r, id: Number(r.id) })).sort((a, b) => a.id - b.id);
 }
 
 export async function markRawEvents(tx: Db, ids: number[], status: "processed" | "dead"): Promise<void> {

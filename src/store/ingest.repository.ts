@@ -271,12 +271,12 @@ export class IngestRepository {
     return journal.loadRawEvents(this.database, ids);
   }
 
-  stalePendingRawEvents(options: {
+  claimStalePendingRawEvents(options: {
     afterId: number;
     olderThanMs: number;
     limit: number;
   }): Promise<Array<RawEventRow & { id: number }>> {
-    return journal.stalePendingRawEvents(this.database, options);
+    return journal.claimStalePendingRawEvents(this.database, options);
   }
 
   markRawEvents(tx: Db, ids: number[], status: "processed" | "dead"): Promise<void> {

@@ -274,6 +274,8 @@ export const rawEvents = pgTable(
     /** Why an `ignored` payload is not a message (a like, a follow, a read receipt…). */
     note: text("note"),
     receivedAt: ts("received_at").notNull().defaultNow(),
+    /** When a server last took this (stale, pending) event to recover it (IngestService.recoverPending). */
+    recoveryClaimedAt: ts("recovery_claimed_at"),
   },
   // Partial: only pending events are ever looked up by status, and marking one processed stays cheap.
   (t) => [index("raw_events_pending_idx").on(t.id).where(sql`status = 'pending'`)],

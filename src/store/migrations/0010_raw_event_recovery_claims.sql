@@ -1,0 +1,1 @@
+ALTER TABLE "raw_events" ADD COLUMN "recovery_claimed_at" timestamp with time zone;
