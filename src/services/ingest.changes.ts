@@ -8,9 +8,10 @@
 import type { Analyzer } from "../analysis/analyzer.ts";
 import { AnalysisRepository, analysisColumns } from "../store/analysis.repository.ts";
 import type { Database, Db } from "../store/db.ts";
+import type { IngestRepository } from "../store/ingest.repository.ts";
 import { MessageChangeRepository, type PendingChange } from "../store/message-change.repository.ts";
 import { sanitizeEmailHtml } from "./html.sanitize.ts";
-import { key, type NormalizedChange } from "./ingest.model.ts";
+import { key, type Normalized, type NormalizedChange, type Prepared } from "./ingest.model.ts";
 import type { ItemOutcome } from "./ingest.types.ts";
 
 export interface AppliedChanges {
@@ -125,4 +126,40 @@ export class ChangeRecorder {
   async markIgnored(tx: Db, rows: Array<{ id: number; note: string }>): Promise<void> {
     await this.changes.markIgnored(tx, rows);
   }
+}
+
+/** Turns changes that carry a message nobody stored yet into that message; the rest stay changes. */
+export async function splitChanges(
+  repo: Pick<IngestRepository, "existingMessages">,
+  tx: Db,
+  { ready, changes }: Prepared,
+): Promise<{ normalized: Normalized[]; changes: NormalizedChange[] }> {
+  const whole = changes.filter((c) => c.change.message);
+  if (whole.length === 0) return { normalized: ready, changes };
+  const known = new Set(
+    (
+      await repo.existingMessages(
+        tx,
+        whole.map((c) => ({ channel_id: c.channel.id, external_id: c.change.externalId })),
+      )
+    ).map((m) => key(m.channel_id, m.external_id)),
+  );
+  const normalized = [...ready];
+  const rest: NormalizedChange[] = [];
+  for (const c of changes) {
+    const message = c.change.message;
+    if (!message || known.has(key(c.channel.id, c.change.externalId))) rest.push(c);
+    else {
+      normalized.push({
+        entry: c.entry,
+        message:
+          c.change.change === "edit" ? { ...message, editedAt: message.editedAt ?? c.change.at } : message,
+        channel: c.channel,
+        analysis: c.messageAnalysis!,
+      });
+      // A deletion still applies to the message once stored.
+      if (c.change.change === "delete") rest.push({ ...c, entry: { ...c.entry, index: -1 - c.entry.index } });
+    }
+  }
+  return { normalized, changes: rest };
 }

@@ -11,18 +11,17 @@ import { analysisColumns } from "../store/analysis.repository.ts";
 import type { Db } from "../store/db.ts";
 import { IngestRepository, type NewConversation, type NewMessage } from "../store/ingest.repository.ts";
 import type { RapportEvent } from "./events.ts";
-import { ChangeRecorder } from "./ingest.changes.ts";
+import { ChangeRecorder, splitChanges } from "./ingest.changes.ts";
 import { ConversationDeriver, type DerivationDeps, isTransient } from "./ingest.derivation.ts";
+import { storeFailures } from "./ingest.failures.ts";
 import { resolveAgents, resolveIdentities } from "./ingest.identities.ts";
 import {
   agentRef,
   type Entry,
   errorText,
-  type Failed,
   identityKey,
   key,
   type Normalized,
-  type NormalizedChange,
   type Prepared,
 } from "./ingest.model.ts";
 import { BatchPreparer, type PrepareDeps } from "./ingest.prepare.ts";
@@ -232,7 +231,7 @@ export class IngestService {
 
     // 1. Dead letters: visible and replayable; nothing a person sent is lost. Payloads that are
     //    knowingly not messages are kept raw, marked ignored with why.
-    await this.storeFailures(tx, failed, outcomes);
+    await storeFailures(this.repo, tx, failed, outcomes);
     summary.deadLetters = failed.length;
     await this.changeRecorder.markIgnored(
       tx,
@@ -243,7 +242,7 @@ export class IngestService {
 
     // Edits and deletions: a change that carries its whole message, whose message never arrived, is
     // stored as that message (already edited); the others are recorded and applied below.
-    const { normalized, changes } = await this.splitChanges(tx, prepared);
+    const { normalized, changes } = await splitChanges(this.repo, tx, prepared);
     await this.changeRecorder.record(tx, changes, outcomes);
 
     // 2. Dedupe: within the batch, then against what is stored.
@@ -441,76 +440,6 @@ export class IngestService {
   async catchUpDerivations(): Promise<number> {
     await this.derivations;
     return this.deriver.catchUp();
-  }
-
-  /** Turns changes that carry a message nobody stored yet into that message; the rest stay changes. */
-  private async splitChanges(
-    tx: Db,
-    { ready, changes }: Prepared,
-  ): Promise<{ normalized: Normalized[]; changes: NormalizedChange[] }> {
-    const whole = changes.filter((c) => c.change.message);
-    if (whole.length === 0) return { normalized: ready, changes };
-    const known = new Set(
-      (
-        await this.repo.existingMessages(
-          tx,
-          whole.map((c) => ({ channel_id: c.channel.id, external_id: c.change.externalId })),
-        )
-      ).map((m) => key(m.channel_id, m.external_id)),
-    );
-    const normalized = [...ready];
-    const rest: NormalizedChange[] = [];
-    for (const c of changes) {
-      const message = c.change.message;
-      if (!message || known.has(key(c.channel.id, c.change.externalId))) rest.push(c);
-      else {
-        normalized.push({
-          entry: c.entry,
-          message:
-            c.change.change === "edit" ? { ...message, editedAt: message.editedAt ?? c.change.at } : message,
-          channel: c.channel,
-          analysis: c.messageAnalysis!,
-        });
-        // A deletion still applies to the message once stored.
-        if (c.change.change === "delete")
-          rest.push({ ...c, entry: { ...c.entry, index: -1 - c.entry.index } });
-      }
-    }
-    return { normalized, changes: rest };
-  }
-
-  private async storeFailures(tx: Db, failed: Failed[], outcomes: Map<number, ItemOutcome>): Promise<void> {
-    if (failed.length === 0) return;
-    const fresh = failed.filter((f) => f.entry.deadLetterId === undefined);
-    const retried = failed.filter((f) => f.entry.deadLetterId !== undefined);
-    const ids = await this.repo.insertDeadLetters(
-      tx,
-      fresh.map((f) => ({
-        raw_event_id: f.entry.rawEventId,
-        source: f.entry.source,
-        reason: f.reason,
-        detail: f.entry.detail ?? null,
-      })),
-    );
-    fresh.forEach((f, i) => {
-      outcomes.set(f.entry.index, { status: "dead_letter", deadLetterId: ids[i]!, reason: f.reason });
-    });
-    await this.repo.recordRetries(
-      tx,
-      retried.map((f) => ({ id: f.entry.deadLetterId!, reason: f.reason })),
-    );
-    for (const f of retried) {
-      outcomes.set(f.entry.index, {
-        status: "dead_letter",
-        deadLetterId: f.entry.deadLetterId!,
-        reason: f.reason,
-      });
-    }
-    await this.repo.markRawEvents(
-      tx,
-      failed.map((f) => f.entry.rawEventId),
-      "dead",
-    );
   }
 }
 
