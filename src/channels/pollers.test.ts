@@ -122,59 +122,21 @@ describeEachEngine("channel pollers across processes", (ctx) => {
     }
   });
 
-  it("stops within its timeout when a loop ignores the abort, naming the channel, and frees its lease", async () => {
-    let release: () => void = () => {};
-    const stuck: Connector = {
-      ...idleConnector(new Map()),
-      kind: "stuck-test",
-      // A loop that does not heed its signal (e.g. a request without one).
-      poll: () =>
-        new Promise<void>((resolve) => {
-          release = resolve;
-        }),
-    };
-    const row = (await channelRepository(ctx.database.db).create({
-      key: "lease-stuck",
-      kind: "stuck-test",
-      platform: "stuck-test",
-      name: "stuck",
-      config: {},
-      secrets: box.seal({ token: "t" }),
-    }))!;
-    const warnings: string[] = [];
-    const pollers = new ChannelPollers({
-      database: ctx.database,
-      connectors: new ConnectorRegistry([stuck]),
-      secrets: box,
-      log: { info() {}, warn: (message) => warnings.push(message) },
-      ingest: { ingest: async () => ({}) as never },
-    });
-    await pollers.start({ syncMs: 60_000 });
-    expect(pollers.isRunning(row.id)).toBe(true);
-    const started = Date.now();
-    await pollers.stop(300);
-    expect(Date.now() - started).toBeLessThan(5_000);
-    expect(warnings.join("\n")).toContain(`Stopped waiting for 1 channel loop(s) after 0.3 s: ${row.id}`);
-    const lease = sql`SELECT holder FROM poll_leases WHERE channel_id = ${row.id}`;
-    expect(await ctx.database.rows(lease)).toHaveLength(0);
-    release();
-  });
-
-  it("restarts a channel whose old loop ignores the abort within its timeout, and runs the new loop", async () => {
+  /** A channel whose loops never heed their abort (e.g. a request without a signal), and pollers for it. */
+  const stuckChannel = async (kind: string, options: { stopTimeoutMs?: number } = {}) => {
     const releases: Array<() => void> = [];
     const stuck: Connector = {
       ...idleConnector(new Map()),
-      kind: "stuck-restart-test",
+      kind,
       poll: () =>
         new Promise<void>((resolve) => {
           releases.push(resolve);
         }),
     };
-    const repo = channelRepository(ctx.database.db);
-    const row = (await repo.create({
-      key: "lease-stuck-restart",
-      kind: "stuck-restart-test",
-      platform: "stuck-restart-test",
+    const row = (await channelRepository(ctx.database.db).create({
+      key: `lease-${kind}`,
+      kind,
+      platform: kind,
       name: "stuck",
       config: {},
       secrets: box.seal({ token: "t" }),
@@ -188,8 +150,29 @@ describeEachEngine("channel pollers across processes", (ctx) => {
         log: { info() {}, warn: (message) => warnings.push(message) },
         ingest: { ingest: async () => ({}) as never },
       },
-      { stopTimeoutMs: 300 },
+      options,
     );
+    return { row, releases, warnings, pollers };
+  };
+
+  it("stops within its timeout when a loop ignores the abort, naming the channel, and frees its lease", async () => {
+    const { row, releases, warnings, pollers } = await stuckChannel("stuck-test");
+    await pollers.start({ syncMs: 60_000 });
+    expect(pollers.isRunning(row.id)).toBe(true);
+    const started = Date.now();
+    await pollers.stop(300);
+    expect(Date.now() - started).toBeLessThan(5_000);
+    expect(warnings.join("\n")).toContain(`Stopped waiting for 1 channel loop(s) after 0.3 s: ${row.id}`);
+    const lease = sql`SELECT holder FROM poll_leases WHERE channel_id = ${row.id}`;
+    expect(await ctx.database.rows(lease)).toHaveLength(0);
+    for (const release of releases) release();
+  });
+
+  it("restarts a channel whose old loop ignores the abort within its timeout, and runs the new loop", async () => {
+    const { row, releases, warnings, pollers } = await stuckChannel("stuck-restart-test", {
+      stopTimeoutMs: 300,
+    });
+    const repo = channelRepository(ctx.database.db);
     try {
       await pollers.start({ syncMs: 60_000 });
       expect(releases).toHaveLength(1);
