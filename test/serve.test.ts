@@ -6,6 +6,7 @@ import { sql } from "drizzle-orm";
 import { afterAll, expect, it } from "vitest";
 import { openDatabase } from "../src/store/db.ts";
 import { bin } from "./helpers/cli.ts";
+import { createThrowawayPostgres } from "./helpers/postgres.ts";
 
 const children: ChildProcess[] = [];
 afterAll(() => {
@@ -146,3 +147,51 @@ it("`serve --demo` starts with a demo workspace, a printed admin password, and s
     .toBe(1);
   expect(await stop(second.child)).toBe(0);
 }, 300_000); // two real starts of the binary, seeding on PGlite: minutes on a loaded 2-core machine
+
+it.skipIf(!process.env.TEST_DATABASE_URL)(
+  "`rapport worker` alone recovers a payload a stopped process left pending (PostgreSQL)",
+  async () => {
+    const pgdb = await createThrowawayPostgres();
+    try {
+      const setup = await openDatabase({ url: pgdb.url });
+      await setup.db.execute(sql`
+        INSERT INTO raw_events (source, format, channel_key, payload, received_at)
+        VALUES ('webhook:test', 'canonical', 'recovered', ${JSON.stringify({
+          channel: "recovered",
+          externalId: "lost-before-the-worker-started",
+          direction: "in",
+          author: { externalId: "someone" },
+          text: "Stored raw, then the server died",
+          createdAt: "2026-01-01T00:00:00.000Z",
+        })}::json, now() - interval '1 hour')`);
+      const child = spawn(process.execPath, [bin, "worker"], {
+        env: { ...process.env, DATABASE_URL: pgdb.url, RAPPORT_SECRET_KEY: "x".repeat(32) },
+      });
+      children.push(child);
+      let output = "";
+      child.stdout!.on("data", (d) => {
+        output += d;
+      });
+      child.stderr!.on("data", (d) => {
+        output += d;
+      });
+      const stored = async () =>
+        (
+          await setup.rows<{ n: number }>(
+            sql`SELECT count(*)::int AS n FROM messages WHERE external_id = 'lost-before-the-worker-started'`,
+          )
+        )[0]!.n;
+      await expect.poll(stored, { timeout: 60_000, interval: 500 }).toBe(1);
+      expect(output).toContain("worker");
+      const status = await setup.rows<{ status: string }>(
+        sql`SELECT status FROM raw_events WHERE channel_key = 'recovered'`,
+      );
+      expect(status.map((r) => r.status)).toEqual(["processed"]);
+      expect(await stop(child)).toBe(0);
+      await setup.close();
+    } finally {
+      await pgdb.drop();
+    }
+  },
+  120_000,
+);

@@ -12,6 +12,7 @@ import { buildApp } from "../../server/app.ts";
 import { AuthService } from "../../services/auth.service.ts";
 import { createServices } from "../../services/container.ts";
 import { seedDemoWorkspace } from "../../services/demo.service.ts";
+import { startPendingRecovery } from "../../services/ingest.recovery.ts";
 import { openSecretBox } from "../../services/secrets.ts";
 import { webchatDirectory } from "../../services/webchat.directory.ts";
 import { WebhookDispatcher } from "../../services/webhook.dispatcher.ts";
@@ -158,18 +159,11 @@ export async function runServe(opts: ServeOptions): Promise<void> {
       .catch((error) => app.log.error({ err: error }, "offline sweep failed"));
   }, 60_000);
   sweep.unref();
-  // Payloads stored raw by a process that died before processing them (its webhook was already
-  // answered): run them through the pipeline now and every five minutes, once they are ten minutes old.
-  const recover = () =>
-    services.ingest
-      .recoverPending()
-      .then((n) => {
-        if (n > 0) app.log.warn({ rawEvents: n }, "recovered payloads left unprocessed by a stopped process");
-      })
-      .catch((error) => app.log.error({ err: error }, "recovering unprocessed payloads failed"));
-  void recover();
-  const recovery = setInterval(() => void recover(), 5 * 60_000);
-  recovery.unref();
+  // Payloads stored raw by a process that died before processing them: now and every five minutes.
+  startPendingRecovery(services.ingest, {
+    warn: (data, message) => app.log.warn(data, message),
+    error: (data, message) => app.log.error(data, message),
+  });
   const address = app.server.address();
   const actualPort = typeof address === "object" && address ? address.port : port;
   const url = `http://${host.includes(":") ? `[${host}]` : host}:${actualPort}`;

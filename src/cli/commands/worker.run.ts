@@ -3,6 +3,7 @@ import { createConnectorRegistry } from "../../channels/registry.ts";
 import { loadConfig } from "../../config.ts";
 import { createWorker } from "../../jobs/index.ts";
 import { createServices } from "../../services/container.ts";
+import { startPendingRecovery } from "../../services/ingest.recovery.ts";
 import { openSecretBox } from "../../services/secrets.ts";
 import { webchatDirectory } from "../../services/webchat.directory.ts";
 import { WebhookDispatcher } from "../../services/webhook.dispatcher.ts";
@@ -48,11 +49,18 @@ export async function runWorker(opts: WorkerOptions): Promise<void> {
     },
   );
   await worker.start();
+  // Payloads a stopped process stored raw and never processed, as `rapport serve` does (ingest.recovery.ts).
+  const stopRecovery = startPendingRecovery(services.ingest, {
+    warn: (data, message) => console.warn(`${message}: ${JSON.stringify(data)}`),
+    error: (data, message) =>
+      console.error(`${message}: ${data.err instanceof Error ? data.err.message : String(data.err)}`),
+  });
   console.log(`Rapport worker ${worker.id} is running (${database.engine}). Stop with Ctrl+C.`);
   let closing = false;
   const shutdown = async () => {
     if (closing) return;
     closing = true;
+    stopRecovery();
     await worker.stop();
     await dispatcher.stop();
     await services.realtime.stop();
