@@ -28,6 +28,7 @@ import { authRoutes } from "./routes/auth.routes.ts";
 import { channelOAuthRoutes } from "./routes/channel-oauth.routes.ts";
 import { channelRoutes } from "./routes/channels.routes.ts";
 import { conversationRoutes } from "./routes/conversations.routes.ts";
+import { correctionRoutes } from "./routes/corrections.routes.ts";
 import { eventRoutes } from "./routes/events.routes.ts";
 import { healthRoutes } from "./routes/health.routes.ts";
 import { type Ingestor, ingestRoutes } from "./routes/ingest.routes.ts";
@@ -189,6 +190,7 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
     lifecycle: services.lifecycle,
     events: services.events,
   });
+  await app.register(correctionRoutes, { database: deps.database, corrections: services.corrections });
   await app.register(teamRoutes, { database: deps.database });
   await app.register(replyRoutes, {
     database: deps.database,

@@ -4,6 +4,7 @@ import { rapportAnalyzer } from "../analysis/rapport.analyzer.ts";
 import type { Database } from "../store/db.ts";
 import { AssignmentService } from "./assignment.service.ts";
 import { ConversationStateService } from "./conversation-state.service.ts";
+import { CorrectionsService } from "./corrections.service.ts";
 import { DeadLettersService } from "./dead-letters.service.ts";
 import { EventBus } from "./events.ts";
 import { GuardService } from "./guard.service.ts";
@@ -24,6 +25,7 @@ export interface Services {
   ingest: IngestService;
   deadLetters: DeadLettersService;
   reanalyze: ReanalyzeService;
+  corrections: CorrectionsService;
   queue: QueueService;
   assignment: AssignmentService;
   lifecycle: LifecycleService;
@@ -64,6 +66,11 @@ export function createServices(
   });
   const deadLetters = new DeadLettersService(database, ingest);
   const reanalyze = new ReanalyzeService(database, analyzer, (tx, ids) => state.refresh(tx, ids));
+  const corrections = new CorrectionsService({
+    database,
+    events,
+    refresh: (tx, ids) => state.refresh(tx, ids),
+  });
   const guard = new GuardService(database.db);
   const replies = new ReplyService({
     database,
@@ -79,6 +86,7 @@ export function createServices(
     ingest,
     deadLetters,
     reanalyze,
+    corrections,
     queue,
     assignment,
     lifecycle,

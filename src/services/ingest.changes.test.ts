@@ -2,6 +2,7 @@ import { sql } from "drizzle-orm";
 import { expect, it } from "vitest";
 import { describeEachEngine } from "../../test/helpers/engines.ts";
 import { asApi, buildIngest, inbound } from "../../test/helpers/services.ts";
+import { createServices } from "./container.ts";
 
 describeEachEngine("ingest: edits, deletions and ignored payloads", (ctx) => {
   const messageRow = async (externalId: string) => {
@@ -46,6 +47,28 @@ describeEachEngine("ingest: edits, deletions and ignored payloads", (ctx) => {
       asApi(edit("edits-1", original.externalId, "Cancelled AGAIN. This is awful.", "2026-03-01T10:05:00Z")),
     ]);
     expect(again).toMatchObject({ changes: 0, duplicates: 1 });
+  });
+
+  it("drops agents' corrections of a message whose text the person edited", async () => {
+    const { ingest } = buildIngest(ctx.database);
+    const services = createServices(ctx.database);
+    const original = inbound({ channel: "edits-corrected", text: "Thanks, the new timetable is great!" });
+    await ingest.ingest([asApi(original)]);
+    const row = await messageRow(original.externalId);
+    await services.corrections.correct(row!.id, { sentiment: "neutral" }, { kind: "system", id: null });
+    expect(await services.corrections.of([row!.id])).toHaveLength(1);
+    await ingest.ingest([
+      asApi(
+        edit(
+          "edits-corrected",
+          original.externalId,
+          "Cancelled AGAIN. This is awful.",
+          "2026-03-01T10:05:00Z",
+        ),
+      ),
+    ]);
+    expect(await services.corrections.of([row!.id])).toEqual([]);
+    expect(await messageRow(original.externalId)).toMatchObject({ sentiment_label: "negative" });
   });
 
   it("lets the newest edit win whatever order edits arrive in", async () => {

@@ -4,8 +4,10 @@
  */
 import type { Analyzer } from "../analysis/analyzer.ts";
 import { AnalysisRepository, analysisColumns } from "../store/analysis.repository.ts";
+import { correctionsRepository } from "../store/corrections.repository.ts";
 import type { Database, Db } from "../store/db.ts";
 import { IngestRepository } from "../store/ingest.repository.ts";
+import { type AnalysisColumns, agrees, applyHuman, type MachineValue, machineValue } from "./corrections.ts";
 
 export interface ReanalyzeResult {
   messages: number;
@@ -57,6 +59,7 @@ export class ReanalyzeService {
       });
       const touched = [...new Set(page.map((m) => m.conversation_id))];
       await this.database.db.transaction(async (tx) => {
+        await this.keepCorrections(tx, rows);
         await this.repo.write(tx, rows);
         await this.ingestRepo.refreshConversations(tx, touched, []);
         await this.afterPage?.(tx, touched);
@@ -67,5 +70,44 @@ export class ReanalyzeService {
       // Without --all, analysed messages leave the filter; paging by id still moves forward.
     }
     return { messages: done, conversations: conversations.size, version: this.analyzer.version };
+  }
+
+  /**
+   * Agents' corrections outlive a re-analysis: a corrected field keeps the agent's label, and the
+   * correction records the new analyzer's value (or goes, when the new analyzer agrees with the agent).
+   */
+  private async keepCorrections(tx: Db, rows: Array<AnalysisColumns & { id: string }>): Promise<void> {
+    const corrections = correctionsRepository(this.database);
+    const found = await corrections.of(
+      rows.map((r) => r.id),
+      tx,
+    );
+    if (found.length === 0) return;
+    const byId = new Map(rows.map((r, i) => [r.id, i]));
+    const agreed: Array<{ message_id: string; field: string }> = [];
+    const stand: Array<{
+      message_id: string;
+      field: string;
+      machine: MachineValue;
+      analyzer_version: string;
+    }> = [];
+    for (const c of found) {
+      const i = byId.get(c.message_id)!;
+      const row = rows[i]!;
+      const machine = machineValue(row, c.field);
+      if (agrees(c.field, c.human, machine)) {
+        agreed.push({ message_id: c.message_id, field: c.field });
+        continue;
+      }
+      stand.push({
+        message_id: c.message_id,
+        field: c.field,
+        machine,
+        analyzer_version: this.analyzer.version,
+      });
+      rows[i] = { ...row, ...applyHuman(row, c.field, c.human) };
+    }
+    await corrections.remove(tx, agreed);
+    await corrections.updateMachine(tx, stand);
   }
 }

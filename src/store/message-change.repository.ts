@@ -96,9 +96,16 @@ export class MessageChangeRepository {
     );
   }
 
-  /** Replaces messages' text with their edited text, keeping the first text in `original_text`. */
+  /**
+   * Replaces messages' text with their edited text, keeping the first text in `original_text`. Agents'
+   * corrections of the old text's analysis go (the analyzer reads the new text; the
+   * correction's audit events remain): docs/analysis.md, "Corrections by agents".
+   */
   async applyEdits(tx: Db, edits: MessageEdit[]): Promise<void> {
     if (edits.length === 0) return;
+    await tx.execute(sql`
+      DELETE FROM analysis_corrections
+      WHERE message_id IN (SELECT (value->>'id')::uuid FROM json_array_elements(${json(edits)}::json))`);
     await tx.execute(sql`
       UPDATE messages m SET original_text = COALESCE(m.original_text, m.text), text = e.text, html = e.html,
         edited_at = e.edited_at

@@ -89,7 +89,10 @@ export function queueRepository(db: Db) {
           AND c.waiting_since IS NOT NULL AND m.created_at >= c.waiting_since
         LEFT JOIN LATERAL (
           SELECT value AS reason FROM jsonb_array_elements_text(
-            CASE WHEN m.urgency = 'high' THEN COALESCE(m.analysis->'urgency'->'reasons', '[]'::jsonb) ELSE '[]'::jsonb END)
+            CASE WHEN m.urgency <> 'high' OR m.urgency IS NULL THEN '[]'::jsonb
+              -- High because an agent said so (analysis_corrections), not the analyzer: that is the reason.
+              WHEN m.analysis->'urgency'->>'level' IS DISTINCT FROM 'high' THEN '["marked urgent by an agent"]'::jsonb
+              ELSE COALESCE(m.analysis->'urgency'->'reasons', '[]'::jsonb) END)
         ) r ON TRUE
         GROUP BY c.id, c.awaiting_reply, c.status, c.waiting_since, c.first_human_response_at, c.sla_due_at,
           c.queue_due_at, c.need`);

@@ -3,12 +3,14 @@ import type { FastifyPluginAsyncZod } from "fastify-type-provider-zod";
 import { z } from "zod";
 import { notFound } from "../../core/errors.ts";
 import { type Finding, GUARD_RULES } from "../../core/guard.ts";
+import { CORRECTABLE_FIELDS } from "../../services/corrections.ts";
 import { attachmentRepository } from "../../store/attachment.repository.ts";
 import {
   type ConversationStatus,
   conversationRepository,
   type MessageDetail,
 } from "../../store/conversation.repository.ts";
+import { type CorrectionListed, correctionsRepository } from "../../store/corrections.repository.ts";
 import type { Database } from "../../store/db.ts";
 import {
   channelRefSchema,
@@ -19,6 +21,7 @@ import {
   limitSchema,
 } from "../api.schemas.ts";
 import { requireAgent } from "../auth/auth.hook.ts";
+import { presentCorrection } from "./corrections.routes.ts";
 
 const STATUSES = ["open", "waiting", "resolved", "spam"] as const;
 
@@ -183,10 +186,25 @@ export const messageSchema = z.object({
     .nullable()
     .meta({ description: "For replies written in Rapport: the guard's findings when it was sent" }),
   mentions: z.array(mentionSchema).nullable().meta({ description: "For notes: the agents @mentioned" }),
+  corrections: z
+    .array(
+      z.object({
+        field: z.enum(CORRECTABLE_FIELDS),
+        machine: z.unknown(),
+        human: z.union([z.string(), z.array(z.string())]),
+        agent: z.object({ id: z.uuid(), name: z.string() }).nullable(),
+        correctedAt: z.string(),
+      }),
+    )
+    .meta({ description: "Agents' corrections of the analysis (the columns above show the agent's label)" }),
 });
 
 /** A stored message as the API shows it, with its attachments (without content). */
-export function presentMessage(row: MessageDetail, files: AttachmentInfo[] = []) {
+export function presentMessage(
+  row: MessageDetail,
+  files: AttachmentInfo[] = [],
+  corrections: CorrectionListed[] = [],
+) {
   const { authorIdentity, authorAgent, guardFindings, mentions, conversationId: _, ...message } = row;
   return {
     ...message,
@@ -204,6 +222,10 @@ export function presentMessage(row: MessageDetail, files: AttachmentInfo[] = [])
         : null,
     guardFindings: (guardFindings as Finding[] | null) ?? null,
     mentions: (mentions as Array<{ agentId: string; name: string }> | null) ?? null,
+    corrections: corrections.map((c) => {
+      const { field, machine, human, agent, correctedAt } = presentCorrection(c);
+      return { field, machine, human, agent, correctedAt };
+    }),
   };
 }
 
@@ -261,9 +283,12 @@ export const conversationRoutes: FastifyPluginAsyncZod<{ database: Database }> =
       const byMessage = new Map<string, AttachmentInfo[]>();
       for (const file of files)
         byMessage.set(file.messageId, [...(byMessage.get(file.messageId) ?? []), file]);
+      const corrected = new Map<string, CorrectionListed[]>();
+      for (const c of await correctionsRepository(database).of(rows.map((r) => r.id)))
+        corrected.set(c.message_id, [...(corrected.get(c.message_id) ?? []), c]);
       return {
         ...summary,
-        messages: rows.map((row) => presentMessage(row, byMessage.get(row.id))),
+        messages: rows.map((row) => presentMessage(row, byMessage.get(row.id), corrected.get(row.id))),
       };
     },
   );

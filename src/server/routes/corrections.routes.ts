@@ -1,0 +1,158 @@
+/**
+ * Agents' corrections of a message's analysis (docs/analysis.md, "Corrections by agents"): set and take
+ * back a message's labels, and list every correction (the workspace's own labelled examples).
+ */
+import type { FastifyPluginAsyncZod } from "fastify-type-provider-zod";
+import { z } from "zod";
+import type { CorrectionsService } from "../../services/corrections.service.ts";
+import { CORRECTABLE_FIELDS } from "../../services/corrections.ts";
+import type { CorrectionListed } from "../../store/corrections.repository.ts";
+import { correctionsRepository } from "../../store/corrections.repository.ts";
+import type { Database } from "../../store/db.ts";
+import { errorSchema, idParamsSchema, limitSchema } from "../api.schemas.ts";
+import { actorOf } from "../auth/auth.hook.ts";
+
+const fieldSchema = z.enum(CORRECTABLE_FIELDS);
+const intentSchema = z.enum(["question", "complaint", "suggestion", "praise", "other"]);
+
+export const labelsSchema = z
+  .object({
+    sentiment: z.enum(["positive", "neutral", "negative"]).optional(),
+    intent: z.array(intentSchema).min(1, "must name at least one intent").max(5).optional(),
+    urgency: z.enum(["low", "normal", "high"]).optional(),
+    spam: z.enum(["spam", "ham"]).optional(),
+    language: z
+      .string()
+      .regex(/^[a-z]{2}$/, "must be an ISO 639-1 code of two lower-case letters, such as en or fr")
+      .optional(),
+  })
+  .strict()
+  .refine(
+    (b) => Object.keys(b).length > 0,
+    "name at least one of sentiment, intent, urgency, spam, language",
+  );
+
+const correctionSchema = z.object({
+  messageId: z.uuid(),
+  conversationId: z.uuid(),
+  channel: z.string(),
+  field: fieldSchema,
+  machine: z.unknown().meta({ description: "What the analyzer said (sentiment and spam: { label, score })" }),
+  human: z.union([z.string(), z.array(z.string())]).meta({ description: "What the agent said" }),
+  analyzerVersion: z.string().nullable(),
+  text: z.string().meta({ description: "The message's text when it was corrected" }),
+  agent: z.object({ id: z.uuid(), name: z.string() }).nullable(),
+  correctedAt: z.string(),
+});
+
+export function presentCorrection(c: CorrectionListed) {
+  return {
+    messageId: c.message_id,
+    conversationId: c.conversation_id,
+    channel: c.channel,
+    field: c.field,
+    machine: c.machine,
+    human: c.human,
+    analyzerVersion: c.analyzer_version,
+    text: c.text,
+    agent: c.agent_id && c.agent_name ? { id: c.agent_id, name: c.agent_name } : null,
+    correctedAt: c.corrected_at,
+  };
+}
+export { correctionSchema };
+
+type Position = { at: string; messageId: string; field: string };
+const cursorSchema = z.string().transform((value, ctx): Position => {
+  try {
+    const parsed: unknown = JSON.parse(Buffer.from(value, "base64url").toString("utf8"));
+    const ok = z.tuple([z.iso.datetime(), z.uuid(), fieldSchema]).safeParse(parsed);
+    if (ok.success) return { at: ok.data[0], messageId: ok.data[1], field: ok.data[2] };
+  } catch {}
+  ctx.addIssue({ code: "custom", message: "is not a cursor returned by this API" });
+  return z.NEVER;
+});
+
+const errors = { 400: errorSchema, 401: errorSchema, 403: errorSchema, 404: errorSchema };
+const result = z.object({ corrections: z.array(correctionSchema) });
+
+export const correctionRoutes: FastifyPluginAsyncZod<{
+  database: Database;
+  corrections: CorrectionsService;
+}> = async (app, { database, corrections }) => {
+  app.put(
+    "/api/messages/:id/analysis",
+    {
+      schema: {
+        tags: ["analysis"],
+        summary:
+          "Correct a message's analysis (sentiment, intent, urgency, spam, language); the agent's label wins everywhere",
+        params: idParamsSchema,
+        body: labelsSchema,
+        response: { 200: result, ...errors },
+      },
+    },
+    async (request) => ({
+      corrections: (await corrections.correct(request.params.id, request.body, actorOf(request))).map(
+        presentCorrection,
+      ),
+    }),
+  );
+
+  app.delete(
+    "/api/messages/:id/analysis/:field",
+    {
+      schema: {
+        tags: ["analysis"],
+        summary: "Take a correction back: the field shows the analyzer's value again",
+        params: idParamsSchema.extend({ field: fieldSchema }),
+        response: { 200: result, ...errors },
+      },
+    },
+    async (request) => ({
+      corrections: (await corrections.revert(request.params.id, request.params.field, actorOf(request))).map(
+        presentCorrection,
+      ),
+    }),
+  );
+
+  app.get(
+    "/api/analysis/corrections",
+    {
+      schema: {
+        tags: ["analysis"],
+        summary: "Every correction agents made, oldest first: the workspace's own labelled examples",
+        querystring: z.object({
+          field: fieldSchema.optional(),
+          since: z.iso.datetime({ message: "must be an ISO 8601 date-time" }).optional(),
+          cursor: cursorSchema.optional(),
+          limit: limitSchema,
+        }),
+        response: {
+          200: z.object({ items: z.array(correctionSchema), nextCursor: z.string().nullable() }),
+          400: errorSchema,
+          401: errorSchema,
+        },
+      },
+    },
+    async (request) => {
+      const { field, since, cursor, limit } = request.query;
+      const rows = await correctionsRepository(database).page({
+        limit: limit + 1,
+        ...(field ? { field } : {}),
+        ...(since ? { since } : {}),
+        ...(cursor ? { after: cursor } : {}),
+      });
+      const items = rows.slice(0, limit);
+      const last = items.at(-1);
+      return {
+        items: items.map(presentCorrection),
+        nextCursor:
+          rows.length > limit && last
+            ? Buffer.from(JSON.stringify([last.corrected_at, last.message_id, last.field])).toString(
+                "base64url",
+              )
+            : null,
+      };
+    },
+  );
+};
