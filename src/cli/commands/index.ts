@@ -1,6 +1,7 @@
 /** Every CLI command, in the order `rapport --help` lists them. Adding a command = one line here. */
 import type { Command } from "commander";
 import { registerClassify } from "./classify.command.ts";
+import { registerCorrections } from "./corrections.command.ts";
 import { registerDeadLetters } from "./dead-letters.command.ts";
 import { registerImport } from "./import.command.ts";
 import { registerMigrate } from "./migrate.command.ts";
@@ -23,6 +24,7 @@ export const commands: RegisterCommand[] = [
   registerReport,
   registerClassify,
   registerReanalyze,
+  registerCorrections,
   registerUserCommand,
   registerTokenCommand,
   registerMigrate,
