@@ -235,6 +235,45 @@ describe.skipIf(!hasChromium)("the agent workspace in Chromium", () => {
     await panel.locator(".chip", { hasText: "patient" }).waitFor();
   });
 
+  it("corrects a message's analysis with c, shows who corrected it, and takes it back", async () => {
+    const [one] = await database.rows<{ id: string; message_id: string }>(sql`
+      SELECT m.conversation_id AS id, m.id AS message_id FROM messages m
+      WHERE m.direction = 'in' AND m.visibility <> 'note' AND m.sentiment_label = 'neutral'
+        AND NOT EXISTS (SELECT 1 FROM messages o WHERE o.conversation_id = m.conversation_id
+          AND o.direction = 'in' AND o.id <> m.id)
+      LIMIT 1`);
+    expect(one, "a demo conversation with one neutral message from a person").toBeTruthy();
+    await page.goto(`${base}/c/${one!.id}`);
+    await page.locator(".message.inbound").first().waitFor();
+    // Keys are commands when no field has the focus (a click on the page could open a list item).
+    await page.evaluate("document.activeElement && document.activeElement.blur()");
+    await page.keyboard.press("c");
+    const form = page.getByRole("form", { name: "Correct the analysis" });
+    await form.waitFor();
+    await form.getByLabel("Sentiment").selectOption("negative");
+    await form.getByLabel("complaint").check();
+    await form.getByRole("button", { name: "Save" }).click();
+    await page.getByText("Analysis corrected.").waitFor();
+    const chip = page.locator(".message.inbound .chip", { hasText: "negative ✎" });
+    await chip.waitFor();
+    expect(await chip.getAttribute("title")).toBe("Corrected by Alex Admin; the analyzer said neutral");
+    await page.locator(".message.inbound .chip", { hasText: "complaint ✎" }).waitFor();
+    const stored = await database.rows<{ field: string; human: unknown }>(
+      sql`SELECT field, human FROM analysis_corrections WHERE message_id = ${one!.message_id} ORDER BY field`,
+    );
+    expect(stored.map((r) => r.field)).toEqual(["intent", "sentiment"]);
+
+    await page.getByRole("button", { name: "Correct", exact: true }).click();
+    await page.getByRole("button", { name: "Use the analyzer's sentiment (neutral)" }).click();
+    await page.getByText("Back to the analyzer's label.").waitFor();
+    await page.locator(".message.inbound .chip", { hasText: /^neutral$/ }).waitFor();
+    expect(
+      await database.rows(
+        sql`SELECT 1 FROM analysis_corrections WHERE message_id = ${one!.message_id} AND field = 'sentiment'`,
+      ),
+    ).toEqual([]);
+  });
+
   it("suggests merging one person's two records, merges them, and undoes it", async () => {
     const [pair] = await database.rows<{ id: string; other: string; name: string }>(sql`
       SELECT a.id, b.id AS other, a.display_name AS name FROM people a JOIN people b

@@ -118,6 +118,19 @@ export interface Message {
   urgency: "low" | "normal" | "high" | null;
   spamLabel: "spam" | "ham" | null;
   language: string | null;
+  /** Agents' corrections of the analysis; the fields above already show the agent's labels. */
+  corrections: Correction[];
+}
+
+export type CorrectionField = "sentiment" | "intent" | "urgency" | "spam" | "language";
+
+export interface Correction {
+  field: CorrectionField;
+  /** What the analyzer said (sentiment and spam: { label, score }). */
+  machine: unknown;
+  human: string | string[];
+  agent: { id: string; name: string } | null;
+  correctedAt: string;
 }
 
 export interface ConversationDetail extends ConversationSummary {

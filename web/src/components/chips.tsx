@@ -18,10 +18,23 @@ export function Chip({
   );
 }
 
-export function SentimentChip({ value }: { value: Sentiment | null }) {
+export function SentimentChip({
+  value,
+  corrected = false,
+  title,
+}: {
+  value: Sentiment | null;
+  /** An agent corrected the analyzer's label: marked with a pencil. */
+  corrected?: boolean;
+  title?: string | undefined;
+}) {
   if (!value) return null;
   const tone = value === "negative" ? "bad" : value === "positive" ? "good" : "neutral";
-  return <Chip tone={tone}>{value}</Chip>;
+  return (
+    <Chip tone={tone} {...(title ? { title } : {})}>
+      {corrected ? `${value} ✎` : value}
+    </Chip>
+  );
 }
 
 export function StatusChip({ status }: { status: Status }) {

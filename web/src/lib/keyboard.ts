@@ -8,6 +8,7 @@ export type Command =
   | "note"
   | "resolve"
   | "assignToMe"
+  | "correct"
   | "search"
   | "help"
   | "escape";
@@ -20,6 +21,7 @@ export const SHORTCUTS: Array<{ keys: string; command: Command; label: string }>
   { keys: "n", command: "note", label: "Write a private note" },
   { keys: "e", command: "resolve", label: "Resolve" },
   { keys: "a", command: "assignToMe", label: "Assign to me" },
+  { keys: "c", command: "correct", label: "Correct the analysis of the latest message" },
   { keys: "/", command: "search", label: "Search" },
   { keys: "?", command: "help", label: "Show the shortcuts" },
   { keys: "Esc", command: "escape", label: "Close a dialog, leave a field" },

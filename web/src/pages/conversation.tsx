@@ -1,15 +1,17 @@
 /** One conversation: header with status and assignment, presence, the thread, the composer, the person. */
 import { useMutation, useQueryClient } from "@tanstack/react-query";
-import { useEffect, useRef } from "react";
+import { useEffect, useRef, useState } from "react";
 import { Link } from "wouter";
 import { useConversationActions } from "../api/actions";
 import { api, post } from "../api/client";
 import { useAgents, useConversation, usePresence } from "../api/queries";
 import type { Agent, ConversationDetail, Message, Status } from "../api/types";
-import { Chip, DeliveryChip, SentimentChip, SlaChip, StatusChip } from "../components/chips";
+import { DeliveryChip, SlaChip, StatusChip } from "../components/chips";
+import { useCommands } from "../lib/commands";
 import { formatDateTime, relativeTime } from "../lib/format";
 import { useVisitorTyping } from "../lib/realtime";
 import { showToast } from "../lib/toast";
+import { AnalysisChips, AnalysisEditor } from "./analysis-editor";
 import { Composer, type ComposerHandle } from "./composer";
 import { LabelsEditor } from "./labels-editor";
 import { AutomatedChip, MessageBody } from "./message-body";
@@ -212,6 +214,15 @@ function PresenceBar({
 function Thread({ messages }: { messages: Message[] }) {
   const list = useRef<HTMLOListElement>(null);
   const count = messages.length;
+  // The message whose analysis is being corrected ("c" opens the latest one from the person).
+  const [correcting, setCorrecting] = useState<string | null>(null);
+  useCommands({
+    correct: () => {
+      const latest = messages.findLast((m) => m.direction === "in" && m.visibility !== "note");
+      if (!latest) return false;
+      setCorrecting(latest.id);
+    },
+  });
   // Newest at the bottom: scroll the thread itself (scrollIntoView would also scroll the page's panes).
   useEffect(() => {
     const el = list.current;
@@ -221,7 +232,12 @@ function Thread({ messages }: { messages: Message[] }) {
   return (
     <ol className="thread" aria-label="Messages" ref={list}>
       {messages.map((m) => (
-        <MessageItem key={m.id} m={m} />
+        <MessageItem
+          key={m.id}
+          m={m}
+          correcting={correcting === m.id}
+          onCorrect={(on) => setCorrecting(on ? m.id : null)}
+        />
       ))}
     </ol>
   );
@@ -233,7 +249,15 @@ function authorName(m: Message): string {
   return m.author.displayName ?? m.author.handle ?? "Unknown";
 }
 
-function MessageItem({ m }: { m: Message }) {
+function MessageItem({
+  m,
+  correcting,
+  onCorrect,
+}: {
+  m: Message;
+  correcting: boolean;
+  onCorrect: (on: boolean) => void;
+}) {
   const client = useQueryClient();
   const retry = useMutation({
     mutationFn: () => post(`/api/messages/${m.id}/retry`),
@@ -272,17 +296,22 @@ function MessageItem({ m }: { m: Message }) {
         <AutomatedChip kind={m.automated} />
         {m.direction === "in" && !note && (
           <>
-            <SentimentChip value={m.sentimentLabel} />
-            {m.intent?.map((i) => (
-              <Chip key={i}>{i}</Chip>
-            ))}
-            {m.urgency === "high" && <Chip tone="warn">urgent</Chip>}
-            {m.spamLabel === "spam" && <Chip tone="bad">spam</Chip>}
-            {m.language && m.language !== "en" && <Chip>{m.language}</Chip>}
+            <AnalysisChips m={m} />
+            {!correcting && (
+              <button
+                type="button"
+                className="button subtle correct-analysis"
+                title="Correct the analysis (c)"
+                onClick={() => onCorrect(true)}
+              >
+                Correct
+              </button>
+            )}
           </>
         )}
         {m.direction === "out" && !note && <DeliveryChip status={m.deliveryStatus} />}
       </div>
+      {correcting && <AnalysisEditor m={m} onClose={() => onCorrect(false)} />}
       {m.deliveryStatus === "failed" && (
         <div className="delivery-error" role="alert">
           <span>Not delivered{m.deliveryError ? `: ${m.deliveryError}` : "."}</span>
