@@ -4,7 +4,7 @@
  * the workspace) and lets the worker retry with backoff, unless the platform said retrying cannot help.
  */
 import { type ConnectorLookup, SendError } from "../core/outbound.ts";
-import type { EventBus } from "../services/events.ts";
+import type { EventBus, RapportEvent } from "../services/events.ts";
 import type { SecretBox } from "../services/secrets.ts";
 import type { Database } from "../store/db.ts";
 import { outboxRepository } from "../store/outbox.repository.ts";
@@ -24,13 +24,21 @@ export function sendJob(deps: {
     if (!ctx) throw new PermanentJobError(`The message ${messageId} no longer exists.`);
     // Sent already (a retried job after a crash, or a duplicate job): never send twice.
     if (ctx.delivery_status === "sent" || ctx.direction !== "out" || ctx.visibility === "note") return;
-    const publish = () =>
-      deps.events.publish([{ type: "message.updated", messageId, conversationId: ctx.conversation_id }]);
+    // The delivery status and the event's journal entry (for outbound webhooks) commit together.
+    const settle = async (write: (repo: ReturnType<typeof outboxRepository>) => Promise<unknown>) => {
+      const events: RapportEvent[] = [
+        { type: "message.updated", messageId, conversationId: ctx.conversation_id },
+      ];
+      const journal = await deps.database.db.transaction(async (tx) => {
+        await write(outboxRepository(tx));
+        return deps.events.stage(tx, events);
+      });
+      deps.events.publish(events, journal);
+    };
     const connector = deps.connectors.get(ctx.channel_kind);
     if (!connector) {
       const error = `No connector for kind "${ctx.channel_kind}" (channel ${ctx.channel_key}): this channel cannot send replies yet.`;
-      await outbox.markFailed(messageId, error);
-      publish();
+      await settle((repo) => repo.markFailed(messageId, error));
       throw new PermanentJobError(error);
     }
     try {
@@ -67,12 +75,10 @@ export function sendJob(deps: {
         replyToExternalId: ctx.in_reply_to_external_id,
         threadExternalIds: ctx.thread_external_ids ?? [],
       });
-      await outbox.markSent(messageId, result.externalId);
-      publish();
+      await settle((repo) => repo.markSent(messageId, result.externalId));
     } catch (error) {
       const message = error instanceof Error ? error.message : String(error);
-      await outbox.markFailed(messageId, message);
-      publish();
+      await settle((repo) => repo.markFailed(messageId, message));
       if (error instanceof SendError && !error.retryable) throw new PermanentJobError(message);
       throw error;
     }

@@ -18,7 +18,7 @@ import {
   humanEntries,
   machineValue,
 } from "./corrections.ts";
-import type { EventBus } from "./events.ts";
+import type { EventBus, RapportEvent } from "./events.ts";
 import type { Actor } from "./lifecycle.service.ts";
 
 export class CorrectionsService {
@@ -116,16 +116,17 @@ export class CorrectionsService {
           })),
         );
       }
+      const events: RapportEvent[] =
+        changes.length > 0
+          ? [{ type: "message.updated", messageId, conversationId: message.conversation_id }]
+          : [];
       return {
-        conversationId: message.conversation_id,
-        changed: changes.length > 0,
+        events,
+        journal: await this.deps.events.stage(tx, events),
         corrections: await this.repo.of([messageId], tx),
       };
     });
-    if (result.changed)
-      this.deps.events.publish([
-        { type: "message.updated", messageId, conversationId: result.conversationId },
-      ]);
+    if (result.events.length > 0) this.deps.events.publish(result.events, result.journal);
     return result.corrections;
   }
 }

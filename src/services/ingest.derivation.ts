@@ -83,11 +83,12 @@ export class ConversationDeriver {
   async run(id: number): Promise<void> {
     for (let attempt = 1; ; attempt++) {
       try {
-        const events = await this.deps.database.db.transaction(async (tx) => {
+        const { events, journal } = await this.deps.database.db.transaction(async (tx) => {
           const row = await this.repo.claimPendingDerivation(tx, id);
-          return row ? this.derive(tx, row.conversationIds, row.created, row.reopen) : [];
+          const derived = row ? await this.derive(tx, row.conversationIds, row.created, row.reopen) : [];
+          return { events: derived, journal: await this.deps.events.stage(tx, derived) };
         });
-        this.deps.events.publish(events);
+        this.deps.events.publish(events, journal);
         return;
       } catch (error) {
         if (attempt >= 3 || !isTransient(error)) throw error;

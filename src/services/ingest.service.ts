@@ -179,22 +179,23 @@ export class IngestService {
     const { entries } = prepared;
     let summary: IngestSummary;
     let events: RapportEvent[];
+    let journal: number | null;
     let pending: number | undefined;
     const store = () => this.deps.database.db.transaction((tx) => this.persist(tx, prepared, staged));
     try {
       try {
-        ({ summary, events, pending } = await store());
+        ({ summary, events, journal, pending } = await store());
       } catch (error) {
         // A deadlock with the previous batch's derivation: let it finish, then try the batch again.
         if (!staged || !isTransient(error)) throw error;
         await this.derivations;
-        ({ summary, events, pending } = await store());
+        ({ summary, events, journal, pending } = await store());
       }
     } catch (error) {
       if (entries.length === 1) {
         // Even a payload the store rejects is kept: it becomes a dead letter with the store's reason.
         const entry = entries[0]!;
-        ({ summary, events } = await this.deps.database.db.transaction((tx) =>
+        ({ summary, events, journal } = await this.deps.database.db.transaction((tx) =>
           this.persist(tx, {
             entries,
             ready: [],
@@ -210,7 +211,7 @@ export class IngestService {
         return summary;
       }
     }
-    this.deps.events.publish(events);
+    this.deps.events.publish(events, journal);
     if (pending !== undefined) {
       const id = pending;
       // In order, and while the next batch is stored; a failure leaves the row for catchUpDerivations.
@@ -223,7 +224,7 @@ export class IngestService {
     tx: Db,
     prepared: Prepared,
     staged = false,
-  ): Promise<{ summary: IngestSummary; events: RapportEvent[]; pending?: number }> {
+  ): Promise<{ summary: IngestSummary; events: RapportEvent[]; journal: number | null; pending?: number }> {
     const { failed, ignored } = prepared;
     const outcomes = new Map<number, ItemOutcome>();
     const events: RapportEvent[] = [];
@@ -430,7 +431,8 @@ export class IngestService {
 
     summary.duplicates = [...outcomes.values()].filter((o) => o.status === "duplicate").length;
     summary.outcomes = prepared.entries.sort((a, b) => a.index - b.index).map((e) => outcomes.get(e.index)!);
-    return { summary, events, ...(pending === undefined ? {} : { pending }) };
+    const journal = await this.deps.events.stage(tx, events);
+    return { summary, events, journal, ...(pending === undefined ? {} : { pending }) };
   }
 
   /**

@@ -6,7 +6,7 @@
 import { AppError, notFound } from "../core/errors.ts";
 import type { Database, Db } from "../store/db.ts";
 import { type ConversationState, lifecycleRepository } from "../store/lifecycle.repository.ts";
-import type { EventBus } from "./events.ts";
+import type { EventBus, RapportEvent } from "./events.ts";
 import type { QueueService } from "./queue.service.ts";
 
 export type Status = ConversationState["status"];
@@ -47,7 +47,7 @@ export class LifecycleService {
       const conversation = await repo.lock(conversationId);
       if (!conversation) throw notFound("The conversation");
       const from = conversation.status;
-      if (from === to) return { from, to };
+      if (from === to) return { from, to, events: [] as RapportEvent[], journal: null };
       const at = this.now();
       await repo.setStatus(conversationId, to, at);
       for (const hook of this.deps.onStatusChange ?? []) await hook(tx, conversationId, from, to, at);
@@ -61,13 +61,11 @@ export class LifecycleService {
           data: { from, to },
         },
       ]);
-      return { from, to };
+      const events: RapportEvent[] = [{ type: "conversation.updated", conversationId, status: { from, to } }];
+      return { from, to, events, journal: await this.deps.events.stage(tx, events) };
     });
-    if (result.from !== result.to)
-      this.deps.events.publish([
-        { type: "conversation.updated", conversationId, status: { from: result.from, to: result.to } },
-      ]);
-    return result;
+    if (result.events.length > 0) this.deps.events.publish(result.events, result.journal);
+    return { from: result.from, to: result.to };
   }
 
   /** Assigns to an agent and/or a team (null clears). An agent must be a person who can sign in. */
@@ -108,10 +106,11 @@ export class LifecycleService {
           },
         },
       ]);
-      return { agentId, teamId };
+      const events: RapportEvent[] = [{ type: "conversation.updated", conversationId }];
+      return { agentId, teamId, events, journal: await this.deps.events.stage(tx, events) };
     });
-    this.deps.events.publish([{ type: "conversation.updated", conversationId }]);
-    return result;
+    this.deps.events.publish(result.events, result.journal);
+    return { agentId: result.agentId, teamId: result.teamId };
   }
 
   async setAvailability(agentId: string, availability: "online" | "away" | "offline"): Promise<void> {

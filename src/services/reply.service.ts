@@ -10,7 +10,7 @@ import type { Database, Db } from "../store/db.ts";
 import { IngestRepository } from "../store/ingest.repository.ts";
 import { JOBS_CHANNEL, jobRepository } from "../store/job.repository.ts";
 import { outboxRepository } from "../store/outbox.repository.ts";
-import type { EventBus } from "./events.ts";
+import type { EventBus, RapportEvent } from "./events.ts";
 import { type GuardService, signatureOf } from "./guard.service.ts";
 
 /** The queue replies are sent from (jobs/send.job.ts handles it). */
@@ -80,7 +80,7 @@ export class ReplyService {
       );
     }
     const signed = `${body}\n\n${signatureOf(agent)}`;
-    const messageId = await this.deps.database.db.transaction(async (tx) => {
+    const written = await this.deps.database.db.transaction(async (tx) => {
       const locked = await outboxRepository(tx).target(conversationId, true);
       if (!locked) throw notFound("The conversation");
       const id = await outboxRepository(tx).insert({
@@ -103,13 +103,15 @@ export class ReplyService {
         messageId: id,
         warnings: findings.map((f) => f.rule),
       });
-      return id;
+      const events: RapportEvent[] = [
+        { type: "message.created", messageId: id, conversationId, direction: "out" },
+        { type: "conversation.updated", conversationId },
+      ];
+      return { id, events, journal: await this.deps.events.stage(tx, events) };
     });
     await this.wakeSender();
-    this.deps.events.publish([
-      { type: "message.created", messageId, conversationId, direction: "out" },
-      { type: "conversation.updated", conversationId },
-    ]);
+    this.deps.events.publish(written.events, written.journal);
+    const messageId = written.id;
     return { messageId, findings };
   }
 
@@ -125,7 +127,7 @@ export class ReplyService {
     const target = await outbox.target(conversationId);
     if (!target) throw notFound("The conversation");
     const mentions = resolveMentions(body, await outbox.mentionableAgents());
-    const messageId = await this.deps.database.db.transaction(async (tx) => {
+    const written = await this.deps.database.db.transaction(async (tx) => {
       const id = await outboxRepository(tx).insert({
         conversationId,
         channelId: target.channel_id,
@@ -143,15 +145,18 @@ export class ReplyService {
         messageId: id,
         mentions: mentions.map((m) => m.agentId),
       });
-      return id;
+      const events: RapportEvent[] = [
+        { type: "message.created", messageId: id, conversationId, direction: "out" },
+      ];
+      return { id, events, journal: await this.deps.events.stage(tx, events) };
     });
-    this.deps.events.publish([{ type: "message.created", messageId, conversationId, direction: "out" }]);
-    return { messageId, mentions };
+    this.deps.events.publish(written.events, written.journal);
+    return { messageId: written.id, mentions };
   }
 
   /** Queues a failed reply again. Only outbound messages whose delivery failed can be retried. */
   async retry(messageId: string, actor: { kind: "agent" | "token"; id: string | null }): Promise<void> {
-    const conversationId = await this.deps.database.db.transaction(async (tx) => {
+    const retried = await this.deps.database.db.transaction(async (tx) => {
       const outbox = outboxRepository(tx);
       const found = await outbox.deliveryOf(messageId);
       if (!found) throw notFound("The message");
@@ -167,10 +172,11 @@ export class ReplyService {
       await jobs.cancelQueued(SEND_QUEUE, "messageId", messageId, "superseded by a manual retry");
       await jobs.enqueue(SEND_QUEUE, { messageId });
       await outbox.audit(actor.kind, actor.id, "message.retried", conversation, { messageId });
-      return conversation;
+      const events: RapportEvent[] = [{ type: "message.updated", messageId, conversationId: conversation }];
+      return { events, journal: await this.deps.events.stage(tx, events) };
     });
     await this.wakeSender();
-    this.deps.events.publish([{ type: "message.updated", messageId, conversationId }]);
+    this.deps.events.publish(retried.events, retried.journal);
   }
 
   private async afterWrite(tx: Db, conversationId: string): Promise<void> {

@@ -108,9 +108,18 @@ describeEachEngine("webhook deliveries across processes", (ctx) => {
     const repo = webhookRepository(ctx.database.db);
     const [webhook] = await repo.list();
     const all = async () => (await repo.deliveries(webhook!.id, { limit: 100 })).items;
+    // The reply's message.updated comes when a worker has sent it, which may be after idle() above.
     await expect
-      .poll(async () => (await all()).filter((d) => d.status !== "succeeded").length, { timeout: 30_000 })
-      .toBe(0);
+      .poll(
+        async () => {
+          const items = await all();
+          return (
+            items.some((d) => d.event === "message.updated") && items.every((d) => d.status === "succeeded")
+          );
+        },
+        { timeout: 30_000 },
+      )
+      .toBe(true);
     const deliveries = await all();
     // 31 messages created, 1 updated (sent), conversations created or updated for each batch and the reply.
     expect(deliveries.filter((d) => d.event === "message.created")).toHaveLength(31);

@@ -4,10 +4,16 @@
  * produced it, whatever the number of servers and workers; a unique index on (webhook, event id) backs
  * that up. For each batch of events it reads the enabled subscriptions, snapshots the messages and
  * conversations, and writes one delivery + one job per (event, webhook); any worker then delivers it.
+ *
+ * Nothing is lost when a process dies after a commit: while it runs, publishers journal their events in
+ * their transaction (`event_journal`, events.ts). Deliveries are recorded in the transaction that deletes
+ * the journal row, and every minute the dispatcher records rows older than a minute that nobody took —
+ * left by a process that stopped (or `rapport import` … never: it runs no dispatcher and journals nothing).
  */
 import { randomUUID } from "node:crypto";
 import { conversationRepository } from "../store/conversation.repository.ts";
-import type { Database } from "../store/db.ts";
+import type { Database, Db } from "../store/db.ts";
+import { eventJournalRepository } from "../store/event-journal.repository.ts";
 import { JOBS_CHANNEL } from "../store/job.repository.ts";
 import { type NewDelivery, WEBHOOK_QUEUE, webhookRepository } from "../store/webhook.repository.ts";
 import type { EventBus, RapportEvent } from "./events.ts";
@@ -22,6 +28,8 @@ import {
 
 /** Attempts per delivery: with the worker's backoff (5 s doubling, at most 1 h) about 2.5 hours. */
 export const DEFAULT_MAX_ATTEMPTS = 12;
+/** Journal rows nobody took after this long are recorded by the sweep (their process stopped). */
+export const JOURNAL_STALE_MS = 60_000;
 /** Finished deliveries are kept this long in the log. */
 export const DELIVERY_RETENTION_DAYS = 30;
 const CHUNK = 500;
@@ -40,31 +48,68 @@ export class WebhookDispatcher {
   private readonly repo;
   private readonly conversations;
   private unsubscribe: (() => void) | undefined;
+  private readonly journal;
   private pending: PendingEvent[] = [];
   private scheduled = false;
   private chain: Promise<void> = Promise.resolve();
   private pruneTimer: NodeJS.Timeout | undefined;
+  private sweepTimer: NodeJS.Timeout | undefined;
 
   constructor(private readonly options: WebhookDispatcherOptions) {
+    this.journal = eventJournalRepository(options.database);
     this.repo = webhookRepository(options.database.db);
     this.conversations = conversationRepository(options.database.db);
   }
 
   start(): void {
     if (this.unsubscribe) return;
-    this.unsubscribe = this.options.events.subscribe((event) => this.take(event));
+    this.options.events.useStager((tx, events) => {
+      const announced = events.filter((e) => announce(e).length > 0);
+      return announced.length > 0 ? this.journal.stage(tx, announced) : Promise.resolve(null);
+    });
+    this.unsubscribe = this.options.events.subscribe((event, journal) => this.take(event, journal));
     const prune = () => {
       this.repo.prune(DELIVERY_RETENTION_DAYS).catch((error) => this.options.onError?.(error));
     };
     this.pruneTimer = setInterval(prune, 60 * 60 * 1000);
     this.pruneTimer.unref();
+    const sweep = () => {
+      this.chain = this.chain
+        .then(() => this.recover())
+        .then(() => {})
+        .catch((error: unknown) => this.options.onError?.(error));
+    };
+    sweep();
+    this.sweepTimer = setInterval(sweep, JOURNAL_STALE_MS);
+    this.sweepTimer.unref();
+  }
+
+  /**
+   * Records the journal rows older than `olderThanMs` that no process took (it stopped between its
+   * commit and recording them); returns how many deliveries that created.
+   */
+  async recover(olderThanMs = JOURNAL_STALE_MS): Promise<number> {
+    let created = 0;
+    for (;;) {
+      const rows = await this.journal.claimStale(olderThanMs, 100);
+      if (rows.length === 0) return created;
+      const events = rows.flatMap((row) =>
+        (row.events as RapportEvent[]).flatMap((e) => announce(e).map((p) => ({ ...p, journal: row.id }))),
+      );
+      created += await this.record(
+        events,
+        rows.map((r) => r.id),
+      );
+    }
   }
 
   /** Stops listening and waits until what was taken is recorded. */
   async stop(): Promise<void> {
     this.unsubscribe?.();
     this.unsubscribe = undefined;
+    this.options.events.useStager(undefined);
     if (this.pruneTimer) clearInterval(this.pruneTimer);
+    if (this.sweepTimer) clearInterval(this.sweepTimer);
     await this.idle();
   }
 
@@ -77,10 +122,10 @@ export class WebhookDispatcher {
     await this.chain;
   }
 
-  private take(event: RapportEvent): void {
+  private take(event: RapportEvent, journal: number | null): void {
     const announced = announce(event);
     if (announced.length === 0) return;
-    this.pending.push(...announced);
+    for (const a of announced) this.pending.push(journal === null ? a : { ...a, journal });
     if (this.scheduled) return;
     this.scheduled = true;
     // Events published together (an ingest batch) are snapshotted and recorded together.
@@ -90,7 +135,7 @@ export class WebhookDispatcher {
       this.pending = [];
       this.chain = this.chain
         .then(async () => {
-          await this.record(batch);
+          await this.record(batch, [...new Set(batch.flatMap((e) => (e.journal ? [e.journal] : [])))]);
         })
         .catch((error: unknown) => {
           this.options.onError?.(error);
@@ -98,11 +143,19 @@ export class WebhookDispatcher {
     });
   }
 
-  /** Records deliveries for a batch of events; returns how many. */
-  async record(events: PendingEvent[]): Promise<number> {
+  /**
+   * Records deliveries for a batch of events; returns how many. `journal` names the journal rows these
+   * events came with: they are deleted in the same transaction, and events of a row another process
+   * already took are skipped.
+   */
+  async record(events: PendingEvent[], journal: number[] = []): Promise<number> {
     const hooks = await this.repo.subscribed();
     const wanted = events.filter((e) => hooks.some((h) => h.events.includes(e.type)));
-    if (wanted.length === 0) return 0;
+    if (wanted.length === 0) {
+      if (journal.length > 0)
+        await this.options.database.db.transaction((tx) => this.journal.take(tx, journal));
+      return 0;
+    }
     const messageIds = [...new Set(wanted.flatMap((e) => (e.messageId ? [e.messageId] : [])))];
     const conversationIds = [...new Set(wanted.map((e) => e.conversationId))];
     const [messages, conversations, attachments] = await Promise.all([
@@ -118,7 +171,7 @@ export class WebhookDispatcher {
 
     const at = this.options.now?.() ?? new Date();
     const { publicUrl } = this.options;
-    const rows: NewDelivery[] = [];
+    const rows: Array<NewDelivery & { journal?: number }> = [];
     for (const event of wanted) {
       const summary = conversationById.get(event.conversationId);
       if (!summary) continue; // deleted since
@@ -143,17 +196,28 @@ export class WebhookDispatcher {
           eventId: snapshot.eventId,
           event: snapshot.type,
           body: snapshot.body,
+          ...(event.journal ? { journal: event.journal } : {}),
         });
       }
     }
+    const created = await this.options.database.db.transaction(async (tx) => {
+      const taken = await this.journal.take(tx, journal);
+      const mine = rows.filter((r) => r.journal === undefined || taken.has(r.journal));
+      return this.enqueue(tx, mine);
+    });
+    if (created > 0) await this.options.database.notify(JOBS_CHANNEL, WEBHOOK_QUEUE).catch(() => {});
+    return created;
+  }
+
+  private async enqueue(tx: Db, rows: Array<NewDelivery & { journal?: number }>): Promise<number> {
+    const repo = webhookRepository(tx);
     let created = 0;
     for (let i = 0; i < rows.length; i += CHUNK) {
-      created += await this.repo.enqueue(
-        rows.slice(i, i + CHUNK),
+      created += await repo.enqueue(
+        rows.slice(i, i + CHUNK).map(({ journal: _, ...row }) => row),
         this.options.maxAttempts ?? DEFAULT_MAX_ATTEMPTS,
       );
     }
-    if (created > 0) await this.options.database.notify(JOBS_CHANNEL, WEBHOOK_QUEUE).catch(() => {});
     return created;
   }
 }

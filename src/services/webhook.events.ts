@@ -36,6 +36,8 @@ export interface PendingEvent {
   conversationId: string;
   messageId?: string;
   change?: { status: { from: string; to: string } };
+  /** The event_journal row it was staged in (webhook.dispatcher.ts), if any. */
+  journal?: number;
 }
 
 /** The webhook events one bus event stands for (none for presence). */

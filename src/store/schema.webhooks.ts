@@ -9,6 +9,7 @@ import {
   boolean,
   index,
   integer,
+  jsonb,
   pgTable,
   text,
   uniqueIndex,
@@ -88,4 +89,23 @@ export const webhookAttempts = pgTable(
     error: text("error"),
   },
   (t) => [index("webhook_attempts_delivery_idx").on(t.deliveryId, t.attempt)],
+);
+
+/**
+ * Events that outbound webhooks may announce, written in the transaction that produced them (a
+ * transactional outbox): the dispatcher deletes a row in the transaction that records its deliveries,
+ * and rows a stopped process left behind are recorded by any server or worker (webhook.dispatcher.ts).
+ * Written only while a webhook is enabled, by processes that run a dispatcher (not `rapport import`).
+ */
+export const eventJournal = pgTable(
+  "event_journal",
+  {
+    id: bigserial("id", { mode: "number" }).primaryKey(),
+    /** The bus events (services/events.ts) of one transaction. */
+    events: jsonb("events").notNull(),
+    createdAt: createdAt(),
+    /** Taken by a sweep; a claim older than ten minutes (its process died) lapses. */
+    claimedAt: ts("claimed_at"),
+  },
+  (t) => [index("event_journal_created_idx").on(t.createdAt)],
 );

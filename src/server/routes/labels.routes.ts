@@ -2,7 +2,7 @@
 import type { FastifyPluginAsyncZod } from "fastify-type-provider-zod";
 import { z } from "zod";
 import { notFound } from "../../core/errors.ts";
-import type { EventBus } from "../../services/events.ts";
+import type { EventBus, RapportEvent } from "../../services/events.ts";
 import type { Database } from "../../store/db.ts";
 import { labelRepository } from "../../store/label.repository.ts";
 import { lifecycleRepository } from "../../store/lifecycle.repository.ts";
@@ -48,16 +48,21 @@ export const labelRoutes: FastifyPluginAsyncZod<{ database: Database; events: Ev
     action: "added" | "removed",
     actor: ReturnType<typeof actorOf>,
   ) => {
-    await lifecycleRepository(database.db).audit([
-      {
-        actor_kind: actor.kind,
-        actor_id: actor.id,
-        action: `conversation.label_${action}`,
-        subject_id: id,
-        data: { label: name },
-      },
-    ]);
-    events.publish([{ type: "conversation.updated", conversationId: id }]);
+    const updated: RapportEvent[] = [{ type: "conversation.updated", conversationId: id }];
+    // The audit entry and the event's journal entry (outbound webhooks) commit together.
+    const journal = await database.db.transaction(async (tx) => {
+      await lifecycleRepository(tx).audit([
+        {
+          actor_kind: actor.kind,
+          actor_id: actor.id,
+          action: `conversation.label_${action}`,
+          subject_id: id,
+          data: { label: name },
+        },
+      ]);
+      return events.stage(tx, updated);
+    });
+    events.publish(updated, journal);
     return { labels: await labels.labelsOf(id) };
   };
 

@@ -1,0 +1,136 @@
+/**
+ * Outbound webhooks lose no event when a process stops between committing a change and recording its
+ * deliveries: the event is journaled in the change's transaction and another process records it.
+ */
+import { sql } from "drizzle-orm";
+import { expect, it } from "vitest";
+import { describeEachEngine } from "../../test/helpers/engines.ts";
+import { asApi, inbound } from "../../test/helpers/services.ts";
+import { eventJournalRepository } from "../store/event-journal.repository.ts";
+import { createServices } from "./container.ts";
+import { EventBus } from "./events.ts";
+import { SecretBox } from "./secrets.ts";
+import { WebhookDispatcher } from "./webhook.dispatcher.ts";
+import { WebhookService } from "./webhook.service.ts";
+
+const box = new SecretBox(Buffer.alloc(32, 7));
+
+describeEachEngine("webhook event journal", (ctx) => {
+  const count = async (query: ReturnType<typeof sql>) =>
+    Number((await ctx.database.rows<{ n: string | number }>(query))[0]!.n);
+  const deliveries = (channel: string) =>
+    count(sql`SELECT count(*) AS n FROM webhook_deliveries d
+      WHERE d.body::jsonb -> 'data' -> 'conversation' -> 'channel' ->> 'key' = ${channel}`);
+  const journalRows = () => count(sql`SELECT count(*) AS n FROM event_journal`);
+
+  it("journals nothing while no webhook is enabled, and deletes the row when it records deliveries", async () => {
+    const services = createServices(ctx.database);
+    const dispatcher = new WebhookDispatcher({
+      database: ctx.database,
+      events: services.events,
+      publicUrl: "http://r",
+    });
+    dispatcher.start();
+    await ctx.database.db.execute(sql`UPDATE webhooks SET enabled = false`);
+    const before = await journalRows();
+    await services.ingest.ingest([asApi(inbound({ channel: "journal-off" }))]);
+    await dispatcher.idle();
+    expect(await journalRows()).toBe(before);
+
+    const hooks = new WebhookService({ database: ctx.database, secrets: box });
+    const created = await hooks.create(
+      {
+        name: "journal-on",
+        url: "https://example.com/hook",
+        events: ["message.created", "conversation.created"],
+      },
+      { kind: "token", id: null },
+    );
+    await services.ingest.ingest([asApi(inbound({ channel: "journal-on" }))]);
+    await dispatcher.idle();
+    expect(await deliveries("journal-on")).toBe(2);
+    expect(await journalRows()).toBe(before);
+    await dispatcher.stop();
+    await ctx.database.db.execute(sql`DELETE FROM webhooks WHERE id = ${created.webhook.id}`);
+  });
+
+  it("records the events of a process that stopped after its commit, once, from another process", async () => {
+    const hooks = new WebhookService({ database: ctx.database, secrets: box });
+    const created = await hooks.create(
+      {
+        name: "journal-crash",
+        url: "https://example.com/crash",
+        events: ["message.created", "conversation.created"],
+      },
+      { kind: "token", id: null },
+    );
+    // A process whose transactions journal their events, and which stops before recording them: its
+    // dispatcher staged them but never heard the published events.
+    const crashed = createServices(ctx.database);
+    const journal = eventJournalRepository(ctx.database);
+    crashed.events.useStager((tx, events) => journal.stage(tx, events));
+    const before = await journalRows();
+    await crashed.ingest.ingest(
+      ["one", "two", "three"].map((text) =>
+        asApi(inbound({ channel: "journal-crash", text: `lost ${text}` })),
+      ),
+    );
+    expect(await deliveries("journal-crash")).toBe(0);
+    expect(await journalRows()).toBe(before + 1);
+
+    // Another process's dispatcher: a fresh row is left to its own process for a minute…
+    const other = new WebhookDispatcher({
+      database: ctx.database,
+      events: new EventBus(),
+      publicUrl: "http://r",
+    });
+    expect(await other.recover()).toBe(0);
+    expect(await deliveries("journal-crash")).toBe(0);
+    // …an old one is recorded (3 messages, 3 conversations), once, however many recover it at once.
+    const third = new WebhookDispatcher({
+      database: ctx.database,
+      events: new EventBus(),
+      publicUrl: "http://r",
+    });
+    const [x, y] = await Promise.all([other.recover(0), third.recover(0)]);
+    expect(x + y).toBe(6);
+    expect(await deliveries("journal-crash")).toBe(6);
+    expect(await journalRows()).toBe(before);
+    expect(await other.recover(0)).toBe(0);
+    await ctx.database.db.execute(sql`DELETE FROM webhooks WHERE id = ${created.webhook.id}`);
+  });
+
+  it("records a journaled event once when its own process and a sweep race for it", async () => {
+    const hooks = new WebhookService({ database: ctx.database, secrets: box });
+    const created = await hooks.create(
+      { name: "journal-race", url: "https://example.com/race", events: ["message.created"] },
+      { kind: "token", id: null },
+    );
+    const services = createServices(ctx.database);
+    const slow = new WebhookDispatcher({
+      database: ctx.database,
+      events: services.events,
+      publicUrl: "http://r",
+    });
+    const journal = eventJournalRepository(ctx.database);
+    services.events.useStager((tx, events) => journal.stage(tx, events));
+    let staged: number | null = null;
+    const off = services.events.subscribe((_e, id) => {
+      staged = id;
+    });
+    const stored = await services.ingest.ingest([asApi(inbound({ channel: "journal-race" }))]);
+    off();
+    expect(staged).not.toBeNull();
+    const { messageId, conversationId } = stored.outcomes[0] as { messageId: string; conversationId: string };
+    const event = { type: "message.created" as const, messageId, conversationId, journal: staged! };
+    const sweep = new WebhookDispatcher({
+      database: ctx.database,
+      events: new EventBus(),
+      publicUrl: "http://r",
+    });
+    const [own, swept] = await Promise.all([slow.record([event], [staged!]), sweep.recover(0)]);
+    expect(own + swept).toBe(1);
+    expect(await deliveries("journal-race")).toBe(1);
+    await ctx.database.db.execute(sql`DELETE FROM webhooks WHERE id = ${created.webhook.id}`);
+  });
+});
