@@ -1,6 +1,6 @@
 /**
  * Agents' corrections of a message's analysis, as pure functions over the message's analysis columns
- * (docs/analysis.md, "Corrections by agents"). The columns take the human label, so everything that reads
+ * (docs/corrections.md). The columns take the human label, so everything that reads
  * them (queue, filters, reports) follows the agent; the analyzer's own value is kept beside it.
  */
 import type { Intent, SentimentLabel, Urgency } from "../analysis/analyzer.ts";

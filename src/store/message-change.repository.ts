@@ -99,7 +99,7 @@ export class MessageChangeRepository {
   /**
    * Replaces messages' text with their edited text, keeping the first text in `original_text`. Agents'
    * corrections of the old text's analysis go (the analyzer reads the new text; the
-   * correction's audit events remain): docs/analysis.md, "Corrections by agents".
+   * correction's audit events remain): docs/corrections.md.
    */
   async applyEdits(tx: Db, edits: MessageEdit[]): Promise<void> {
     if (edits.length === 0) return;

@@ -3,7 +3,7 @@ import { ts } from "./schema.columns.ts";
 import { agents, messages } from "./schema.core.ts";
 
 /**
- * Agents' corrections of a message's analysis (docs/analysis.md, "Corrections by agents"): one row per
+ * Agents' corrections of a message's analysis (docs/corrections.md): one row per
  * message and field while the human label differs from the analyzer's. The message's columns hold the
  * human label (so the queue, filters and reports follow it); `machine` keeps what the analyzer said, and
  * re-analysis updates `machine` and keeps `human`. `text` is the message's text when it was corrected,

@@ -1,6 +1,6 @@
 /**
  * `rapport corrections export|report` — agents' corrections of the analysis, the workspace's own
- * labelled examples (docs/analysis.md, "Corrections by agents"): write them out as JSON lines, and see
+ * labelled examples (docs/corrections.md): write them out as JSON lines, and see
  * how the current analyzer does on them.
  */
 import { createReadStream, createWriteStream, existsSync } from "node:fs";

@@ -1,5 +1,5 @@
 /**
- * Agents' corrections of a message's analysis (docs/analysis.md, "Corrections by agents"): set and take
+ * Agents' corrections of a message's analysis (docs/corrections.md): set and take
  * back a message's labels, and list every correction (the workspace's own labelled examples).
  */
 import type { FastifyPluginAsyncZod } from "fastify-type-provider-zod";
