@@ -36,7 +36,7 @@ export class EventBus {
   }
 
   /** Set by the webhook dispatcher while it runs; without one, `stage` writes nothing. */
-  useStager(stager: EventStager | undefined): void {
+  setStager(stager: EventStager | undefined): void {
     this.stager = stager;
   }
 

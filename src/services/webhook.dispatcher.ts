@@ -63,7 +63,7 @@ export class WebhookDispatcher {
 
   start(): void {
     if (this.unsubscribe) return;
-    this.options.events.useStager((tx, events) => {
+    this.options.events.setStager((tx, events) => {
       const announced = events.filter((e) => announce(e).length > 0);
       return announced.length > 0 ? this.journal.stage(tx, announced) : Promise.resolve(null);
     });
@@ -107,7 +107,7 @@ export class WebhookDispatcher {
   async stop(): Promise<void> {
     this.unsubscribe?.();
     this.unsubscribe = undefined;
-    this.options.events.useStager(undefined);
+    this.options.events.setStager(undefined);
     if (this.pruneTimer) clearInterval(this.pruneTimer);
     if (this.sweepTimer) clearInterval(this.sweepTimer);
     await this.idle();

@@ -68,7 +68,7 @@ describeEachEngine("webhook event journal", (ctx) => {
     // dispatcher staged them but never heard the published events.
     const crashed = createServices(ctx.database);
     const journal = eventJournalRepository(ctx.database);
-    crashed.events.useStager((tx, events) => journal.stage(tx, events));
+    crashed.events.setStager((tx, events) => journal.stage(tx, events));
     const before = await journalRows();
     await crashed.ingest.ingest(
       ["one", "two", "three"].map((text) =>
@@ -113,7 +113,7 @@ describeEachEngine("webhook event journal", (ctx) => {
       publicUrl: "http://r",
     });
     const journal = eventJournalRepository(ctx.database);
-    services.events.useStager((tx, events) => journal.stage(tx, events));
+    services.events.setStager((tx, events) => journal.stage(tx, events));
     let staged: number | null = null;
     const off = services.events.subscribe((_e, id) => {
       staged = id;
