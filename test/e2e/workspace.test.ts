@@ -274,6 +274,21 @@ describe.skipIf(!hasChromium)("the agent workspace in Chromium", () => {
     ).toEqual([]);
   });
 
+  it("says on the urgent chip why the analyzer found a message urgent", async () => {
+    const [urgent] = await database.rows<{ id: string; reasons: string[] }>(sql`
+      SELECT m.conversation_id AS id, ARRAY(SELECT jsonb_array_elements_text(m.analysis->'urgency'->'reasons')) AS reasons
+      FROM messages m
+      WHERE m.direction = 'in' AND m.urgency = 'high' AND jsonb_array_length(m.analysis->'urgency'->'reasons') > 0
+        AND NOT EXISTS (SELECT 1 FROM messages o WHERE o.conversation_id = m.conversation_id
+          AND o.direction = 'in' AND o.id <> m.id)
+      LIMIT 1`);
+    expect(urgent, "a demo message the analyzer found urgent").toBeTruthy();
+    await page.goto(`${base}/c/${urgent!.id}`);
+    const chip = page.locator(".message.inbound .chip", { hasText: /^urgent$/ });
+    await chip.waitFor();
+    expect(await chip.getAttribute("title")).toBe(`Why: ${urgent!.reasons.join("; ")}`);
+  });
+
   it("suggests merging one person's two records, merges them, and undoes it", async () => {
     const [pair] = await database.rows<{ id: string; other: string; name: string }>(sql`
       SELECT a.id, b.id AS other, a.display_name AS name FROM people a JOIN people b

@@ -118,6 +118,11 @@ export interface Message {
   urgency: "low" | "normal" | "high" | null;
   spamLabel: "spam" | "ham" | null;
   language: string | null;
+  /** The analyzer's full output: its reasons for urgency and spam are shown on the chips. */
+  analysis: {
+    urgency?: { level: string; reasons: string[] } | null;
+    spam?: { label: string; reasons: string[] } | null;
+  } | null;
   /** Agents' corrections of the analysis; the fields above already show the agent's labels. */
   corrections: Correction[];
 }

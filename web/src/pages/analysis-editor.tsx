@@ -23,7 +23,15 @@ function titleOf(c: Correction | undefined): string | undefined {
   return `Corrected by ${c.agent?.name ?? "an integration"}; the analyzer said ${said(c.machine)}`;
 }
 
-/** The analysis chips of an inbound message; corrected ones carry a pencil and say so on hover. */
+/** The analyzer's reasons, for a chip's hover text. */
+function because(reasons: string[] | undefined): string | undefined {
+  return reasons && reasons.length > 0 ? `Why: ${reasons.join("; ")}` : undefined;
+}
+
+/**
+ * The analysis chips of an inbound message. Corrected ones carry a pencil and say who corrected them on
+ * hover; the urgent and spam chips say why the analyzer thought so.
+ */
 export function AnalysisChips({ m }: { m: Message }) {
   const by = new Map(m.corrections.map((c) => [c.field, c]));
   const mark = (field: CorrectionField, text: string) => (by.has(field) ? `${text} ✎` : text);
@@ -40,7 +48,7 @@ export function AnalysisChips({ m }: { m: Message }) {
         </Chip>
       ))}
       {m.urgency === "high" && (
-        <Chip tone="warn" title={titleOf(by.get("urgency"))}>
+        <Chip tone="warn" title={titleOf(by.get("urgency")) ?? because(m.analysis?.urgency?.reasons)}>
           {mark("urgency", "urgent")}
         </Chip>
       )}
@@ -48,7 +56,7 @@ export function AnalysisChips({ m }: { m: Message }) {
         <Chip title={titleOf(by.get("urgency"))}>{mark("urgency", `${m.urgency} urgency`)}</Chip>
       )}
       {m.spamLabel === "spam" && (
-        <Chip tone="bad" title={titleOf(by.get("spam"))}>
+        <Chip tone="bad" title={titleOf(by.get("spam")) ?? because(m.analysis?.spam?.reasons)}>
           {mark("spam", "spam")}
         </Chip>
       )}
