@@ -222,6 +222,23 @@ describeEachEngine("agents' corrections of the analysis over HTTP", (ctx) => {
       (await app.inject({ method: "GET", url: "/api/analysis/corrections?cursor=abc", headers })).statusCode,
     ).toBe(400);
 
+    // The current analyzer read again on the corrected texts: it still says what it said.
+    const report = await app.inject({ method: "GET", url: "/api/analysis/corrections/report", headers });
+    expect(report.statusCode).toBe(200);
+    const fields = report.json().fields as Array<{ field: string; corrections: number; agreesNow: number }>;
+    expect(fields.map((f) => f.field)).toEqual(expect.arrayContaining(["sentiment", "spam", "language"]));
+    expect(fields.every((f) => f.corrections >= 1 && f.agreesNow === 0)).toBe(true);
+    const future = await app.inject({
+      method: "GET",
+      url: "/api/analysis/corrections/report?since=2999-01-01T00:00:00Z",
+      headers,
+    });
+    expect(future.json().fields).toEqual([]);
+    expect(
+      (await app.inject({ method: "GET", url: "/api/analysis/corrections/report?since=yesterday", headers }))
+        .statusCode,
+    ).toBe(400);
+
     // A new analyzer: it now agrees with the agent on the first message's sentiment (that correction
     // goes) and still says otherwise on the second (those stay, with the new analyzer's value recorded).
     const next: Analyzer = {

@@ -102,6 +102,20 @@ export function correctionsRepository(database: Database) {
         WHERE id = ${id}::uuid`);
     },
 
+    /** Every correction (optionally of one field, since a time), oldest first, a page at a time. */
+    async *pages(
+      options: { field?: CorrectableField; since?: string } = {},
+    ): AsyncGenerator<CorrectionListed[]> {
+      let after: { at: string; messageId: string; field: string } | undefined;
+      for (;;) {
+        const page = await this.page({ ...options, limit: 1000, ...(after ? { after } : {}) });
+        if (page.length === 0) return;
+        const last = page.at(-1)!;
+        after = { at: last.corrected_at, messageId: last.message_id, field: last.field };
+        yield page;
+      }
+    },
+
     /** Corrections in the order they were made (for export and the agreement report), a page at a time. */
     async page(options: {
       after?: { at: string; messageId: string; field: string };

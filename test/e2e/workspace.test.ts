@@ -344,6 +344,11 @@ describe.skipIf(!hasChromium)("the agent workspace in Chromium", () => {
     await page.getByRole("link", { name: "Happiness" }).click();
     await page.locator(".stat").first().waitFor();
     await page.locator(".uplot").first().waitFor();
+    // The intent an agent corrected above, read again by the analyzer (which still says otherwise).
+    const check = page.getByRole("region", { name: "The analysis, checked by agents" });
+    const intent = check.getByRole("row", { name: /^intent/ });
+    await intent.waitFor();
+    expect((await intent.locator("td").allTextContents()).slice(0, 2)).toEqual(["1", "0%"]);
     await shoot(page, "happiness.png", true);
     await page.getByRole("link", { name: "Fairness" }).click();
     await page.locator(".verdict").waitFor();

@@ -41,19 +41,12 @@ export function registerCorrections(program: Command): void {
       const { presentCorrection } = await import("../../server/routes/corrections.routes.ts");
       await withDatabase(async (database) => {
         const out: NodeJS.WritableStream = opts.output ? createWriteStream(opts.output) : process.stdout;
-        const repo = correctionsRepository(database);
-        let after: { at: string; messageId: string; field: string } | undefined;
         let count = 0;
-        for (;;) {
-          const page = await repo.page({
-            limit: 1000,
-            ...(opts.field ? { field: opts.field } : {}),
-            ...(opts.since ? { since: opts.since } : {}),
-            ...(after ? { after } : {}),
-          });
-          if (page.length === 0) break;
-          const last = page.at(-1)!;
-          after = { at: last.corrected_at, messageId: last.message_id, field: last.field };
+        const filter = {
+          ...(opts.field ? { field: opts.field } : {}),
+          ...(opts.since ? { since: opts.since } : {}),
+        };
+        for await (const page of correctionsRepository(database).pages(filter)) {
           const chunk = page.map((c) => `${JSON.stringify(presentCorrection(c))}\n`).join("");
           if (!out.write(chunk)) await new Promise<void>((resolve) => out.once("drain", () => resolve()));
           count += page.length;
@@ -101,16 +94,10 @@ type Example = import("../../services/corrections.report.ts").CorrectionExample;
 async function readDatabase(): Promise<Example[]> {
   const { correctionsRepository } = await import("../../store/corrections.repository.ts");
   return withDatabase(async (database) => {
-    const repo = correctionsRepository(database);
     const all: Example[] = [];
-    let after: { at: string; messageId: string; field: string } | undefined;
-    for (;;) {
-      const page = await repo.page({ limit: 1000, ...(after ? { after } : {}) });
-      if (page.length === 0) return all;
-      const last = page.at(-1)!;
-      after = { at: last.corrected_at, messageId: last.message_id, field: last.field };
+    for await (const page of correctionsRepository(database).pages())
       for (const c of page) all.push({ field: c.field, machine: c.machine, human: c.human, text: c.text });
-    }
+    return all;
   });
 }
 

@@ -4,6 +4,8 @@
  */
 import type { FastifyPluginAsyncZod } from "fastify-type-provider-zod";
 import { z } from "zod";
+import type { Analyzer } from "../../analysis/analyzer.ts";
+import { type CorrectionExample, correctionsReport } from "../../services/corrections.report.ts";
 import type { CorrectionsService } from "../../services/corrections.service.ts";
 import { CORRECTABLE_FIELDS } from "../../services/corrections.ts";
 import type { CorrectionListed } from "../../store/corrections.repository.ts";
@@ -75,10 +77,28 @@ const cursorSchema = z.string().transform((value, ctx): Position => {
 const errors = { 400: errorSchema, 401: errorSchema, 403: errorSchema, 404: errorSchema };
 const result = z.object({ corrections: z.array(correctionSchema) });
 
+const reportSchema = z.object({
+  analyzer: z.string().meta({ description: "The analyzer version that read the corrected texts again" }),
+  fields: z.array(
+    z.object({
+      field: fieldSchema,
+      corrections: z.number().int(),
+      agreesNow: z
+        .number()
+        .int()
+        .meta({ description: "How many the current analyzer now reads as the agent did" }),
+      confusion: z
+        .array(z.object({ machine: z.string(), human: z.string(), count: z.number().int() }))
+        .meta({ description: "What the analyzer said then → what the agent said, most frequent first" }),
+    }),
+  ),
+});
+
 export const correctionRoutes: FastifyPluginAsyncZod<{
   database: Database;
   corrections: CorrectionsService;
-}> = async (app, { database, corrections }) => {
+  analyzer: Analyzer;
+}> = async (app, { database, corrections, analyzer }) => {
   app.put(
     "/api/messages/:id/analysis",
     {
@@ -113,6 +133,30 @@ export const correctionRoutes: FastifyPluginAsyncZod<{
         presentCorrection,
       ),
     }),
+  );
+
+  app.get(
+    "/api/analysis/corrections/report",
+    {
+      schema: {
+        tags: ["analysis"],
+        summary:
+          "The current analyzer on agents' corrections: each corrected text analysed again, agreement by field",
+        querystring: z.object({
+          since: z.iso.datetime({ message: "must be an ISO 8601 date-time" }).optional(),
+        }),
+        response: { 200: reportSchema, 400: errorSchema, 401: errorSchema },
+      },
+    },
+    async (request) => {
+      const examples: CorrectionExample[] = [];
+      for await (const page of correctionsRepository(database).pages(
+        request.query.since ? { since: request.query.since } : {},
+      ))
+        for (const c of page)
+          examples.push({ field: c.field, machine: c.machine, human: c.human, text: c.text });
+      return { analyzer: analyzer.version, fields: correctionsReport(examples, analyzer) };
+    },
   );
 
   app.get(

@@ -5,6 +5,7 @@ import { type ReportRange, useChannels, useReport } from "../api/queries";
 import type { FairnessReport, HappinessReport } from "../api/types";
 import { bars, Chart, PALETTE } from "../components/chart";
 import { formatPercent, formatSeconds, toCsv } from "../lib/format";
+import { AnalysisCheck } from "./analysis-report";
 
 function download(name: string, csv: string) {
   const url = URL.createObjectURL(new Blob([csv], { type: "text/csv;charset=utf-8" }));
@@ -286,6 +287,7 @@ export function HappinessPage() {
           </table>
         </>
       )}
+      <AnalysisCheck from={range.from} />
     </div>
   );
 }
