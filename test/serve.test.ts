@@ -149,14 +149,14 @@ it("`serve --demo` starts with a demo workspace, a printed admin password, and s
 }, 300_000); // two real starts of the binary, seeding on PGlite: minutes on a loaded 2-core machine
 
 it.skipIf(!process.env.TEST_DATABASE_URL)(
-  "`rapport worker` alone recovers a payload a stopped process left pending (PostgreSQL)",
+  "`rapport worker` alone recovers a webhook channel's payload a stopped process left pending (PostgreSQL)",
   async () => {
     const pgdb = await createThrowawayPostgres();
     try {
       const setup = await openDatabase({ url: pgdb.url });
       await setup.db.execute(sql`
         INSERT INTO raw_events (source, format, channel_key, payload, received_at)
-        VALUES ('webhook:test', 'canonical', 'recovered', ${JSON.stringify({
+        VALUES ('webhook:recovered', 'webhook', 'recovered', ${JSON.stringify({
           channel: "recovered",
           externalId: "lost-before-the-worker-started",
           direction: "in",

@@ -32,16 +32,14 @@ export async function runWorker(opts: WorkerOptions): Promise<void> {
       ),
   });
   dispatcher.start();
+  const connectors = createConnectorRegistry({
+    demo: opts.demo === true,
+    webchat: webchatDirectory(database, secrets),
+  });
+  // Recovered payloads (below) of a connector's format are read by that connector's parser.
+  connectors.registerFormats(services.normalizers);
   const worker = createWorker(
-    {
-      database,
-      events: services.events,
-      connectors: createConnectorRegistry({
-        demo: opts.demo === true,
-        webchat: webchatDirectory(database, secrets),
-      }),
-      secrets,
-    },
+    { database, events: services.events, connectors, secrets },
     {
       ...(opts.concurrency ? { concurrency: opts.concurrency } : {}),
       onError: (error, job) =>
