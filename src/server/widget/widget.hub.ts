@@ -329,19 +329,26 @@ export class WidgetHub {
       });
       return;
     }
-    await this.repo.setContact(
-      c.channel.id,
-      c.visitorId!,
-      { email: frame.email, name: frame.name ?? null },
-      this.lease(),
-    );
-    const known = await this.repo.showContact(
-      { platform: c.channel.platform, visitorId: c.visitorId!, anonymous: ANONYMOUS_VISITOR },
-      frame.email,
-      frame.name ?? null,
-    );
-    if (known && c.conversationId)
-      this.deps.events.publish([{ type: "conversation.updated", conversationId: c.conversationId }]);
+    // The contact, its display, and the event's journal entry (outbound webhooks) commit together.
+    const conversationId = c.conversationId;
+    const { known, journal, events } = await this.deps.database.db.transaction(async (tx) => {
+      const repo = webchatRepository(tx);
+      await repo.setContact(
+        c.channel.id,
+        c.visitorId!,
+        { email: frame.email, name: frame.name ?? null },
+        this.lease(),
+      );
+      const shown = await repo.showContact(
+        { platform: c.channel.platform, visitorId: c.visitorId!, anonymous: ANONYMOUS_VISITOR },
+        frame.email,
+        frame.name ?? null,
+      );
+      const updated: RapportEvent[] =
+        shown && conversationId ? [{ type: "conversation.updated", conversationId }] : [];
+      return { known: shown, events: updated, journal: await this.deps.events.stage(tx, updated) };
+    });
+    if (known && events.length > 0) this.deps.events.publish(events, journal);
     for (const other of this.byVisitor.get(`${c.channel.id}:${c.visitorId}`) ?? [])
       this.send(other, { type: "contact", email: frame.email });
   }
