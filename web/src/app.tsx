@@ -1,6 +1,6 @@
 /** The shell: who is signed in, the navigation, live updates, keyboard shortcuts and the pages. */
 import { useMutation, useQueryClient } from "@tanstack/react-query";
-import { useEffect, useMemo, useState } from "react";
+import { lazy, Suspense, useEffect, useMemo, useState } from "react";
 import { Link, Route, Switch, useLocation } from "wouter";
 import { post } from "./api/client";
 import { useMe, useSetupNeeded } from "./api/queries";
@@ -10,14 +10,22 @@ import { Toasts } from "./components/toasts";
 import { CommandContext, CommandRegistry } from "./lib/commands";
 import { commandFor } from "./lib/keyboard";
 import { type LiveState, useRealtime } from "./lib/realtime";
-import { NewChannelPage } from "./pages/channels/channel-new";
-import { ChannelPage } from "./pages/channels/channel-page";
 import { Inbox } from "./pages/inbox";
 import { PersonPage } from "./pages/person";
-import { ProfilePage } from "./pages/profile";
-import { FairnessPage, HappinessPage } from "./pages/reports";
-import { SettingsPage } from "./pages/settings";
 import { SetupPage, SignInPage } from "./pages/sign-in";
+
+// Pages an agent opens now and then load on first visit (the reports bring the charting library), so the
+// inbox starts with less to download.
+const HappinessPage = lazy(() => import("./pages/reports").then((m) => ({ default: m.HappinessPage })));
+const FairnessPage = lazy(() => import("./pages/reports").then((m) => ({ default: m.FairnessPage })));
+const SettingsPage = lazy(() => import("./pages/settings").then((m) => ({ default: m.SettingsPage })));
+const ProfilePage = lazy(() => import("./pages/profile").then((m) => ({ default: m.ProfilePage })));
+const NewChannelPage = lazy(() =>
+  import("./pages/channels/channel-new").then((m) => ({ default: m.NewChannelPage })),
+);
+const ChannelPage = lazy(() =>
+  import("./pages/channels/channel-page").then((m) => ({ default: m.ChannelPage })),
+);
 
 export function App() {
   const me = useMe();
@@ -87,24 +95,26 @@ function Workspace({ agent }: { agent: Agent }) {
       </a>
       <TopBar agent={agent} live={live} onHelp={() => setHelp(true)} />
       <main id="main" tabIndex={-1}>
-        <Switch>
-          <Route path="/">{() => <Inbox me={agent} openId={null} />}</Route>
-          <Route path="/c/:id">{(params) => <Inbox me={agent} openId={params.id} />}</Route>
-          <Route path="/people/:id">{(params) => <PersonPage id={params.id} />}</Route>
-          <Route path="/reports/happiness" component={HappinessPage} />
-          <Route path="/reports/fairness" component={FairnessPage} />
-          <Route path="/profile">{() => <ProfilePage agent={agent} />}</Route>
-          <Route path="/settings">{() => <SettingsPage me={agent} />}</Route>
-          <Route path="/settings/channels/new">{() => <NewChannelPage kind={null} />}</Route>
-          <Route path="/settings/channels/new/:kind">{(p) => <NewChannelPage kind={p.kind} />}</Route>
-          <Route path="/settings/channels/:id">{(p) => <ChannelPage id={p.id} />}</Route>
-          <Route>
-            <div className="empty">
-              <h1>Not found</h1>
-              <Link href="/">Back to the queue</Link>
-            </div>
-          </Route>
-        </Switch>
+        <Suspense fallback={<p className="muted pad">Loading…</p>}>
+          <Switch>
+            <Route path="/">{() => <Inbox me={agent} openId={null} />}</Route>
+            <Route path="/c/:id">{(params) => <Inbox me={agent} openId={params.id} />}</Route>
+            <Route path="/people/:id">{(params) => <PersonPage id={params.id} />}</Route>
+            <Route path="/reports/happiness" component={HappinessPage} />
+            <Route path="/reports/fairness" component={FairnessPage} />
+            <Route path="/profile">{() => <ProfilePage agent={agent} />}</Route>
+            <Route path="/settings">{() => <SettingsPage me={agent} />}</Route>
+            <Route path="/settings/channels/new">{() => <NewChannelPage kind={null} />}</Route>
+            <Route path="/settings/channels/new/:kind">{(p) => <NewChannelPage kind={p.kind} />}</Route>
+            <Route path="/settings/channels/:id">{(p) => <ChannelPage id={p.id} />}</Route>
+            <Route>
+              <div className="empty">
+                <h1>Not found</h1>
+                <Link href="/">Back to the queue</Link>
+              </div>
+            </Route>
+          </Switch>
+        </Suspense>
       </main>
       <ShortcutsDialog open={help} onClose={() => setHelp(false)} />
     </CommandContext.Provider>

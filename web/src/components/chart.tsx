@@ -3,7 +3,7 @@ import { useEffect, useRef } from "react";
 import uPlot from "uplot";
 import "uplot/dist/uPlot.min.css";
 
-export const PALETTE = ["#315fd6", "#b4540a", "#1f7a4d", "#8b3fb8"];
+export { PALETTE } from "./palette";
 
 export function Chart({
   options,

@@ -1,12 +1,16 @@
 /** One person across platforms: identities, every conversation, sentiment over time. */
 import { useQueries } from "@tanstack/react-query";
-import { useMemo } from "react";
+import { lazy, Suspense, useMemo } from "react";
 import type uPlot from "uplot";
 import { Link } from "wouter";
 import { api } from "../api/client";
 import { usePerson } from "../api/queries";
 import type { ConversationDetail } from "../api/types";
-import { Chart, PALETTE } from "../components/chart";
+import { PALETTE } from "../components/palette";
+
+// uPlot loads with the first chart, not with the inbox (the person panel shows one beside a conversation).
+const Chart = lazy(() => import("../components/chart").then((m) => ({ default: m.Chart })));
+
 import { StatusChip } from "../components/chips";
 import { formatDateTime, relativeTime } from "../lib/format";
 import { MergeSuggestions } from "./person-merge";
@@ -172,11 +176,13 @@ function SentimentChart({ conversationIds, compact }: { conversationIds: string[
       </p>
     );
   return (
-    <Chart
-      options={options}
-      data={data}
-      height={compact ? 120 : 200}
-      label={`Sentiment of ${points.length} inbound messages, from ${points[0]!.v.toFixed(2)} to ${points.at(-1)!.v.toFixed(2)}`}
-    />
+    <Suspense fallback={<p className="muted">Loading…</p>}>
+      <Chart
+        options={options}
+        data={data}
+        height={compact ? 120 : 200}
+        label={`Sentiment of ${points.length} inbound messages, from ${points[0]!.v.toFixed(2)} to ${points.at(-1)!.v.toFixed(2)}`}
+      />
+    </Suspense>
   );
 }
