@@ -228,6 +228,23 @@ describeEachEngine("agents' corrections of the analysis over HTTP", (ctx) => {
     const fields = report.json().fields as Array<{ field: string; corrections: number; agreesNow: number }>;
     expect(fields.map((f) => f.field)).toEqual(expect.arrayContaining(["sentiment", "spam", "language"]));
     expect(fields.every((f) => f.corrections >= 1 && f.agreesNow === 0)).toBe(true);
+    expect(report.json().limited).toBe(false);
+    // Bounded per request: only the newest corrections are analysed again.
+    const newest = await app.inject({
+      method: "GET",
+      url: "/api/analysis/corrections/report?limit=1",
+      headers,
+    });
+    expect(newest.json().limited).toBe(true);
+    // The second message's spam and language corrections were made together: one of them.
+    const only = newest.json().fields as Array<{ field: string; corrections: number }>;
+    expect(only).toHaveLength(1);
+    expect(["spam", "language"]).toContain(only[0]!.field);
+    expect(only[0]!.corrections).toBe(1);
+    expect(
+      (await app.inject({ method: "GET", url: "/api/analysis/corrections/report?limit=0", headers }))
+        .statusCode,
+    ).toBe(400);
     const future = await app.inject({
       method: "GET",
       url: "/api/analysis/corrections/report?since=2999-01-01T00:00:00Z",

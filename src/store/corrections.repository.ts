@@ -35,6 +35,20 @@ const isoTime = (column: SQL) => sql`to_char(${column} AT TIME ZONE 'UTC', 'YYYY
 
 export function correctionsRepository(database: Database) {
   const rows = <T>(query: SQL, tx?: Db) => database.rows<T>(query, tx);
+  /** Corrections with their message's conversation and channel and the agent's name. */
+  const listed = (where: SQL, order: SQL, tx?: Db) =>
+    rows<CorrectionListed>(
+      sql`SELECT ac.message_id, ac.field, ac.machine, ac.human, ac.analyzer_version, ac.text, ac.agent_id,
+          ${isoTime(sql`ac.corrected_at`)} AS corrected_at, a.name AS agent_name, m.conversation_id,
+          ch.key AS channel
+        FROM analysis_corrections ac
+        JOIN messages m ON m.id = ac.message_id
+        JOIN channels ch ON ch.id = m.channel_id
+        LEFT JOIN agents a ON a.id = ac.agent_id
+        WHERE ${where}
+        ORDER BY ${order}`,
+      tx,
+    );
   return {
     /** The message and its analysis columns, locked for the change. */
     async lockMessage(tx: Db, id: string): Promise<MessageToCorrect | undefined> {
@@ -49,16 +63,9 @@ export function correctionsRepository(database: Database) {
 
     async of(messageIds: string[], tx?: Db): Promise<CorrectionListed[]> {
       if (messageIds.length === 0) return [];
-      return rows<CorrectionListed>(
-        sql`SELECT ac.message_id, ac.field, ac.machine, ac.human, ac.analyzer_version, ac.text, ac.agent_id,
-            ${isoTime(sql`ac.corrected_at`)} AS corrected_at, a.name AS agent_name, m.conversation_id,
-            ch.key AS channel
-          FROM analysis_corrections ac
-          JOIN messages m ON m.id = ac.message_id
-          JOIN channels ch ON ch.id = m.channel_id
-          LEFT JOIN agents a ON a.id = ac.agent_id
-          WHERE ac.message_id IN (SELECT value::uuid FROM json_array_elements_text(${json(messageIds)}::json))
-          ORDER BY ac.message_id, ac.field`,
+      return listed(
+        sql`ac.message_id IN (SELECT value::uuid FROM json_array_elements_text(${json(messageIds)}::json))`,
+        sql`ac.message_id, ac.field`,
         tx,
       );
     },
@@ -116,12 +123,16 @@ export function correctionsRepository(database: Database) {
       }
     },
 
-    /** Corrections in the order they were made (for export and the agreement report), a page at a time. */
+    /**
+     * Corrections in the order they were made (for export and the agreement report), a page at a time;
+     * `newestFirst` takes the latest ones first (the report's cap keeps the newest).
+     */
     async page(options: {
       after?: { at: string; messageId: string; field: string };
       field?: CorrectableField;
       since?: string;
       limit: number;
+      newestFirst?: boolean;
     }): Promise<CorrectionListed[]> {
       const where: SQL[] = [sql`TRUE`];
       if (options.field) where.push(sql`ac.field = ${options.field}`);
@@ -130,17 +141,12 @@ export function correctionsRepository(database: Database) {
         where.push(
           sql`(date_trunc('milliseconds', ac.corrected_at), ac.message_id, ac.field) > (${options.after.at}::timestamptz, ${options.after.messageId}::uuid, ${options.after.field})`,
         );
-      return rows<CorrectionListed>(sql`
-        SELECT ac.message_id, ac.field, ac.machine, ac.human, ac.analyzer_version, ac.text, ac.agent_id,
-          ${isoTime(sql`ac.corrected_at`)} AS corrected_at, a.name AS agent_name, m.conversation_id,
-          ch.key AS channel
-        FROM analysis_corrections ac
-        JOIN messages m ON m.id = ac.message_id
-        JOIN channels ch ON ch.id = m.channel_id
-        LEFT JOIN agents a ON a.id = ac.agent_id
-        WHERE ${sql.join(where, sql` AND `)}
-        ORDER BY date_trunc('milliseconds', ac.corrected_at), ac.message_id, ac.field
-        LIMIT ${options.limit}`);
+      const direction = options.newestFirst ? sql`DESC` : sql`ASC`;
+      return listed(
+        sql.join(where, sql` AND `),
+        sql`date_trunc('milliseconds', ac.corrected_at) ${direction}, ac.message_id ${direction}, ac.field ${direction}
+          LIMIT ${options.limit}`,
+      );
     },
   };
 }

@@ -77,8 +77,12 @@ const cursorSchema = z.string().transform((value, ctx): Position => {
 const errors = { 400: errorSchema, 401: errorSchema, 403: errorSchema, 404: errorSchema };
 const result = z.object({ corrections: z.array(correctionSchema) });
 
+/** The report analyses at most this many of the newest corrections again, per request. */
+export const REPORT_LIMIT = 10_000;
+
 const reportSchema = z.object({
   analyzer: z.string().meta({ description: "The analyzer version that read the corrected texts again" }),
+  limited: z.boolean().meta({ description: "True when older corrections were left out (see limit)" }),
   fields: z.array(
     z.object({
       field: fieldSchema,
@@ -144,18 +148,33 @@ export const correctionRoutes: FastifyPluginAsyncZod<{
           "The current analyzer on agents' corrections: each corrected text analysed again, agreement by field",
         querystring: z.object({
           since: z.iso.datetime({ message: "must be an ISO 8601 date-time" }).optional(),
+          limit: z.coerce
+            .number({ message: "must be a number" })
+            .int("must be a whole number")
+            .min(1, `must be between 1 and ${REPORT_LIMIT}`)
+            .max(REPORT_LIMIT, `must be between 1 and ${REPORT_LIMIT}`)
+            .default(REPORT_LIMIT)
+            .meta({ description: "How many of the newest corrections to analyse again" }),
         }),
         response: { 200: reportSchema, 400: errorSchema, 401: errorSchema },
       },
     },
     async (request) => {
-      const examples: CorrectionExample[] = [];
-      for await (const page of correctionsRepository(database).pages(
-        request.query.since ? { since: request.query.since } : {},
-      ))
-        for (const c of page)
-          examples.push({ field: c.field, machine: c.machine, human: c.human, text: c.text });
-      return { analyzer: analyzer.version, fields: correctionsReport(examples, analyzer) };
+      const { since, limit } = request.query;
+      // Each text is analysed again on this request: the newest `limit` corrections at most (~40 µs each).
+      const rows = await correctionsRepository(database).page({
+        limit: limit + 1,
+        newestFirst: true,
+        ...(since ? { since } : {}),
+      });
+      const examples: CorrectionExample[] = rows
+        .slice(0, limit)
+        .map((c) => ({ field: c.field, machine: c.machine, human: c.human, text: c.text }));
+      return {
+        analyzer: analyzer.version,
+        limited: rows.length > limit,
+        fields: correctionsReport(examples, analyzer),
+      };
     },
   );
 
