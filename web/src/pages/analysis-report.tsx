@@ -8,6 +8,8 @@ import { formatPercent } from "../lib/format";
 
 interface CorrectionsReport {
   analyzer: string;
+  /** Older corrections were left out (the report reads the newest 10,000). */
+  limited: boolean;
   fields: Array<{
     field: string;
     corrections: number;
@@ -43,7 +45,7 @@ export function AnalysisCheck({ from }: { from: string }) {
         <>
           <p className="muted">
             Labels agents changed, and how often the current analyzer ({report.data.analyzer}) now reads those
-            messages as the agent did.
+            messages as the agent did{report.data.limited ? " (the newest 10,000 corrections)" : ""}.
           </p>
           <table className="table">
             <thead>
