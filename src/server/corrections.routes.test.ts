@@ -132,8 +132,25 @@ describeEachEngine("agents' corrections of the analysis over HTTP", (ctx) => {
     const { services, app, headers, ingested, put, whyOf } = await setUp("corr-b");
     const { conversationId, messageId } = await ingested("When does the ticket office open on Sundays?");
     expect(await whyOf(conversationId)).not.toContain("urgent: marked urgent by an agent");
+    // An SLA policy for urgent messages: the agent's label picks it, as the analyzer's would.
+    const admin = await agentWithToken(ctx.database, "corr-b-admin@example.com", { role: "admin" });
+    const policy = await app.inject({
+      method: "POST",
+      url: "/api/sla/policies",
+      headers: admin.headers,
+      payload: { name: "Urgent", urgency: "high", firstResponseMinutes: 15 },
+    });
+    expect(policy.statusCode, policy.body).toBe(201);
+    const policyOf = async () =>
+      (
+        await ctx.database.rows<{ sla_policy_id: string | null }>(
+          sql`SELECT sla_policy_id FROM conversations WHERE id = ${conversationId}::uuid`,
+        )
+      )[0]!.sla_policy_id;
+    expect(await policyOf()).not.toBe(policy.json().id);
     expect((await put(messageId, { urgency: "high", spam: "ham" })).statusCode).toBe(200);
     expect(await whyOf(conversationId)).toContain("urgent: marked urgent by an agent");
+    expect(await policyOf()).toBe(policy.json().id);
 
     const cases: Array<[unknown, string]> = [
       [{}, "name at least one"],
