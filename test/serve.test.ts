@@ -4,7 +4,7 @@ import { tmpdir } from "node:os";
 import path from "node:path";
 import { sql } from "drizzle-orm";
 import { afterAll, expect, it } from "vitest";
-import { openDatabase } from "../src/store/db.ts";
+import { type Database, openDatabase } from "../src/store/db.ts";
 import { bin } from "./helpers/cli.ts";
 import { createThrowawayPostgres } from "./helpers/postgres.ts";
 
@@ -38,6 +38,23 @@ function serve(
     });
     child.on("exit", (code) => reject(new Error(`serve exited with ${code}:\n${output}`)));
   });
+}
+
+/**
+ * What a process that died between storing a webhook's payload and processing it leaves behind: a raw
+ * event still pending an hour after it arrived, on the channel "recovered".
+ */
+async function storePendingHourAgo(database: Database, format: string, externalId: string, text: string) {
+  await database.db.execute(sql`
+    INSERT INTO raw_events (source, format, channel_key, payload, received_at)
+    VALUES ('webhook:recovered', ${format}, 'recovered', ${JSON.stringify({
+      channel: "recovered",
+      externalId,
+      direction: "in",
+      author: { externalId: "someone" },
+      text,
+      createdAt: "2026-01-01T00:00:00.000Z",
+    })}::json, now() - interval '1 hour')`);
 }
 
 const stop = (child: ChildProcess) =>
@@ -109,16 +126,12 @@ it("`serve --demo` starts with a demo workspace, a printed admin password, and s
   // What a process that died between storing a webhook's payload and processing it leaves behind:
   // a pending raw event. The next start runs it through the pipeline.
   const offline = await openDatabase({ url: data });
-  await offline.db.execute(sql`
-    INSERT INTO raw_events (source, format, channel_key, payload, received_at)
-    VALUES ('webhook:test', 'canonical', 'recovered', ${JSON.stringify({
-      channel: "recovered",
-      externalId: "lost-in-a-crash",
-      direction: "in",
-      author: { externalId: "someone" },
-      text: "Stored raw just before the server died",
-      createdAt: "2026-01-01T00:00:00.000Z",
-    })}::json, now() - interval '1 hour')`);
+  await storePendingHourAgo(
+    offline,
+    "canonical",
+    "lost-in-a-crash",
+    "Stored raw just before the server died",
+  );
   await offline.close();
   const second = await serve(["--demo"], { RAPPORT_DATA: data });
   expect(second.output).toContain("already has agents");
@@ -154,16 +167,13 @@ it.skipIf(!process.env.TEST_DATABASE_URL)(
     const pgdb = await createThrowawayPostgres();
     try {
       const setup = await openDatabase({ url: pgdb.url });
-      await setup.db.execute(sql`
-        INSERT INTO raw_events (source, format, channel_key, payload, received_at)
-        VALUES ('webhook:recovered', 'webhook', 'recovered', ${JSON.stringify({
-          channel: "recovered",
-          externalId: "lost-before-the-worker-started",
-          direction: "in",
-          author: { externalId: "someone" },
-          text: "Stored raw, then the server died",
-          createdAt: "2026-01-01T00:00:00.000Z",
-        })}::json, now() - interval '1 hour')`);
+      // A webhook channel's payload (format "webhook": read by that connector's parser).
+      await storePendingHourAgo(
+        setup,
+        "webhook",
+        "lost-before-the-worker-started",
+        "Stored raw, then the server died",
+      );
       const child = spawn(process.execPath, [bin, "worker"], {
         env: { ...process.env, DATABASE_URL: pgdb.url, RAPPORT_SECRET_KEY: "x".repeat(32) },
       });

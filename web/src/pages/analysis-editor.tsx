@@ -88,13 +88,45 @@ function draftOf(m: Message): Draft {
   };
 }
 
+/** A labelled select of fixed values (shown under their own names unless `names` says otherwise). */
+function Choice<T extends string>({
+  label,
+  value,
+  options,
+  names = {},
+  onChange,
+  autoFocus = false,
+}: {
+  label: string;
+  value: T;
+  options: readonly T[];
+  names?: Partial<Record<T, string>>;
+  onChange: (value: T) => void;
+  autoFocus?: boolean;
+}) {
+  const select = useRef<HTMLSelectElement>(null);
+  useEffect(() => {
+    if (autoFocus) select.current?.focus();
+  }, [autoFocus]);
+  return (
+    <label>
+      {label}
+      <select ref={select} value={value} onChange={(e) => onChange(e.target.value as T)}>
+        {options.map((o) => (
+          <option key={o} value={o}>
+            {names[o] ?? o}
+          </option>
+        ))}
+      </select>
+    </label>
+  );
+}
+
 /** The correction form: only the fields the agent changed are sent. */
 export function AnalysisEditor({ m, onClose }: { m: Message; onClose: () => void }) {
   const client = useQueryClient();
   const [draft, setDraft] = useState<Draft>(() => draftOf(m));
   const [error, setError] = useState<string | null>(null);
-  const first = useRef<HTMLSelectElement>(null);
-  useEffect(() => first.current?.focus(), []);
   const done = (message: string) => {
     void client.invalidateQueries({ queryKey: ["conversation"] });
     void client.invalidateQueries({ queryKey: ["list"] });
@@ -134,18 +166,13 @@ export function AnalysisEditor({ m, onClose }: { m: Message; onClose: () => void
     }));
   return (
     <form className="analysis-editor" aria-label="Correct the analysis" onSubmit={submit}>
-      <label>
-        Sentiment
-        <select
-          ref={first}
-          value={draft.sentiment}
-          onChange={(e) => setDraft({ ...draft, sentiment: e.target.value as Sentiment })}
-        >
-          <option value="positive">positive</option>
-          <option value="neutral">neutral</option>
-          <option value="negative">negative</option>
-        </select>
-      </label>
+      <Choice
+        label="Sentiment"
+        value={draft.sentiment}
+        options={["positive", "neutral", "negative"]}
+        onChange={(sentiment) => setDraft({ ...draft, sentiment })}
+        autoFocus
+      />
       <fieldset>
         <legend>Intent</legend>
         {INTENTS.map((i) => (
@@ -159,27 +186,19 @@ export function AnalysisEditor({ m, onClose }: { m: Message; onClose: () => void
           </label>
         ))}
       </fieldset>
-      <label>
-        Urgency
-        <select
-          value={draft.urgency}
-          onChange={(e) => setDraft({ ...draft, urgency: e.target.value as Draft["urgency"] })}
-        >
-          <option value="low">low</option>
-          <option value="normal">normal</option>
-          <option value="high">high</option>
-        </select>
-      </label>
-      <label>
-        Spam
-        <select
-          value={draft.spam}
-          onChange={(e) => setDraft({ ...draft, spam: e.target.value as Draft["spam"] })}
-        >
-          <option value="ham">not spam</option>
-          <option value="spam">spam</option>
-        </select>
-      </label>
+      <Choice
+        label="Urgency"
+        value={draft.urgency}
+        options={["low", "normal", "high"]}
+        onChange={(urgency) => setDraft({ ...draft, urgency })}
+      />
+      <Choice
+        label="Spam"
+        value={draft.spam}
+        options={["ham", "spam"]}
+        names={{ ham: "not spam" }}
+        onChange={(spam) => setDraft({ ...draft, spam })}
+      />
       <label>
         Language
         <input
