@@ -190,11 +190,7 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
     lifecycle: services.lifecycle,
     events: services.events,
   });
-  await app.register(correctionRoutes, {
-    database: deps.database,
-    corrections: services.corrections,
-    analyzer: services.analyzer,
-  });
+  await app.register(correctionRoutes, { database: deps.database, corrections: services.corrections });
   await app.register(teamRoutes, { database: deps.database });
   await app.register(replyRoutes, {
     database: deps.database,

@@ -69,6 +69,7 @@ export function createServices(
   const corrections = new CorrectionsService({
     database,
     events,
+    analyzer,
     refresh: (tx, ids) => state.refresh(tx, ids),
   });
   const guard = new GuardService(database.db);

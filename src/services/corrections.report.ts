@@ -5,16 +5,17 @@
  * rule change, on the database or on an exported file.
  */
 import type { Analyzer } from "../analysis/analyzer.ts";
-import { analysisColumns } from "../store/analysis.repository.ts";
 import {
   type AnalysisColumns,
   agrees,
   CORRECTABLE_FIELDS,
   type CorrectableField,
   type HumanValue,
+  labelOf,
   type MachineValue,
   machineValue,
-} from "./corrections.ts";
+} from "../analysis/corrections.ts";
+import { analysisColumns } from "../store/analysis.repository.ts";
 
 export interface CorrectionExample {
   field: CorrectableField;
@@ -33,10 +34,9 @@ export interface FieldReport {
 }
 
 const show = (value: MachineValue | HumanValue): string => {
-  if (value === null) return "none";
-  if (Array.isArray(value)) return value.length > 0 ? value.join("+") : "none";
-  if (typeof value === "object") return value.label ?? "none";
-  return value;
+  const label = labelOf(value);
+  if (Array.isArray(label)) return label.length > 0 ? label.join("+") : "none";
+  return label ?? "none";
 };
 
 export function correctionsReport(examples: Iterable<CorrectionExample>, analyzer: Analyzer): FieldReport[] {

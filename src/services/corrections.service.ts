@@ -4,10 +4,7 @@
  * position, SLA policy), and is published after commit. A correction equal to what the analyzer said is
  * no correction: it takes an earlier one back.
  */
-import { AppError, notFound } from "../core/errors.ts";
-import { type CorrectionListed, correctionsRepository } from "../store/corrections.repository.ts";
-import type { Database, Db } from "../store/db.ts";
-import { lifecycleRepository } from "../store/lifecycle.repository.ts";
+import type { Analyzer } from "../analysis/analyzer.ts";
 import {
   type AnalysisColumns,
   agrees,
@@ -16,8 +13,18 @@ import {
   type CorrectableField,
   type HumanLabels,
   humanEntries,
+  labelOf,
   machineValue,
-} from "./corrections.ts";
+} from "../analysis/corrections.ts";
+import { AppError, notFound } from "../core/errors.ts";
+import {
+  type CorrectionListed,
+  correctionsRepository,
+  type MessageToCorrect,
+} from "../store/corrections.repository.ts";
+import type { Database, Db } from "../store/db.ts";
+import { lifecycleRepository } from "../store/lifecycle.repository.ts";
+import { correctionsReport, type FieldReport } from "./corrections.report.ts";
 import type { EventBus, RapportEvent } from "./events.ts";
 import type { Actor } from "./lifecycle.service.ts";
 
@@ -30,6 +37,8 @@ export class CorrectionsService {
       events: EventBus;
       /** Recomputes what the analysis feeds (queue position, SLA policy) inside the transaction. */
       refresh: (tx: Db, conversationIds: string[]) => Promise<void>;
+      /** The current analyzer, which `report` runs on the corrected texts. */
+      analyzer: Analyzer;
     },
   ) {
     this.repo = correctionsRepository(deps.database);
@@ -87,12 +96,35 @@ export class CorrectionsService {
     return this.repo.of(messageIds);
   }
 
+  /**
+   * The current analyzer on the corrected texts (corrections.report.ts): those since `since`, or only the
+   * newest `limit` of them (`limited` says whether older ones were left out).
+   */
+  async report(options: { since?: string; limit?: number } = {}): Promise<{
+    analyzer: string;
+    limited: boolean;
+    fields: FieldReport[];
+  }> {
+    const since = options.since ? { since: options.since } : {};
+    let rows: CorrectionListed[] = [];
+    let limited = false;
+    if (options.limit === undefined) {
+      for await (const page of this.repo.pages(since)) rows.push(...page);
+    } else {
+      rows = await this.repo.page({ ...since, limit: options.limit + 1, newestFirst: true });
+      limited = rows.length > options.limit;
+      rows = rows.slice(0, options.limit);
+    }
+    const { analyzer } = this.deps;
+    return { analyzer: analyzer.version, limited, fields: correctionsReport(rows, analyzer) };
+  }
+
   private async change(
     messageId: string,
     actor: Actor,
     apply: (
       tx: Db,
-      message: Awaited<ReturnType<ReturnType<typeof correctionsRepository>["lockMessage"]>> & object,
+      message: MessageToCorrect,
       existing: Map<string, CorrectionListed>,
     ) => Promise<{ columns: AnalysisColumns; changes: Array<{ field: string; from: unknown; to: unknown }> }>,
   ): Promise<CorrectionListed[]> {
@@ -131,9 +163,18 @@ export class CorrectionsService {
   }
 }
 
-/** A value for the audit trail: the label without the score. */
-function labelOf(value: unknown): unknown {
-  return value !== null && typeof value === "object" && !Array.isArray(value) && "label" in value
-    ? (value as { label: unknown }).label
-    : value;
+/** A correction as the API and `rapport corrections export` show it. */
+export function presentCorrection(c: CorrectionListed) {
+  return {
+    messageId: c.message_id,
+    conversationId: c.conversation_id,
+    channel: c.channel,
+    field: c.field,
+    machine: c.machine,
+    human: c.human,
+    analyzerVersion: c.analyzer_version,
+    text: c.text,
+    agent: c.agent_id && c.agent_name ? { id: c.agent_id, name: c.agent_name } : null,
+    correctedAt: c.corrected_at,
+  };
 }

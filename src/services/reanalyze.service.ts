@@ -3,11 +3,17 @@
  * each page in one transaction that also refreshes the conversations it touched.
  */
 import type { Analyzer } from "../analysis/analyzer.ts";
+import {
+  type AnalysisColumns,
+  agrees,
+  applyHuman,
+  type MachineValue,
+  machineValue,
+} from "../analysis/corrections.ts";
 import { AnalysisRepository, analysisColumns } from "../store/analysis.repository.ts";
 import { correctionsRepository } from "../store/corrections.repository.ts";
 import type { Database, Db } from "../store/db.ts";
 import { IngestRepository } from "../store/ingest.repository.ts";
-import { type AnalysisColumns, agrees, applyHuman, type MachineValue, machineValue } from "./corrections.ts";
 
 export interface ReanalyzeResult {
   messages: number;

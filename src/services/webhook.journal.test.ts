@@ -11,6 +11,7 @@ import { createServices } from "./container.ts";
 import { EventBus } from "./events.ts";
 import { SecretBox } from "./secrets.ts";
 import { WebhookDispatcher } from "./webhook.dispatcher.ts";
+import type { WebhookEventType } from "./webhook.events.ts";
 import { WebhookService } from "./webhook.service.ts";
 
 const box = new SecretBox(Buffer.alloc(32, 7));
@@ -22,6 +23,14 @@ describeEachEngine("webhook event journal", (ctx) => {
     count(sql`SELECT count(*) AS n FROM webhook_deliveries d
       WHERE d.body::jsonb -> 'data' -> 'conversation' -> 'channel' ->> 'key' = ${channel}`);
   const journalRows = () => count(sql`SELECT count(*) AS n FROM event_journal`);
+  /** An enabled webhook for these events (nothing listens at its URL: no worker runs here); returns its remover. */
+  const webhook = async (name: string, events: WebhookEventType[]) => {
+    const { webhook: created } = await new WebhookService({ database: ctx.database, secrets: box }).create(
+      { name, url: `https://example.com/${name}`, events },
+      { kind: "token", id: null },
+    );
+    return () => ctx.database.db.execute(sql`DELETE FROM webhooks WHERE id = ${created.id}`);
+  };
 
   it("journals nothing while no webhook is enabled, and deletes the row when it records deliveries", async () => {
     const services = createServices(ctx.database);
@@ -37,33 +46,17 @@ describeEachEngine("webhook event journal", (ctx) => {
     await dispatcher.idle();
     expect(await journalRows()).toBe(before);
 
-    const hooks = new WebhookService({ database: ctx.database, secrets: box });
-    const created = await hooks.create(
-      {
-        name: "journal-on",
-        url: "https://example.com/hook",
-        events: ["message.created", "conversation.created"],
-      },
-      { kind: "token", id: null },
-    );
+    const removeHook = await webhook("journal-on", ["message.created", "conversation.created"]);
     await services.ingest.ingest([asApi(inbound({ channel: "journal-on" }))]);
     await dispatcher.idle();
     expect(await deliveries("journal-on")).toBe(2);
     expect(await journalRows()).toBe(before);
     await dispatcher.stop();
-    await ctx.database.db.execute(sql`DELETE FROM webhooks WHERE id = ${created.webhook.id}`);
+    await removeHook();
   });
 
   it("records the events of a process that stopped after its commit, once, from another process", async () => {
-    const hooks = new WebhookService({ database: ctx.database, secrets: box });
-    const created = await hooks.create(
-      {
-        name: "journal-crash",
-        url: "https://example.com/crash",
-        events: ["message.created", "conversation.created"],
-      },
-      { kind: "token", id: null },
-    );
+    const removeHook = await webhook("journal-crash", ["message.created", "conversation.created"]);
     // A process whose transactions journal their events, and which stops before recording them: its
     // dispatcher staged them but never heard the published events.
     const crashed = createServices(ctx.database);
@@ -97,15 +90,11 @@ describeEachEngine("webhook event journal", (ctx) => {
     expect(await deliveries("journal-crash")).toBe(6);
     expect(await journalRows()).toBe(before);
     expect(await other.recover(0)).toBe(0);
-    await ctx.database.db.execute(sql`DELETE FROM webhooks WHERE id = ${created.webhook.id}`);
+    await removeHook();
   });
 
   it("records a journaled event once when its own process and a sweep race for it", async () => {
-    const hooks = new WebhookService({ database: ctx.database, secrets: box });
-    const created = await hooks.create(
-      { name: "journal-race", url: "https://example.com/race", events: ["message.created"] },
-      { kind: "token", id: null },
-    );
+    const removeHook = await webhook("journal-race", ["message.created"]);
     const services = createServices(ctx.database);
     const slow = new WebhookDispatcher({
       database: ctx.database,
@@ -131,6 +120,6 @@ describeEachEngine("webhook event journal", (ctx) => {
     const [own, swept] = await Promise.all([slow.record([event], [staged!]), sweep.recover(0)]);
     expect(own + swept).toBe(1);
     expect(await deliveries("journal-race")).toBe(1);
-    await ctx.database.db.execute(sql`DELETE FROM webhooks WHERE id = ${created.webhook.id}`);
+    await removeHook();
   });
 });

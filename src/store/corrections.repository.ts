@@ -1,6 +1,6 @@
 /** Agents' corrections of messages' analysis (`analysis_corrections`) and the columns they change. */
 import { type SQL, sql } from "drizzle-orm";
-import type { AnalysisColumns, CorrectableField, HumanValue, MachineValue } from "../services/corrections.ts";
+import type { AnalysisColumns, CorrectableField, HumanValue, MachineValue } from "../analysis/corrections.ts";
 import type { Database, Db } from "./db.ts";
 
 const json = (value: unknown) => JSON.stringify(value);

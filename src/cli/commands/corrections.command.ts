@@ -38,7 +38,7 @@ export function registerCorrections(program: Command): void {
     .option("--output <file>", "write to this file instead of stdout")
     .action(async (opts: { field?: Field; since?: string; output?: string }) => {
       const { correctionsRepository } = await import("../../store/corrections.repository.ts");
-      const { presentCorrection } = await import("../../server/routes/corrections.routes.ts");
+      const { presentCorrection } = await import("../../services/corrections.service.ts");
       await withDatabase(async (database) => {
         const out: NodeJS.WritableStream = opts.output ? createWriteStream(opts.output) : process.stdout;
         let count = 0;
@@ -68,9 +68,14 @@ export function registerCorrections(program: Command): void {
     .action(async (opts: { input?: string; field?: Field; json?: boolean }) => {
       const { correctionsReport } = await import("../../services/corrections.report.ts");
       const { rapportAnalyzer } = await import("../../analysis/rapport.analyzer.ts");
-      const examples = opts.input ? await readExport(opts.input) : await readDatabase();
-      const wanted = opts.field ? examples.filter((e) => e.field === opts.field) : examples;
-      const report = correctionsReport(wanted, rapportAnalyzer);
+      const { createServices } = await import("../../services/container.ts");
+      // Each field's figures stand alone, so --field keeps that field's row.
+      const fields = opts.input
+        ? correctionsReport(await readExport(opts.input), rapportAnalyzer)
+        : await withDatabase(
+            async (database) => (await createServices(database).corrections.report()).fields,
+          );
+      const report = opts.field ? fields.filter((f) => f.field === opts.field) : fields;
       if (opts.json) return printJson({ analyzer: rapportAnalyzer.version, fields: report });
       if (report.length === 0) {
         console.log(
@@ -90,16 +95,6 @@ export function registerCorrections(program: Command): void {
 }
 
 type Example = import("../../services/corrections.report.ts").CorrectionExample;
-
-async function readDatabase(): Promise<Example[]> {
-  const { correctionsRepository } = await import("../../store/corrections.repository.ts");
-  return withDatabase(async (database) => {
-    const all: Example[] = [];
-    for await (const page of correctionsRepository(database).pages())
-      for (const c of page) all.push({ field: c.field, machine: c.machine, human: c.human, text: c.text });
-    return all;
-  });
-}
 
 /** Reads an export; a line that is not a correction stops with its line number. */
 async function readExport(file: string): Promise<Example[]> {

@@ -1,9 +1,10 @@
 /** The inbox: list conversations with filters and keyset pagination; read one with its messages. */
 import type { FastifyPluginAsyncZod } from "fastify-type-provider-zod";
 import { z } from "zod";
+import { CORRECTABLE_FIELDS } from "../../analysis/corrections.ts";
 import { notFound } from "../../core/errors.ts";
 import { type Finding, GUARD_RULES } from "../../core/guard.ts";
-import { CORRECTABLE_FIELDS } from "../../services/corrections.ts";
+import { presentCorrection } from "../../services/corrections.service.ts";
 import { attachmentRepository } from "../../store/attachment.repository.ts";
 import {
   type ConversationStatus,
@@ -21,7 +22,6 @@ import {
   limitSchema,
 } from "../api.schemas.ts";
 import { requireAgent } from "../auth/auth.hook.ts";
-import { presentCorrection } from "./corrections.routes.ts";
 
 const STATUSES = ["open", "waiting", "resolved", "spam"] as const;
 

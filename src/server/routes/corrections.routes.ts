@@ -4,11 +4,8 @@
  */
 import type { FastifyPluginAsyncZod } from "fastify-type-provider-zod";
 import { z } from "zod";
-import type { Analyzer } from "../../analysis/analyzer.ts";
-import { type CorrectionExample, correctionsReport } from "../../services/corrections.report.ts";
-import type { CorrectionsService } from "../../services/corrections.service.ts";
-import { CORRECTABLE_FIELDS } from "../../services/corrections.ts";
-import type { CorrectionListed } from "../../store/corrections.repository.ts";
+import { CORRECTABLE_FIELDS } from "../../analysis/corrections.ts";
+import { type CorrectionsService, presentCorrection } from "../../services/corrections.service.ts";
 import { correctionsRepository } from "../../store/corrections.repository.ts";
 import type { Database } from "../../store/db.ts";
 import { errorSchema, idParamsSchema, limitSchema } from "../api.schemas.ts";
@@ -47,20 +44,6 @@ const correctionSchema = z.object({
   correctedAt: z.string(),
 });
 
-export function presentCorrection(c: CorrectionListed) {
-  return {
-    messageId: c.message_id,
-    conversationId: c.conversation_id,
-    channel: c.channel,
-    field: c.field,
-    machine: c.machine,
-    human: c.human,
-    analyzerVersion: c.analyzer_version,
-    text: c.text,
-    agent: c.agent_id && c.agent_name ? { id: c.agent_id, name: c.agent_name } : null,
-    correctedAt: c.corrected_at,
-  };
-}
 export { correctionSchema };
 
 type Position = { at: string; messageId: string; field: string };
@@ -101,8 +84,7 @@ const reportSchema = z.object({
 export const correctionRoutes: FastifyPluginAsyncZod<{
   database: Database;
   corrections: CorrectionsService;
-  analyzer: Analyzer;
-}> = async (app, { database, corrections, analyzer }) => {
+}> = async (app, { database, corrections }) => {
   app.put(
     "/api/messages/:id/analysis",
     {
@@ -162,19 +144,7 @@ export const correctionRoutes: FastifyPluginAsyncZod<{
     async (request) => {
       const { since, limit } = request.query;
       // Each text is analysed again on this request: the newest `limit` corrections at most (~40 µs each).
-      const rows = await correctionsRepository(database).page({
-        limit: limit + 1,
-        newestFirst: true,
-        ...(since ? { since } : {}),
-      });
-      const examples: CorrectionExample[] = rows
-        .slice(0, limit)
-        .map((c) => ({ field: c.field, machine: c.machine, human: c.human, text: c.text }));
-      return {
-        analyzer: analyzer.version,
-        limited: rows.length > limit,
-        fields: correctionsReport(examples, analyzer),
-      };
+      return corrections.report({ limit, ...(since ? { since } : {}) });
     },
   );
 

@@ -3,9 +3,9 @@
  * (docs/corrections.md). The columns take the human label, so everything that reads
  * them (queue, filters, reports) follows the agent; the analyzer's own value is kept beside it.
  */
-import type { Intent, SentimentLabel, Urgency } from "../analysis/analyzer.ts";
-import { NEGATIVE_AT, POSITIVE_AT } from "../analysis/sentiment.ts";
-import { SPAM_AT } from "../analysis/spam.ts";
+import type { Intent, SentimentLabel, Urgency } from "./analyzer.ts";
+import { NEGATIVE_AT, POSITIVE_AT } from "./sentiment.ts";
+import { SPAM_AT } from "./spam.ts";
 
 export const CORRECTABLE_FIELDS = ["sentiment", "intent", "urgency", "spam", "language"] as const;
 export type CorrectableField = (typeof CORRECTABLE_FIELDS)[number];
@@ -52,6 +52,11 @@ export function normalizeIntents(list: readonly string[]): Intent[] {
   return named.length > 0 ? named : ["other"];
 }
 
+/** The label of a value: sentiment and spam keep `{ label, score }`, the other fields are their label (or list). */
+export function labelOf(value: MachineValue | HumanValue): string | string[] | null {
+  return value !== null && typeof value === "object" && !Array.isArray(value) ? value.label : value;
+}
+
 export function machineValue(columns: AnalysisColumns, field: CorrectableField): MachineValue {
   switch (field) {
     case "sentiment":
@@ -73,9 +78,7 @@ export function agrees(field: CorrectableField, human: HumanValue, machine: Mach
     if (!Array.isArray(machine) || !Array.isArray(human)) return false;
     return normalizeIntents(human).join() === normalizeIntents(machine).join();
   }
-  const label =
-    machine !== null && typeof machine === "object" && !Array.isArray(machine) ? machine.label : machine;
-  return label === human;
+  return labelOf(machine) === human;
 }
 
 function sentimentRange(label: SentimentLabel, score: number | null): boolean {
