@@ -18,6 +18,8 @@ const envSchema = z.object({
   RAPPORT_SECRET_KEY: z.string().min(32, "RAPPORT_SECRET_KEY must have at least 32 characters").optional(),
   /** The address people and platforms reach this server at (widget snippets, webhook URLs). */
   RAPPORT_PUBLIC_URL: z.url({ message: "RAPPORT_PUBLIC_URL must be an http(s) URL" }).optional(),
+  /** "true": files platforms keep may be downloaded from private and loopback addresses (a LAN instance). */
+  RAPPORT_MEDIA_ALLOW_PRIVATE: z.enum(["true", "false"]).default("false"),
 });
 
 export interface Config {
@@ -33,6 +35,8 @@ export interface Config {
   publicUrl: string;
   /** Where a generated secret key may live: the PGlite data folder (null on PostgreSQL). */
   dataDir: string | null;
+  /** Download attachments from private and loopback addresses too (RAPPORT_MEDIA_ALLOW_PRIVATE). */
+  mediaAllowPrivate: boolean;
 }
 
 export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
@@ -50,6 +54,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     host: e.HOST,
     logLevel: e.LOG_LEVEL,
     secureCookies: e.RAPPORT_SECURE_COOKIES === "true",
+    mediaAllowPrivate: e.RAPPORT_MEDIA_ALLOW_PRIVATE === "true",
     publicUrl: (
       e.RAPPORT_PUBLIC_URL ?? `http://${e.HOST === "0.0.0.0" ? "127.0.0.1" : e.HOST}:${e.PORT}`
     ).replace(/\/+$/, ""),

@@ -15,10 +15,18 @@ export const attachmentSchema = z.object({
   filename: z.string().trim().min(1).max(255),
   contentType: z.string().trim().min(1).max(255),
   size: z.number().int().nonnegative(),
-  /** The file, base64-encoded; null or absent when it was too large to keep. */
+  /** The file, base64-encoded; null or absent when it was too large to keep, or when `url` names it. */
   contentBase64: z
     .string()
     .max(Math.ceil(MAX_ATTACHMENT_BYTES / 3) * 4, "attachment content is larger than 10 MB")
+    .nullish(),
+  /**
+   * Where the platform keeps the file (http or https). Without `contentBase64`, Rapport downloads it in
+   * the background (up to 10 MB), so it is kept when the platform drops it (docs/attachments.md).
+   */
+  url: z
+    .url({ protocol: /^https?$/, message: "attachment url must be an http(s) URL" })
+    .max(2048)
     .nullish(),
 });
 

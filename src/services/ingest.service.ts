@@ -8,8 +8,10 @@
 
 import { uuidv7 } from "../core/uuid.ts";
 import { analysisColumns } from "../store/analysis.repository.ts";
+import { MEDIA_QUEUE } from "../store/attachment.repository.ts";
 import type { Db } from "../store/db.ts";
 import { IngestRepository, type NewConversation, type NewMessage } from "../store/ingest.repository.ts";
+import { JOBS_CHANNEL } from "../store/job.repository.ts";
 import type { RapportEvent } from "./events.ts";
 import { ChangeRecorder, splitChanges } from "./ingest.changes.ts";
 import { ConversationDeriver, type DerivationDeps, isTransient } from "./ingest.derivation.ts";
@@ -181,15 +183,16 @@ export class IngestService {
     let events: RapportEvent[];
     let journal: number | null;
     let pending: number | undefined;
+    let downloads: number | undefined;
     const store = () => this.deps.database.db.transaction((tx) => this.persist(tx, prepared, staged));
     try {
       try {
-        ({ summary, events, journal, pending } = await store());
+        ({ summary, events, journal, pending, downloads } = await store());
       } catch (error) {
         // A deadlock with the previous batch's derivation: let it finish, then try the batch again.
         if (!staged || !isTransient(error)) throw error;
         await this.derivations;
-        ({ summary, events, journal, pending } = await store());
+        ({ summary, events, journal, pending, downloads } = await store());
       }
     } catch (error) {
       if (entries.length === 1) {
@@ -212,6 +215,7 @@ export class IngestService {
       }
     }
     this.deps.events.publish(events, journal);
+    if (downloads) await this.deps.database.notify(JOBS_CHANNEL, MEDIA_QUEUE).catch(() => {});
     if (pending !== undefined) {
       const id = pending;
       // In order, and while the next batch is stored; a failure leaves the row for catchUpDerivations.
@@ -224,7 +228,14 @@ export class IngestService {
     tx: Db,
     prepared: Prepared,
     staged = false,
-  ): Promise<{ summary: IngestSummary; events: RapportEvent[]; journal: number | null; pending?: number }> {
+  ): Promise<{
+    summary: IngestSummary;
+    events: RapportEvent[];
+    journal: number | null;
+    /** Messages whose files wait to be downloaded from the platform (a job each). */
+    downloads?: number;
+    pending?: number;
+  }> {
     const { failed, ignored } = prepared;
     const outcomes = new Map<number, ItemOutcome>();
     const events: RapportEvent[] = [];
@@ -355,7 +366,7 @@ export class IngestService {
 
     // 6. Persist messages and the conversations' timelines.
     const insertedMessages = await this.repo.insertMessages(tx, rows);
-    await this.repo.insertAttachments(
+    const downloads = await this.repo.insertAttachments(
       tx,
       rows.flatMap((row, i) =>
         insertedMessages.has(row.id)
@@ -366,6 +377,7 @@ export class IngestService {
               content_type: a.contentType,
               size: a.size,
               content: a.contentBase64 ?? null,
+              source_url: a.contentBase64 ? null : (a.url ?? null),
             }))
           : [],
       ),
@@ -432,7 +444,7 @@ export class IngestService {
     summary.duplicates = [...outcomes.values()].filter((o) => o.status === "duplicate").length;
     summary.outcomes = prepared.entries.sort((a, b) => a.index - b.index).map((e) => outcomes.get(e.index)!);
     const journal = await this.deps.events.stage(tx, events);
-    return { summary, events, journal, ...(pending === undefined ? {} : { pending }) };
+    return { summary, events, journal, downloads, ...(pending === undefined ? {} : { pending }) };
   }
 
   /**

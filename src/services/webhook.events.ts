@@ -4,7 +4,9 @@
  * taken when the event is seen (just after its transaction committed), so a receiver needs no API call
  * and every retry or redelivery sends the same bytes. Shapes documented in docs/channels/webhooks.md.
  */
+
 import { randomUUID } from "node:crypto";
+import { type AttachmentState, attachmentState } from "../store/attachment.repository.ts";
 import type { ConversationSummary, MessageDetail } from "../store/conversation.repository.ts";
 import type { RapportEvent } from "./events.ts";
 
@@ -64,12 +66,11 @@ export function announce(event: RapportEvent): PendingEvent[] {
   }
 }
 
-export interface AttachmentInfo {
+export interface AttachmentInfo extends AttachmentState {
   messageId: string;
   position: number;
   filename: string;
   contentType: string;
-  size: number;
 }
 
 /** A message as webhooks show it (the API's fields, with attachments as links). */
@@ -104,6 +105,8 @@ export function presentMessage(row: MessageDetail, attachments: AttachmentInfo[]
       contentType: a.contentType,
       size: a.size,
       url: `${publicUrl}/api/messages/${row.id}/attachments/${a.position}`,
+      // The url answers once the status is "stored" (a file the platform keeps is downloaded after this event).
+      status: attachmentState(a).status,
     })),
   };
 }

@@ -4,6 +4,7 @@
  * attachments.
  */
 import { sql } from "drizzle-orm";
+import { MEDIA_ATTEMPTS, MEDIA_QUEUE } from "./attachment.repository.ts";
 import { COPY_MIN_ROWS, type CopyValue, copyRows, encodeCopy } from "./copy.ts";
 import type { Database, Db } from "./db.ts";
 import type { NewAttachment, NewMessage } from "./ingest.rows.ts";
@@ -134,12 +135,22 @@ async function copyUnlessDuplicate(
   return true;
 }
 
-export async function insertAttachments(tx: Db, rows: NewAttachment[]): Promise<void> {
-  if (rows.length === 0) return;
+/** Stores attachments and queues the download of those the platform keeps; returns how many messages wait for one. */
+export async function insertAttachments(tx: Db, rows: NewAttachment[]): Promise<number> {
+  if (rows.length === 0) return 0;
   await tx.execute(sql`
-    INSERT INTO attachments (message_id, position, filename, content_type, size, content)
-    SELECT message_id, position, filename, content_type, size, decode(content, 'base64')
+    INSERT INTO attachments (message_id, position, filename, content_type, size, content, source_url)
+    SELECT message_id, position, filename, content_type, size, decode(content, 'base64'), source_url
     FROM json_to_recordset(${json(rows)}::json) AS r(message_id uuid, position integer, filename text,
-      content_type text, size integer, content text)
+      content_type text, size integer, content text, source_url text)
     ON CONFLICT (message_id, position) DO NOTHING`);
+  // A file the platform keeps is downloaded by a job (jobs/attachment.job.ts), one per message.
+  const fetch = [...new Set(rows.filter((r) => r.content === null && r.source_url).map((r) => r.message_id))];
+  if (fetch.length > 0) {
+    await tx.execute(sql`
+      INSERT INTO jobs (queue, payload, max_attempts)
+      SELECT ${MEDIA_QUEUE}, jsonb_build_object('messageId', value), ${MEDIA_ATTEMPTS}
+      FROM json_array_elements_text(${json(fetch)}::json)`);
+  }
+  return fetch.length;
 }

@@ -339,8 +339,11 @@ export class IngestRepository {
     return messages.insertMessages(this.database, tx, rows);
   }
 
-  /** Stores messages' attachments (content as base64 in, bytea in the table). */
-  insertAttachments(tx: Db, rows: NewAttachment[]): Promise<void> {
+  /**
+   * Stores messages' attachments (content as base64 in, bytea in the table) and queues the download of
+   * files the platform keeps; returns how many messages wait for one.
+   */
+  insertAttachments(tx: Db, rows: NewAttachment[]): Promise<number> {
     return messages.insertAttachments(tx, rows);
   }
 }

@@ -95,4 +95,6 @@ export interface NewAttachment {
   content_type: string;
   size: number;
   content: string | null;
+  /** Where the platform keeps the file, to download it when `content` is null. */
+  source_url: string | null;
 }

@@ -367,7 +367,8 @@ export const messages = pgTable(
 
 /**
  * Files that came with a message, in their order. `content` is null when the file was larger than the
- * limit for keeping it (see docs/channels/email.md); the original stays in the raw event.
+ * limit for keeping it (see docs/channels/email.md; the original stays in the raw event), and while a
+ * file the platform keeps (`source_url`) waits to be downloaded or could not be (`fetch_error`).
  */
 export const attachments = pgTable(
   "attachments",
@@ -381,6 +382,10 @@ export const attachments = pgTable(
     contentType: text("content_type").notNull(),
     size: integer("size").notNull(),
     content: bytea("content"),
+    /** Where the platform keeps the file, when the payload named it instead of carrying it (docs/attachments.md). */
+    sourceUrl: text("source_url"),
+    /** Why the file at `sourceUrl` could not be downloaded (null while it is waiting or once it is stored). */
+    fetchError: text("fetch_error"),
     createdAt: createdAt(),
   },
   (t) => [uniqueIndex("attachments_message_position_uq").on(t.messageId, t.position)],

@@ -326,6 +326,9 @@ export function webhookRepository(db: Db) {
           filename: attachments.filename,
           contentType: attachments.contentType,
           size: attachments.size,
+          stored: sql<boolean>`${attachments.content} IS NOT NULL`,
+          sourceUrl: attachments.sourceUrl,
+          fetchError: attachments.fetchError,
         })
         .from(attachments)
         .where(inArray(attachments.messageId, messageIds))

@@ -174,6 +174,47 @@ describe.skipIf(!hasChromium)("the agent workspace in Chromium", () => {
     expect(dialogs).toEqual([]);
   });
 
+  it("previews an attached photo and says why a file was not kept", async () => {
+    // A real 1×1 PNG, and a file named by a URL the worker refuses to fetch (a loopback address).
+    const png =
+      "iVBORw0KGgoAAAANSUhEUgAAAAEAAAABCAYAAAAfFcSJAAAADUlEQVR42mNk+M9QDwADhgGAWjR9awAAAABJRU5ErkJggg==";
+    const summary = await createServices(database).ingest.ingest([
+      {
+        source: "api",
+        format: "canonical",
+        payload: {
+          channel: "demo-mastodon",
+          externalId: "e2e-photo",
+          direction: "in",
+          author: { externalId: "e2e-photo-person", displayName: "Noor Haddad" },
+          text: "This is how my parcel arrived",
+          createdAt: new Date().toISOString(),
+          attachments: [
+            { filename: "parcel.png", contentType: "image/png", size: 70, contentBase64: png },
+            { filename: "video.mp4", contentType: "video/mp4", size: 0, url: "http://127.0.0.1:9/video.mp4" },
+          ],
+        },
+      },
+    ]);
+    const { conversationId } = summary.outcomes[0] as { conversationId: string };
+    await expect
+      .poll(
+        async () =>
+          (await database.rows(sql`SELECT 1 FROM attachments WHERE fetch_error IS NOT NULL`)).length,
+      )
+      .toBe(1);
+    await page.goto(`${base}/c/${conversationId}`);
+    const preview = page.getByRole("img", { name: "parcel.png" });
+    await preview.waitFor();
+    await expect
+      .poll(() => preview.evaluate((img) => (img as unknown as { naturalWidth: number }).naturalWidth))
+      .toBe(1);
+    await page.getByText(/video\/mp4 · not kept: refused: 127\.0\.0\.1, a private address/).waitFor();
+    expect(await page.getByRole("link", { name: "open on the platform" }).getAttribute("href")).toBe(
+      "http://127.0.0.1:9/video.mp4",
+    );
+  });
+
   it("moves with j/k and opens with Enter", async () => {
     await page.goto(base);
     await page.locator(".item").first().waitFor();

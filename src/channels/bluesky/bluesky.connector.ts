@@ -18,7 +18,7 @@ export function blueskyConnector(options: BlueskyPollOptions = {}): Connector {
     capabilities: {
       publicReplies: true,
       privateMessages: true,
-      attachments: false,
+      attachments: true, // post images, downloaded (docs/attachments.md)
       edits: false,
       deletes: true,
     },

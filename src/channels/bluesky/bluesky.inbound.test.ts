@@ -81,7 +81,14 @@ describe.skipIf(!hasCapture)(`the real Jetstream capture (${CAPTURE})`, () => {
       "Вечерок с Аватаром, дошли и в мульте до Тоф 😍🔥\n\nТакая крутышка, я не могу :",
     );
     expect(russian.attachments).toEqual([
-      { filename: "image-1.jpeg", contentType: "image/jpeg", size: 1997139, contentBase64: null },
+      {
+        filename: "image-1.jpeg",
+        contentType: "image/jpeg",
+        size: 1997139,
+        contentBase64: null,
+        // Downloaded in the background from Bluesky's CDN, by the author's DID and the blob's CID.
+        url: "https://cdn.bsky.app/img/feed_fullsize/plain/did:plc:6aw7u7xjbaiznddugigmdhvc/bafkreicwsq23gkygrgpijv7ocssxdyjokfv3quss3f2dg4csds3jpeqkwe@jpeg",
+      },
     ]);
   });
 

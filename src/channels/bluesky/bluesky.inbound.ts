@@ -87,7 +87,12 @@ export const chatLogSchema = z.looseObject({
 });
 export type ChatLog = z.infer<typeof chatLogSchema>;
 
-const accountSchema = z.object({ did, handle: z.string().min(1) });
+const accountSchema = z.object({
+  did,
+  handle: z.string().min(1),
+  /** Where post images are downloaded from (Bluesky's CDN unless set: tests point it at the simulator). */
+  imageHost: z.url({ protocol: /^https?$/ }).optional(),
+});
 const base = {
   channel: z.string().min(1),
   /** Our account: decides direction (our own posts are outbound) and whose conversation a reply is. */
@@ -138,18 +143,37 @@ const isoDate = (value: string | undefined): string | null => {
   return Number.isNaN(parsed.getTime()) ? null : parsed.toISOString();
 };
 
-function attachmentsOf(embed: PostRecord["embed"]): InboundAttachment[] {
+/** Bluesky's image CDN: any post image by its author's DID and the blob's CID (re-encoded as JPEG). */
+export const BLUESKY_IMAGE_HOST = "https://cdn.bsky.app";
+
+type ImageEmbed = {
+  image?: { mimeType?: string; size?: number; ref?: { $link?: unknown }; cid?: unknown };
+  alt?: string;
+};
+
+function attachmentsOf(
+  embed: PostRecord["embed"],
+  authorDid: string,
+  imageHost: string,
+): InboundAttachment[] {
   const images = (embed?.$type === "app.bsky.embed.recordWithMedia" ? (embed.media as typeof embed) : embed)
     ?.images;
   if (!Array.isArray(images)) return [];
-  return images.flatMap((img: { image?: { mimeType?: string; size?: number }; alt?: string }, i) => {
-    const type = img.image?.mimeType ?? "image/jpeg";
+  return images.flatMap((img: ImageEmbed, i) => {
+    // A blob names its content by CID: `ref.$link`, or `cid` in the legacy form.
+    const cid = img.image?.ref?.$link ?? img.image?.cid;
+    const url =
+      typeof cid === "string" && /^[a-z0-9]{8,128}$/i.test(cid) && /^did:[a-z]+:[\w.:%-]+$/.test(authorDid)
+        ? `${imageHost.replace(/\/+$/, "")}/img/feed_fullsize/plain/${authorDid}/${cid}@jpeg`
+        : null;
+    const type = url ? "image/jpeg" : (img.image?.mimeType ?? "image/jpeg");
     return [
       {
-        filename: `image-${i + 1}.${type.split("/")[1] ?? "jpg"}`,
+        filename: `image-${i + 1}.${type.split("/")[1] ?? "jpeg"}`,
         contentType: type,
         size: img.image?.size ?? 0,
         contentBase64: null,
+        url,
       },
     ];
   });
@@ -184,7 +208,7 @@ function postMessage(
     createdAt: isoDate(record.createdAt) ?? fallbackAt,
     visibility: "public",
     html: record.facets?.length ? facetHtml(record.text, record.facets) : null,
-    attachments: attachmentsOf(record.embed),
+    attachments: attachmentsOf(record.embed, author.did, account.imageHost ?? BLUESKY_IMAGE_HOST),
   });
   return result.ok && "message" in result ? { ...result, channel: CHANNEL(channel) } : result;
 }

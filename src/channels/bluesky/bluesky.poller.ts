@@ -47,6 +47,8 @@ export interface BlueskyPollOptions {
   pollMs?: number;
   backoff?: (failures: number) => number;
   rewindUs?: number;
+  /** Where post images are downloaded from (default Bluesky's CDN; tests use the simulator). */
+  imageHost?: string;
 }
 
 const MAX_KNOWN = 2_000;
@@ -85,7 +87,11 @@ export async function pollBluesky(ctx: PollContext, options: BlueskyPollOptions 
     }
   }
   if (!client) return;
-  const account: BlueskyAccount = { did: client.did, handle: client.handle };
+  const account: BlueskyAccount = {
+    did: client.did,
+    handle: client.handle,
+    ...(options.imageHost ? { imageHost: options.imageHost } : {}),
+  };
   const loop: Loop = { ctx, config, password, account, state, pollMs, backoff };
   const loops = [loopNotifications(loop)];
   if (config.jetstreamUrl) loops.push(loopJetstream(ctx, config, password, account, state, options));

@@ -113,7 +113,7 @@ describe.skipIf(!hasFixtures)("real Mastodon payloads (../shared/data/payloads/m
     });
   });
 
-  it("media attachments are kept as metadata and named in the text with their description", () => {
+  it("media attachments are named in the text with their description and downloaded from the server's copy", () => {
     const m = message(
       parseMastodon(envelope(C, "status", fixture("statuses_Delete_a_status_delete__truncated"))),
     );
@@ -121,7 +121,13 @@ describe.skipIf(!hasFixtures)("real Mastodon payloads (../shared/data/payloads/m
       "test\n\n[image: test media description] https://files.mastodon.social/media_attachments/files/022/345/792/original/57859aede991da25.jpeg",
     );
     expect(m.attachments).toEqual([
-      { filename: "57859aede991da25.jpeg", contentType: "image/jpeg", size: 0, contentBase64: null },
+      {
+        filename: "57859aede991da25.jpeg",
+        contentType: "image/jpeg",
+        size: 0,
+        contentBase64: null,
+        url: "https://files.mastodon.social/media_attachments/files/022/345/792/original/57859aede991da25.jpeg",
+      },
     ]);
   });
 

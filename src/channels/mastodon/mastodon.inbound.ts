@@ -140,12 +140,17 @@ function attachmentsOf(status: Status): { attachments: InboundAttachment[]; line
     const url = media.remote_url ?? media.url ?? null;
     const name = url ? decodeURIComponent(url.split(/[?#]/)[0]!.split("/").pop() ?? "") : "";
     const ext = name.includes(".") ? name.split(".").pop()!.toLowerCase() : "";
+    // The copy on the account's own server first (it also caches other servers' media), else the original.
+    const download = [media.url, media.remote_url].find(
+      (u) => u && u.length <= 2048 && URL.canParse(u) && /^https?:/i.test(u),
+    );
     attachments.push({
       filename: (name || `${media.type}-${i + 1}`).slice(0, 255),
       contentType: contentTypeOf(media.type, ext),
-      // Metadata only: the file stays on the server (size unknown, content not downloaded).
+      // Downloaded in the background (jobs/attachment.job.ts); the size is known once it is.
       size: 0,
       contentBase64: null,
+      url: download ?? null,
     });
     lines.push(
       `[${media.type}${media.description ? `: ${media.description.trim()}` : ""}]${url ? ` ${url}` : ""}`,

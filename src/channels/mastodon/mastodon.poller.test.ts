@@ -194,6 +194,51 @@ describeEachEngine("Mastodon against the simulator", (ctx) => {
     expect(ours.mentions.map((x) => x.acct)).toEqual(["ben@social.example"]);
   });
 
+  it("a photo is downloaded from the server's copy and kept with the message", async () => {
+    const photo = Buffer.from([0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a, 1, 2, 3, 4]);
+    const status = sim.post(ana, "@northwind this is how my parcel arrived", {
+      media: [
+        {
+          type: "image",
+          description: "a crushed box",
+          file: "crushed.png",
+          bytes: photo,
+          contentType: "image/png",
+        },
+      ],
+    });
+    await arrived(status);
+    const id = (await message(status.id))!.id;
+    const file = async () =>
+      (
+        await ctx.database.rows<{ content: Buffer | Uint8Array | null; size: number; content_type: string }>(
+          sql`SELECT content, size, content_type FROM attachments WHERE message_id = ${id}`,
+        )
+      )[0]!;
+    expect((await file()).content).toBeNull();
+    // The simulator listens on 127.0.0.1: refused as a private address unless the operator allows it.
+    await createWorker({ database: ctx.database, events: services.events, connectors, secrets: box }).drain();
+    expect(await file()).toMatchObject({ content: null, size: 0 });
+    const [refused] = await ctx.database.rows<{ fetch_error: string }>(
+      sql`SELECT fetch_error FROM attachments WHERE message_id = ${id}`,
+    );
+    expect(refused!.fetch_error).toMatch(/^refused: 127\.0\.0\.1.*private address/);
+    await ctx.database.db.execute(sql`UPDATE attachments SET fetch_error = NULL WHERE message_id = ${id}`);
+    await ctx.database.db.execute(
+      sql`INSERT INTO jobs (queue, payload) VALUES ('attachments.fetch', ${JSON.stringify({ messageId: id })}::jsonb)`,
+    );
+    await createWorker({
+      database: ctx.database,
+      events: services.events,
+      connectors,
+      secrets: box,
+      media: { allowPrivateAddresses: true },
+    }).drain();
+    const stored = await file();
+    expect(Buffer.from(stored.content!)).toEqual(photo);
+    expect(stored).toMatchObject({ size: photo.length, content_type: "image/png" });
+  });
+
   it("a dropped stream resumes from the cursor: what was missed arrives once, over REST", async () => {
     sim.hold();
     const missed = [

@@ -57,6 +57,13 @@ export async function handleRequest(
     return json(res, fault.status, fault.body ?? { error: `simulated ${fault.status}` }, fault.headers);
 
   if (method === "GET" && path === "/") return statusPage(sim, res);
+  if (method === "GET" && path.startsWith("/media/")) {
+    const file = sim.media.get(decodeURIComponent(path.slice("/media/".length)));
+    if (!file) return json(res, 404, { error: "Record not found" });
+    res.writeHead(200, { "content-type": file.type, "content-length": file.bytes.length });
+    res.end(file.bytes);
+    return;
+  }
   if (method === "GET" && (path === "/api/v1/instance" || path === "/api/v2/instance")) {
     return json(res, 200, {
       domain: sim.domain,

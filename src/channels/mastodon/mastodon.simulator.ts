@@ -98,6 +98,8 @@ const esc = (s: string) =>
 export class MastodonSimulator {
   readonly accounts = new Map<string, SimAccount>();
   readonly statuses = new Map<string, SimStatus>();
+  /** Files served at /media/<name> (a status's media, by file name). */
+  readonly media = new Map<string, { type: string; bytes: Buffer }>();
   readonly notifications: SimNotification[] = [];
   readonly conversations: SimConversation[] = [];
   readonly tokens = new Map<string, { accountId: string; scopes: string[] }>();
@@ -238,7 +240,14 @@ export class MastodonSimulator {
       inReplyToId?: string | null;
       language?: string;
       spoiler?: string;
-      media?: Array<{ type: string; description?: string; file?: string }>;
+      /** Files to attach: served at /media/<file> with `bytes` (default: a few bytes naming the file). */
+      media?: Array<{
+        type: string;
+        description?: string;
+        file?: string;
+        bytes?: Buffer;
+        contentType?: string;
+      }>;
     } = {},
   ): SimStatus {
     const id = this.nextId();
@@ -259,15 +268,22 @@ export class MastodonSimulator {
       content: this.html(text, mentions),
       account: author,
       mentions,
-      media_attachments: (options.media ?? []).map((m, i) => ({
-        id: `${id}${i}`,
-        type: m.type,
-        url: `${this.url}/media/${m.file ?? `${id}-${i}.jpg`}`,
-        preview_url: `${this.url}/media/small/${m.file ?? `${id}-${i}.jpg`}`,
-        remote_url: null,
-        description: m.description ?? null,
-        blurhash: null,
-      })),
+      media_attachments: (options.media ?? []).map((m, i) => {
+        const file = m.file ?? `${id}-${i}.jpg`;
+        this.media.set(file, {
+          type: m.contentType ?? "image/jpeg",
+          bytes: m.bytes ?? Buffer.from(`simulated ${m.type} ${file}`),
+        });
+        return {
+          id: `${id}${i}`,
+          type: m.type,
+          url: `${this.url}/media/${file}`,
+          preview_url: `${this.url}/media/small/${file}`,
+          remote_url: null,
+          description: m.description ?? null,
+          blurhash: null,
+        };
+      }),
       reblog: null,
       poll: null,
     };

@@ -77,6 +77,7 @@ export async function runServe(opts: ServeOptions): Promise<void> {
             events: services.events,
             connectors,
             secrets,
+            media: { allowPrivateAddresses: config.mediaAllowPrivate },
           },
           { onError: (error, job) => app.log.warn({ err: error, job: job?.id }, "job failed") },
         );

@@ -39,7 +39,13 @@ export async function runWorker(opts: WorkerOptions): Promise<void> {
   // Recovered payloads (below) of a connector's format are read by that connector's parser.
   connectors.registerFormats(services.normalizers);
   const worker = createWorker(
-    { database, events: services.events, connectors, secrets },
+    {
+      database,
+      events: services.events,
+      connectors,
+      secrets,
+      media: { allowPrivateAddresses: config.mediaAllowPrivate },
+    },
     {
       ...(opts.concurrency ? { concurrency: opts.concurrency } : {}),
       onError: (error, job) =>

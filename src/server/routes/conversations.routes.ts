@@ -5,7 +5,11 @@ import { CORRECTABLE_FIELDS } from "../../analysis/corrections.ts";
 import { notFound } from "../../core/errors.ts";
 import { type Finding, GUARD_RULES } from "../../core/guard.ts";
 import { presentCorrection } from "../../services/corrections.service.ts";
-import { attachmentRepository } from "../../store/attachment.repository.ts";
+import {
+  type AttachmentState,
+  attachmentRepository,
+  attachmentState,
+} from "../../store/attachment.repository.ts";
 import {
   type ConversationStatus,
   conversationRepository,
@@ -122,16 +126,20 @@ export const attachmentSchema = z.object({
   url: z
     .string()
     .nullable()
-    .meta({ description: "Where to download it; null when it was too large to keep (10 MB)" }),
+    .meta({ description: "Where to download it from Rapport; null until it is stored" }),
+  status: z.enum(["stored", "downloading", "unavailable"]).meta({
+    description:
+      "stored: url works; downloading: Rapport is fetching it from the platform; unavailable: not kept (see note)",
+  }),
+  note: z.string().nullable().meta({ description: "Why it is unavailable" }),
+  sourceUrl: z.string().nullable().meta({ description: "Where the platform keeps it (files named by URL)" }),
 });
 
-export interface AttachmentInfo {
+export interface AttachmentInfo extends AttachmentState {
   messageId: string;
   position: number;
   filename: string;
   contentType: string;
-  size: number;
-  stored: boolean;
 }
 
 export const messageSchema = z.object({
@@ -214,6 +222,8 @@ export function presentMessage(
       contentType: f.contentType,
       size: f.size,
       url: f.stored ? `/api/messages/${row.id}/attachments/${f.position}` : null,
+      ...attachmentState(f),
+      sourceUrl: f.sourceUrl,
     })),
     author: authorIdentity
       ? { kind: "identity" as const, ...authorIdentity }

@@ -91,8 +91,13 @@ export interface Attachment {
   filename: string;
   contentType: string;
   size: number;
-  /** null: too large to keep (the original stays in the raw event). */
+  /** Where to download it from Rapport; null until it is stored. */
   url: string | null;
+  /** stored; downloading (from the platform, in the background); unavailable (see note). */
+  status: "stored" | "downloading" | "unavailable";
+  note: string | null;
+  /** Where the platform keeps it, for files the platform named by URL. */
+  sourceUrl: string | null;
 }
 
 export interface Message {

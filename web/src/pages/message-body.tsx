@@ -75,11 +75,24 @@ export function MessageBody({ m }: { m: Message }) {
   );
 }
 
+/** Types the server shows inline (`?inline=1`); anything else is only a download link. */
+const PREVIEWABLE = new Set(["image/png", "image/jpeg", "image/gif", "image/webp", "image/avif"]);
+
 function Attachments({ items }: { items: Attachment[] }) {
   return (
     <ul className="attachments" aria-label="Attachments">
       {items.map((a) => (
         <li key={a.index}>
+          {a.url && PREVIEWABLE.has(a.contentType) && (
+            <a
+              href={`${a.url}?inline=1`}
+              target="_blank"
+              rel="noopener noreferrer"
+              className="attachment-preview"
+            >
+              <img src={`${a.url}?inline=1`} alt={a.filename} loading="lazy" />
+            </a>
+          )}
           {a.url ? (
             <a href={a.url} download={a.filename}>
               {a.filename}
@@ -88,9 +101,25 @@ function Attachments({ items }: { items: Attachment[] }) {
             <span>{a.filename}</span>
           )}{" "}
           <span className="muted small">
-            {a.contentType} · {formatBytes(a.size)}
-            {a.url ? "" : " · too large to keep (in the original mail)"}
+            {a.contentType}
+            {a.status === "stored" && ` · ${formatBytes(a.size)}`}
+            {a.status === "downloading" && " · downloading from the platform…"}
+            {a.status === "unavailable" && ` · not kept: ${a.note}`}
           </span>
+          {a.status !== "stored" && a.sourceUrl && (
+            <>
+              {" "}
+              <a
+                href={a.sourceUrl}
+                target="_blank"
+                rel="noopener noreferrer"
+                referrerPolicy="no-referrer"
+                className="small"
+              >
+                open on the platform
+              </a>
+            </>
+          )}
         </li>
       ))}
     </ul>
