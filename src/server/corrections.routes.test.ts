@@ -203,7 +203,7 @@ describeEachEngine("agents' corrections of the analysis over HTTP", (ctx) => {
   });
 
   it("lists every correction a page at a time, and keeps them through a re-analysis", async () => {
-    const { services, app, headers, ingested, put } = await setUp("corr-c");
+    const { app, headers, ingested, put } = await setUp("corr-c");
     const first = await ingested("My parcel never arrived and nobody answers.");
     const second = await ingested("Lovely staff at the Leeds station today.");
     await put(first.messageId, { sentiment: "neutral" });
@@ -313,6 +313,5 @@ describeEachEngine("agents' corrections of the analysis over HTTP", (ctx) => {
       sql`SELECT spam_label, spam_score, language, sentiment_label FROM messages WHERE id = ${second.messageId}::uuid`,
     );
     expect(kept).toEqual({ spam_label: "spam", spam_score: 1, language: "fr", sentiment_label: "positive" });
-    expect(services.corrections).toBeDefined();
   });
 });
