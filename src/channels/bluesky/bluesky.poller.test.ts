@@ -15,6 +15,7 @@ import { channelRepository } from "../../store/channel.repository.ts";
 import { ChannelPollers } from "../pollers.ts";
 import { ConnectorRegistry } from "../registry.ts";
 import { blueskyConnector } from "./bluesky.connector.ts";
+import type { BlueskyPollOptions } from "./bluesky.poller.ts";
 import { BlueskySimulator } from "./bluesky.simulator.ts";
 import { captureEvents } from "./bluesky.test-support.ts";
 
@@ -22,9 +23,9 @@ describeEachEngine("Bluesky on the simulator", (ctx) => {
   // Access tokens live 1.5 s: the agent must refresh its session during the suite.
   const sim = new BlueskySimulator({ accessTtlMs: 1_500 });
   const box = new SecretBox(Buffer.alloc(32, 5));
-  const connectors = new ConnectorRegistry([
-    blueskyConnector({ pollMs: 150, backoff: () => 100, rewindUs: 2_000_000 }),
-  ]);
+  // Post images come from the simulator's CDN path once it listens (set in beforeAll).
+  const pollOptions: BlueskyPollOptions = { pollMs: 150, backoff: () => 100, rewindUs: 2_000_000 };
+  const connectors = new ConnectorRegistry([blueskyConnector(pollOptions)]);
   const warnings: string[] = [];
   const log = { info() {}, warn: (m: string) => void warnings.push(m) };
   let services: Services;
@@ -69,6 +70,7 @@ describeEachEngine("Bluesky on the simulator", (ctx) => {
 
   beforeAll(async () => {
     await sim.start();
+    pollOptions.imageHost = sim.url;
     for (const h of ["care.test", "shop.test", "quiet.test", "ada.test", "bob.test"]) sim.createAccount(h);
     services = createServices(ctx.database);
     connectors.registerFormats(services.normalizers);
@@ -128,6 +130,35 @@ describeEachEngine("Bluesky on the simulator", (ctx) => {
     expect((channel!.cursor as { jetstream?: number }).jetstream).toBeGreaterThan(0);
     expect(warnings.some((w) => /Reading notifications failed: Bluesky 503/.test(w))).toBe(true);
     sim.clearFailures("app.bsky.notification.listNotifications");
+  });
+
+  it("downloads a mention's photo from the image CDN and keeps it with the message", async () => {
+    await createChannel("bsky-photo", "shop.test", { directMessages: false });
+    const photo = Buffer.from([0xff, 0xd8, 0xff, 0xe0, 0, 16, 0x4a, 0x46, 0x49, 0x46, 0, 1]);
+    const reader = pollers();
+    await reader.start();
+    const post = sim.post("bob.test", "@shop.test the mug arrived broken", {
+      images: [{ bytes: photo, alt: "a broken mug" }],
+    });
+    await arrived(post.uri);
+    await reader.stop();
+    const id = (await messageBy(post.uri))!.id;
+    await createWorker({
+      database: ctx.database,
+      events: services.events,
+      connectors,
+      media: { allowPrivateAddresses: true },
+    }).drain();
+    const [file] = await ctx.database.rows<{
+      content: Uint8Array | null;
+      content_type: string;
+      source_url: string;
+    }>(sql`SELECT content, content_type, source_url FROM attachments WHERE message_id = ${id}`);
+    expect(file!.source_url).toMatch(
+      new RegExp(`^${sim.url}/img/feed_fullsize/plain/did:plc:[a-z0-9]+/bafkrei[0-9a-f]+@jpeg$`),
+    );
+    expect(Buffer.from(file!.content!)).toEqual(photo);
+    expect(file!.content_type).toBe("image/jpeg");
   });
 
   it("reads notifications through a 429 (waiting for ratelimit-reset) and 5xx errors", async () => {

@@ -29,13 +29,18 @@ export class SimRecords {
   }
 
   /** `author` (a DID) posts `text`, with facets for `@handles` and links, answering `replyTo` if given. */
-  post(author: string, text: string, options: { replyTo?: string; createdAt?: string }) {
+  post(
+    author: string,
+    text: string,
+    options: { replyTo?: string; createdAt?: string; embed?: Record<string, unknown> },
+  ) {
     const record: Record<string, unknown> = {
       $type: POST,
       text,
       createdAt: options.createdAt ?? new Date().toISOString(),
       langs: ["en"],
     };
+    if (options.embed) record.embed = options.embed;
     const facets = this.facetsOf(text);
     if (facets.length) record.facets = facets;
     if (options.replyTo) {

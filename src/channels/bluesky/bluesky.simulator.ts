@@ -61,6 +61,9 @@ export class BlueskySimulator {
   url = "";
   jetstreamUrl = "";
 
+  /** Post images by `<did>/<cid>`, served at the CDN's path. */
+  readonly images = new Map<string, Buffer>();
+
   constructor(private readonly options: SimulatorOptions = {}) {
     this.accessTtlMs = options.accessTtlMs ?? 2 * 60 * 60 * 1000;
   }
@@ -177,8 +180,28 @@ export class BlueskySimulator {
    * `handle` posts `text`; `@handles` in it become mention facets (UTF-8 byte offsets) and links become
    * link facets. `replyTo` is the URI of the post answered. Returns the new post's URI and CID.
    */
-  post(handle: string, text: string, options: { replyTo?: string; createdAt?: string } = {}) {
-    return this.records.post(this.accounts.byHandle(handle).did, text, options);
+  post(
+    handle: string,
+    text: string,
+    options: { replyTo?: string; createdAt?: string; images?: Array<{ bytes: Buffer; alt?: string }> } = {},
+  ) {
+    const { images, ...rest } = options;
+    const did = this.accounts.byHandle(handle).did;
+    const embed = images?.length
+      ? {
+          $type: "app.bsky.embed.images",
+          images: images.map(({ bytes, alt }) => {
+            // Served as Bluesky's CDN serves it: /img/feed_fullsize/plain/<did>/<cid>@jpeg.
+            const cid = `bafkrei${createHash("sha256").update(bytes).digest("hex").slice(0, 52)}`;
+            this.images.set(`${did}/${cid}`, bytes);
+            return {
+              alt: alt ?? "",
+              image: { $type: "blob", ref: { $link: cid }, mimeType: "image/jpeg", size: bytes.length },
+            };
+          }),
+        }
+      : undefined;
+    return this.records.post(did, text, { ...rest, ...(embed ? { embed } : {}) });
   }
 
   /** Deletes a post (a Jetstream delete event follows). */
@@ -257,6 +280,13 @@ export class BlueskySimulator {
 
   private async handle(req: IncomingMessage, res: ServerResponse): Promise<void> {
     const url = new URL(req.url ?? "/", "http://x");
+    const image = /^\/img\/feed_fullsize\/plain\/([^/]+\/[^/@]+)@jpeg$/.exec(url.pathname);
+    if (image) {
+      const bytes = this.images.get(decodeURIComponent(image[1]!));
+      res.writeHead(bytes ? 200 : 404, { "content-type": bytes ? "image/jpeg" : "text/plain" });
+      res.end(bytes ?? "not found");
+      return;
+    }
     const nsid = url.pathname.replace(/^\/xrpc\//, "");
     const proxy = (req.headers["atproto-proxy"] as string | undefined) ?? null;
     let status = 200;
