@@ -74,6 +74,20 @@ export interface PollContext {
    */
   health?: PollHealth;
   log: PollLog;
+  /**
+   * The channel's inbound messages received since `since` and not marked deleted, the newest `limit`
+   * (for re-checking edits and deletions a stream missed while it was down). ChannelPollers always gives
+   * it; optional so a test may call a poll loop without a database.
+   */
+  recentInbound?(query: { since: Date; limit: number }): Promise<RecentInbound[]>;
+}
+
+/** A stored inbound message as a connector sees it when re-checking it on the platform. */
+export interface RecentInbound {
+  externalId: string;
+  receivedAt: Date;
+  /** When its last edit was applied (the platform's time), or null. */
+  editedAt: Date | null;
 }
 
 /** One step of a connection test: what was tried and, when it failed, exactly why. */

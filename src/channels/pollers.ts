@@ -209,6 +209,7 @@ export class ChannelPollers {
           return summary;
         },
         saveCursor: (cursor) => channels.setCursor(channel.id, cursor),
+        recentInbound: ({ since, limit }) => channels.recentInbound(channel.id, since, limit),
         health,
         log: {
           info: (message, data) => log.info(`[${channel.key}] ${message}`, data),

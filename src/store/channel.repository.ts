@@ -1,8 +1,8 @@
 /** Channels: our connected accounts. */
 
-import { eq, sql } from "drizzle-orm";
+import { and, desc, eq, gte, isNull, sql } from "drizzle-orm";
 import type { Db } from "./db.ts";
-import { channels } from "./schema.ts";
+import { channels, messages } from "./schema.ts";
 
 export type ChannelRow = typeof channels.$inferSelect;
 
@@ -83,6 +83,34 @@ export function channelRepository(db: Db) {
         })
         .returning();
       return saved!;
+    },
+    /**
+     * The channel's inbound messages received since `since` and not deleted, the newest `limit` (what a
+     * connector re-checks for edits and deletions its stream missed). Read through the channel's index:
+     * bounded by the channel's size, run only after a connector's gap.
+     */
+    async recentInbound(
+      id: string,
+      since: Date,
+      limit: number,
+    ): Promise<Array<{ externalId: string; receivedAt: Date; editedAt: Date | null }>> {
+      return db
+        .select({
+          externalId: messages.externalId,
+          receivedAt: messages.receivedAt,
+          editedAt: messages.editedAt,
+        })
+        .from(messages)
+        .where(
+          and(
+            eq(messages.channelId, id),
+            eq(messages.direction, "in"),
+            gte(messages.receivedAt, since),
+            isNull(messages.deletedAt),
+          ),
+        )
+        .orderBy(desc(messages.receivedAt), desc(messages.externalId))
+        .limit(limit);
     },
     async setCursor(id: string, cursor: unknown): Promise<void> {
       await db.update(channels).set({ cursor }).where(eq(channels.id, id));

@@ -9,7 +9,8 @@
  * - threading by `in_reply_to_id` (the pipeline follows the chain to the conversation's root); a DM that
  *   starts a thread joins the person's private conversation.
  * - a status with `edited_at` (and the stream's `status.update`) is an edit carrying the whole status,
- *   so an edit of a post we never saw is stored as that post; `delete` events are deletions.
+ *   so an edit of a post we never saw is stored as that post; `delete` events are deletions, and so is a
+ *   `gone` answer (a re-read post the server answers 404/410 for: mastodon.reconcile.ts).
  * - our own posts (the envelope's `self`) are ignored: replies sent from Rapport are stored already.
  */
 import { z } from "zod";
@@ -30,8 +31,11 @@ const MAX_TEXT = 100_000;
 export const mastodonEnvelopeSchema = z.object({
   /** The channel's key. */
   channel: z.string().min(1).max(200),
-  /** Where `data` came from: a REST list item, or a streaming event as received. */
-  source: z.enum(["notification", "status", "conversation", "stream"]),
+  /**
+   * Where `data` came from: a REST list item, a streaming event as received, or — `gone` — the answer to
+   * re-reading a stored post that no longer exists (`{ id, status: 404 | 410, error }`).
+   */
+  source: z.enum(["notification", "status", "conversation", "stream", "gone"]),
   /** The instance's base URL (qualifies local accounts: `ana` → `ana@instance`). */
   instance: z.string().max(500).optional(),
   /** The channel's own account: its posts are ours, and it is who mentions must name. */
@@ -99,6 +103,13 @@ const conversationSchema = z.object({
   id,
   accounts: z.array(accountSchema).default([]),
   last_status: statusSchema.nullish(),
+});
+
+/** The server's answer when a stored post was re-read and is no longer there. */
+const goneSchema = z.object({
+  id,
+  status: z.union([z.literal(404), z.literal(410)]),
+  error: z.string().max(1000).optional(),
 });
 
 const streamEventSchema = z.object({
@@ -304,6 +315,19 @@ function parseNotification(data: unknown, envelope: MastodonEnvelope): Normalize
   return { ok: true, ignored: `a ${n.type} notification, not a message` };
 }
 
+/** A deletion dated when we learnt of it (Mastodon dates neither the stream's event nor a 404). */
+function deletion(externalId: string, envelope: MastodonEnvelope, undated: string): NormalizeResult {
+  const at = iso(envelope.receivedAt);
+  if (!at) return fail(`the deletion of ${externalId} has no received time (${undated})`);
+  return changeResult({ channel: envelope.channel, externalId, change: "delete", at });
+}
+
+function parseGone(data: unknown, envelope: MastodonEnvelope): NormalizeResult {
+  const shape = goneSchema.safeParse(data);
+  if (!shape.success) return fail(`not a re-read of a missing status: ${describeZodError(shape.error)}`);
+  return deletion(shape.data.id, envelope, "a 404 does not date the deletion");
+}
+
 function changeResult(change: unknown): NormalizeResult {
   const valid = inboundChangeSchema.safeParse(change);
   if (!valid.success) return fail(describeZodError(valid.error));
@@ -388,9 +412,7 @@ function parseStreamEvent(data: unknown, envelope: MastodonEnvelope): NormalizeR
     }
     case "delete": {
       if (!payload?.trim()) return fail("the delete event names no status");
-      const at = iso(envelope.receivedAt);
-      if (!at) return fail(`the deletion of ${payload} has no received time (the stream does not date it)`);
-      return changeResult({ channel: envelope.channel, externalId: payload.trim(), change: "delete", at });
+      return deletion(payload.trim(), envelope, "the stream does not date it");
     }
     default:
       return { ok: true, ignored: `a ${event} streaming event, not a message` };
@@ -411,5 +433,7 @@ export function parseMastodon(payload: unknown): NormalizeResult {
       return parseStatus(envelope.data, envelope);
     case "stream":
       return parseStreamEvent(envelope.data, envelope);
+    case "gone":
+      return parseGone(envelope.data, envelope);
   }
 }

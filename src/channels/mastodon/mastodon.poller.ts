@@ -8,6 +8,8 @@
  * While streaming, a catch-up also runs every `catchUpMs` (safety net; it advances the cursor). When the
  * server refuses the stream, the loop polls REST every `pollMs` and tries the stream again later.
  * Errors back off exponentially with jitter; 429s wait for the server's Retry-After / X-RateLimit-Reset.
+ * After a gap (start, a dropped or refused stream) the edits and deletions the stream would have carried
+ * are caught up by re-reading recent posts once the catch-up is done (mastodon.reconcile.ts).
  */
 import type { IngestItem } from "../../services/ingest.types.ts";
 import type { PollContext } from "../connector.ts";
@@ -23,6 +25,14 @@ import {
 } from "./mastodon.api.ts";
 import { mastodonConfigSchema } from "./mastodon.config.ts";
 import type { MastodonEnvelope } from "./mastodon.inbound.ts";
+import {
+  type Finding,
+  markGap,
+  RECONCILE_DEFAULTS,
+  type ReconcileOptions,
+  type ReconcileState,
+  reconcile,
+} from "./mastodon.reconcile.ts";
 import { runStream, StreamClosed, type StreamFrame } from "./mastodon.stream.ts";
 
 /** Where the channel stopped: the newest notification and conversation status ingested, per account. */
@@ -30,6 +40,10 @@ export interface MastodonCursor {
   account: string;
   notifications?: string;
   conversations?: string;
+  /** Until when the stream was last known live (ISO): a restart re-checks posts from before then. */
+  liveAt?: string;
+  /** A re-check of recent posts still to do (mastodon.reconcile.ts). */
+  reconcile?: ReconcileState;
 }
 
 export interface MastodonPollOptions {
@@ -42,6 +56,10 @@ export interface MastodonPollOptions {
   backoff?: Backoff;
   pingMs?: number;
   fetch?: FetchLike;
+  /** Re-checking posts after a gap: window, budget. */
+  reconcile?: ReconcileOptions;
+  /** While the stream is refused, re-check at most this often (default 30 min). */
+  reconcilePollingMs?: number;
 }
 
 const PAGE = 40;
@@ -85,7 +103,11 @@ export async function pollMastodon(ctx: PollContext, options: MastodonPollOption
     chain = run.catch(() => {});
     return run;
   };
-  const item = (source: MastodonEnvelope["source"], data: unknown, via: "rest" | "stream"): IngestItem => ({
+  const item = (
+    source: MastodonEnvelope["source"],
+    data: unknown,
+    via: "rest" | "stream" | "reconcile",
+  ): IngestItem => ({
     source: `mastodon:${via}`,
     format: "mastodon",
     payload: {
@@ -136,6 +158,47 @@ export async function pollMastodon(ctx: PollContext, options: MastodonPollOption
     }
   };
 
+  const windowMs = options.reconcile?.windowMs ?? RECONCILE_DEFAULTS.windowMs;
+  const reconcilePollingMs = options.reconcilePollingMs ?? 1_800_000;
+  let lastPass = 0;
+  const saveState = async (changes: Partial<MastodonCursor>) => {
+    if (!self) return;
+    cursor = { ...(cursor ?? { account: self.id }), ...changes };
+    if (!cursor.reconcile) delete cursor.reconcile;
+    await ctx.saveCursor(cursor);
+  };
+  /**
+   * Notes a gap that began at `start`: a pass re-checks what came before and during it. A pass still
+   * pending starts over (what it checked may have changed in the new gap).
+   */
+  const gap = (start: number) => saveState({ reconcile: markGap(cursor?.reconcile, start, windowMs) });
+  /** Runs the pending pass, if any; when the rate-limit reserve is reached, when it may go on. */
+  const reconcilePending = async (signal: AbortSignal): Promise<number | null> => {
+    const state = cursor?.reconcile;
+    if (!state || !ctx.recentInbound) return null;
+    const result = await reconcile(
+      state,
+      {
+        client,
+        recent: ctx.recentInbound,
+        ingest: (findings: Finding[]) => enqueue(findings.map((f) => item(f.source, f.data, "reconcile"))),
+        save: (next) => saveState({ reconcile: next }),
+        log: ctx.log,
+        signal,
+      },
+      options.reconcile,
+    );
+    if (!result.done) {
+      if (signal.aborted) return null;
+      ctx.log.info(`re-checking posts paused after ${result.checked} (rate-limit reserve)`);
+      return result.resumeAt;
+    }
+    lastPass = Date.now();
+    if (result.checked > 0)
+      ctx.log.info(`re-checked ${result.checked} recent posts: ${result.found} edited or deleted`);
+    return null;
+  };
+
   const problem = (error: unknown) => {
     const e = error as MastodonApiError;
     ctx.health?.failed({
@@ -163,10 +226,17 @@ export async function pollMastodon(ctx: PollContext, options: MastodonPollOption
     const catchUpLoop = async () => {
       for (let attempt = 0; !done.signal.aborted; ) {
         try {
+          const started = Date.now();
           await catchUp();
+          // Deletions stream live from here on; what happened before is for the pending pass.
+          await saveState({ liveAt: new Date(started).toISOString() });
+          const resumeAt = await reconcilePending(done.signal);
           failures = 0;
           attempt = 0;
-          await sleep(catchUpMs, done.signal);
+          await sleep(
+            resumeAt ? Math.min(catchUpMs, Math.max(1_000, resumeAt - Date.now())) : catchUpMs,
+            done.signal,
+          );
         } catch (error) {
           if (done.signal.aborted) return;
           ctx.log.warn("catching up over REST failed; trying again", { error: (error as Error).message });
@@ -210,6 +280,8 @@ export async function pollMastodon(ctx: PollContext, options: MastodonPollOption
         cursor = saved && saved.account === self.id ? { ...saved, account: self.id } : null;
         if (saved && !cursor)
           ctx.log.warn("the token belongs to another account than before: starting afresh");
+        // Whatever was edited or deleted while no stream was open (the process was stopped) is re-checked.
+        await gap(cursor?.liveAt ? Date.parse(cursor.liveAt) : Date.now());
         streamingUrl = await streamingBase(client, config.instanceUrl);
       }
       if (Date.now() >= streamRefusedUntil) {
@@ -217,6 +289,8 @@ export async function pollMastodon(ctx: PollContext, options: MastodonPollOption
         await streamOnce();
       } else {
         await catchUp();
+        // A pass paused for the rate limit goes on at the next poll.
+        await reconcilePending(ctx.signal);
         failures = 0;
         await sleep(Math.min(pollMs, Math.max(0, streamRefusedUntil - Date.now()) || pollMs), ctx.signal);
       }
@@ -224,10 +298,12 @@ export async function pollMastodon(ctx: PollContext, options: MastodonPollOption
       if (ctx.signal.aborted) break;
       if (error instanceof StreamClosed && !error.opened && error.httpStatus !== null) {
         streamRefusedUntil = Date.now() + streamRetryMs;
+        if (Date.now() - lastPass >= reconcilePollingMs) await gap(Date.now()).catch(() => {});
         ctx.log.warn(`streaming unavailable (${error.message}); polling every ${pollMs / 1000} s instead`);
         continue;
       }
       if (error instanceof StreamClosed && error.opened) {
+        await gap(Date.now()).catch(() => {});
         quickDrops = Date.now() - streamSince < 60_000 ? quickDrops + 1 : 0;
         const delay = backoffDelay(quickDrops, {
           baseMs: Math.min(backoff.baseMs, 500),

@@ -321,20 +321,28 @@ export class MastodonSimulator {
     this.statuses.set(status.id, status as unknown as SimStatus);
   }
 
-  /** Edits a status (as its author): a status.update event. */
-  edit(id: string, text: string): SimStatus {
+  /**
+   * Edits a status (as its author): a status.update event — none with `silent`, like an edit made while
+   * no stream was connected (or one a server does not stream: mastodon/mastodon#28258).
+   */
+  edit(id: string, text: string, options: { silent?: boolean } = {}): SimStatus {
     const status = this.statuses.get(id);
     if (!status) throw new Error(`no status ${id}`);
     status.content = this.html(text, status.mentions);
     status.edited_at = new Date().toISOString();
-    this.emit(["user"], "status.update", status);
+    if (!options.silent) this.emit(["user"], "status.update", status);
     return status;
   }
 
-  /** Deletes a status: a delete event. */
-  remove(id: string): void {
+  /**
+   * Deletes a status: a delete event — none with `silent`, like a deletion while no stream was connected.
+   * Like Mastodon, its notifications go too (a catch-up does not see it any more).
+   */
+  remove(id: string, options: { silent?: boolean } = {}): void {
     this.statuses.delete(id);
-    this.emit(["user"], "delete", id);
+    for (let i = this.notifications.length - 1; i >= 0; i--)
+      if (this.notifications[i]!.status?.id === id) this.notifications.splice(i, 1);
+    if (!options.silent) this.emit(["user"], "delete", id);
   }
 
   /** Someone favourites one of the brand's posts: a notification that is not a message. */
