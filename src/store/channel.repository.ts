@@ -85,9 +85,10 @@ export function channelRepository(db: Db) {
       return saved!;
     },
     /**
-     * The channel's inbound messages received since `since` and not deleted, the newest `limit` (what a
-     * connector re-checks for edits and deletions its stream missed). Read through the channel's index:
-     * bounded by the channel's size, run only after a connector's gap.
+     * The channel's inbound messages written and received since `since` and not deleted, the newest
+     * `limit` (what a connector re-checks for edits and deletions its stream missed). The bound on
+     * `created_at` lets the read use messages_created_idx: it costs the window's messages across channels,
+     * not the channel's whole history, and adds no index that every ingest would have to maintain.
      */
     async recentInbound(
       id: string,
@@ -105,6 +106,7 @@ export function channelRepository(db: Db) {
           and(
             eq(messages.channelId, id),
             eq(messages.direction, "in"),
+            gte(messages.createdAt, since),
             gte(messages.receivedAt, since),
             isNull(messages.deletedAt),
           ),
