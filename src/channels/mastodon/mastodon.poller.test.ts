@@ -7,65 +7,21 @@ import { afterAll, beforeAll, expect, it } from "vitest";
 import { describeEachEngine } from "../../../test/helpers/engines.ts";
 import { buildAgent } from "../../../test/helpers/factories.ts";
 import { createWorker } from "../../jobs/index.ts";
-import { createServices, type Services } from "../../services/container.ts";
-import type { IngestItem } from "../../services/ingest.types.ts";
-import { SecretBox } from "../../services/secrets.ts";
+import type { Services } from "../../services/container.ts";
 import { channelRepository } from "../../store/channel.repository.ts";
-import { ChannelPollers } from "../pollers.ts";
-import { ConnectorRegistry } from "../registry.ts";
-import { mastodonConnector } from "./mastodon.connector.ts";
-import type { MastodonEnvelope } from "./mastodon.inbound.ts";
 import type { MastodonCursor } from "./mastodon.poller.ts";
+import { MastodonSuite, WAIT } from "./mastodon.sim-harness.ts";
 import { MastodonSimulator, type SimAccount, type SimStatus } from "./mastodon.simulator.ts";
 
-const WAIT = { timeout: 40_000, interval: 50 };
-
 describeEachEngine("Mastodon against the simulator", (ctx) => {
-  const sim = new MastodonSimulator();
-  const box = new SecretBox(Buffer.alloc(32, 5));
-  const connectors = new ConnectorRegistry([
-    mastodonConnector({
-      poll: {
-        pollMs: 300,
-        catchUpMs: 60_000,
-        streamRetryMs: 60_000,
-        pingMs: 1_000,
-        backoff: { baseMs: 50, maxMs: 400 },
-      },
-    }),
-  ]);
-  const logs: string[] = [];
-  const log = {
-    info: (m: string) => logs.push(m),
-    warn: (m: string, d?: Record<string, unknown>) => logs.push(`${m} ${d ? JSON.stringify(d) : ""}`),
-  };
-  /** Every item handed to the pipeline: where from, and which status or notification. */
-  const ingested: Array<{ via: string; source: string; data: unknown }> = [];
+  const suite = new MastodonSuite(ctx);
+  const { sim, box, connectors, logs, ingested } = suite;
   let services: Services;
-  let pollers: ChannelPollers;
   let channelId: string;
   let ana: SimAccount;
   let ben: SimAccount;
 
-  const startPollers = async () => {
-    pollers = new ChannelPollers({
-      database: ctx.database,
-      connectors,
-      secrets: box,
-      log,
-      ingest: {
-        ingest: (items: IngestItem[]) => {
-          for (const i of items) {
-            const p = i.payload as MastodonEnvelope;
-            ingested.push({ via: i.source, source: p.source, data: p.data });
-          }
-          return services.ingest.ingest(items);
-        },
-      },
-    });
-    await pollers.start();
-    await expect.poll(() => sim.streamCount, WAIT).toBe(1);
-  };
+  const startPollers = () => suite.start();
   const message = async (externalId: string) =>
     (
       await ctx.database.rows<{
@@ -113,24 +69,12 @@ describeEachEngine("Mastodon against the simulator", (ctx) => {
   };
 
   beforeAll(async () => {
-    await sim.start();
+    ({ services, channelId } = await suite.setUp());
     ana = sim.addAccount("ana", { displayName: "Ana Ruiz", followers: 120 });
     ben = sim.addAccount("ben", { displayName: "Ben Okafor", domain: "social.example", followers: 3 });
-    services = createServices(ctx.database);
-    connectors.registerFormats(services.normalizers);
-    const channel = await channelRepository(ctx.database.db).create({
-      key: "northwind-mastodon",
-      kind: "mastodon",
-      platform: "mastodon",
-      name: "Northwind on Mastodon",
-      config: { instanceUrl: sim.url },
-      secrets: box.seal({ accessToken: sim.token }),
-    });
-    channelId = channel!.id;
   });
   afterAll(async () => {
-    await pollers?.stop();
-    await sim.stop();
+    await suite.tearDown();
   });
 
   it("backfills on the first start, then streams new mentions live; a favourite is not a message", async () => {
@@ -265,7 +209,7 @@ describeEachEngine("Mastodon against the simulator", (ctx) => {
   });
 
   it("a restart resumes from the saved cursor without reading old pages again", async () => {
-    await pollers.stop();
+    await suite.stop();
     const saved = await cursor();
     const whileDown = [
       sim.post(ana, "@northwind are you there?"),

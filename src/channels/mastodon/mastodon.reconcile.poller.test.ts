@@ -7,65 +7,20 @@
 import { sql } from "drizzle-orm";
 import { afterAll, beforeAll, expect, it } from "vitest";
 import { describeEachEngine } from "../../../test/helpers/engines.ts";
-import { createServices, type Services } from "../../services/container.ts";
-import type { IngestItem } from "../../services/ingest.types.ts";
-import { SecretBox } from "../../services/secrets.ts";
+import type { Services } from "../../services/container.ts";
 import { channelRepository } from "../../store/channel.repository.ts";
-import { ChannelPollers } from "../pollers.ts";
-import { ConnectorRegistry } from "../registry.ts";
-import { mastodonConnector } from "./mastodon.connector.ts";
-import type { MastodonEnvelope } from "./mastodon.inbound.ts";
 import type { MastodonCursor } from "./mastodon.poller.ts";
-import { MastodonSimulator, type SimAccount, type SimStatus } from "./mastodon.simulator.ts";
-
-const WAIT = { timeout: 40_000, interval: 50 };
+import { MastodonSuite, WAIT } from "./mastodon.sim-harness.ts";
+import type { SimAccount, SimStatus } from "./mastodon.simulator.ts";
 
 describeEachEngine("Mastodon: edits and deletions missed while the stream was down", (ctx) => {
-  const sim = new MastodonSimulator();
-  const box = new SecretBox(Buffer.alloc(32, 6));
-  const connectors = new ConnectorRegistry([
-    mastodonConnector({
-      poll: {
-        pollMs: 300,
-        catchUpMs: 60_000,
-        streamRetryMs: 60_000,
-        pingMs: 1_000,
-        backoff: { baseMs: 50, maxMs: 400 },
-        reconcile: { chunk: 2 },
-      },
-    }),
-  ]);
-  const logs: string[] = [];
-  const log = {
-    info: (m: string) => logs.push(m),
-    warn: (m: string, d?: Record<string, unknown>) => logs.push(`${m} ${d ? JSON.stringify(d) : ""}`),
-  };
-  /** Every item handed to the pipeline. */
-  const ingested: Array<{ via: string; source: string; data: unknown; payload: unknown }> = [];
+  const suite = new MastodonSuite(ctx, { poll: { reconcile: { chunk: 2 } }, secretByte: 6 });
+  const { sim, logs, ingested } = suite;
   let services: Services;
-  let pollers: ChannelPollers;
   let channelId: string;
   let ana: SimAccount;
 
-  const startPollers = async () => {
-    pollers = new ChannelPollers({
-      database: ctx.database,
-      connectors,
-      secrets: box,
-      log,
-      ingest: {
-        ingest: (items: IngestItem[]) => {
-          for (const i of items) {
-            const p = i.payload as MastodonEnvelope;
-            ingested.push({ via: i.source, source: p.source, data: p.data, payload: i.payload });
-          }
-          return services.ingest.ingest(items);
-        },
-      },
-    });
-    await pollers.start();
-    await expect.poll(() => sim.streamCount, WAIT).toBe(1);
-  };
+  const startPollers = () => suite.start();
   const message = async (externalId: string) =>
     (
       await ctx.database.rows<{
@@ -106,23 +61,11 @@ describeEachEngine("Mastodon: edits and deletions missed while the stream was do
     )[0]!.n;
 
   beforeAll(async () => {
-    await sim.start();
+    ({ services, channelId } = await suite.setUp());
     ana = sim.addAccount("ana", { displayName: "Ana Ruiz", followers: 120 });
-    services = createServices(ctx.database);
-    connectors.registerFormats(services.normalizers);
-    const channel = await channelRepository(ctx.database.db).create({
-      key: "northwind-mastodon",
-      kind: "mastodon",
-      platform: "mastodon",
-      name: "Northwind on Mastodon",
-      config: { instanceUrl: sim.url },
-      secrets: box.seal({ accessToken: sim.token }),
-    });
-    channelId = channel!.id;
   });
   afterAll(async () => {
-    await pollers?.stop();
-    await sim.stop();
+    await suite.tearDown();
   });
 
   const posts: Record<string, SimStatus> = {};
@@ -208,7 +151,7 @@ describeEachEngine("Mastodon: edits and deletions missed while the stream was do
     const s = sim.post(ana, "@northwind before the restart");
     await arrived(s);
     await caughtUp();
-    await pollers.stop();
+    await suite.stop();
     sim.remove(s.id, { silent: true });
     await startPollers();
     await expect.poll(async () => (await message(s.id))?.deleted_at, WAIT).toBeTruthy();
