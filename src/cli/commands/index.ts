@@ -1,5 +1,6 @@
 /** Every CLI command, in the order `rapport --help` lists them. Adding a command = one line here. */
 import type { Command } from "commander";
+import { registerAttachments } from "./attachments.command.ts";
 import { registerClassify } from "./classify.command.ts";
 import { registerCorrections } from "./corrections.command.ts";
 import { registerDeadLetters } from "./dead-letters.command.ts";
@@ -25,6 +26,7 @@ export const commands: RegisterCommand[] = [
   registerClassify,
   registerReanalyze,
   registerCorrections,
+  registerAttachments,
   registerUserCommand,
   registerTokenCommand,
   registerMigrate,
