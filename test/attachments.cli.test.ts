@@ -1,7 +1,8 @@
 /**
  * `rapport attachments fetch-missing` with the real binary: a Mastodon photo stored before Rapport
  * downloaded platform files (no content, no source URL, no job) is found in its raw event, queued, and
- * downloaded by the worker; a file whose raw event names no URL is said so once.
+ * downloaded by the worker — after a platform outage longer than the job's retries, `--retry-failed`
+ * queues it again; a file whose raw event names no URL is said so once.
  */
 import { mkdtempSync } from "node:fs";
 import { createServer } from "node:http";
@@ -23,8 +24,11 @@ const PHOTO = Buffer.from([0xff, 0xd8, 0xff, 0xe0, 0, 16, 0x4a, 0x46, 0x49, 0x46
 it.each(engines)(
   "finds old messages' file URLs in their raw events and queues their download [%s]",
   async (engine) => {
+    let down = true; // the platform's media server, down at first
     const server = createServer((req, res) => {
-      if (req.url === "/media/parcel.jpg") res.writeHead(200, { "content-type": "image/jpeg" }).end(PHOTO);
+      if (req.url === "/media/parcel.jpg" && down) res.writeHead(503).end();
+      else if (req.url === "/media/parcel.jpg")
+        res.writeHead(200, { "content-type": "image/jpeg" }).end(PHOTO);
       else res.writeHead(404).end();
     });
     await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
@@ -37,7 +41,7 @@ it.each(engines)(
     const url = postgres?.url ?? env.RAPPORT_DATA;
     try {
       let database = await openDatabase({ url });
-      let services = createServices(database);
+      const services = createServices(database);
       createConnectorRegistry().registerFormats(services.normalizers);
       const status = {
         id: "113",
@@ -75,14 +79,36 @@ it.each(engines)(
       const again = await runCli(["attachments", "fetch-missing"], env);
       expect(again.stdout).toContain("No files to look for");
 
-      database = await openDatabase({ url });
-      services = createServices(database);
-      await createWorker({
-        database,
-        events: services.events,
-        connectors: createConnectorRegistry(),
-        media: { allowPrivateAddresses: true },
-      }).drain();
+      const download = async () => {
+        const db = await openDatabase({ url });
+        // One attempt only: the platform's outage outlasts the job's retries.
+        await db.db.execute(sql`UPDATE jobs SET max_attempts = 1`);
+        await createWorker({
+          database: db,
+          events: createServices(db).events,
+          connectors: createConnectorRegistry(),
+          media: { allowPrivateAddresses: true },
+        }).drain();
+        return db;
+      };
+      database = await download();
+      const [gaveUp] = await database.rows<{ fetch_error: string }>(
+        sql`SELECT fetch_error FROM attachments WHERE filename = 'parcel.jpg'`,
+      );
+      expect(gaveUp!.fetch_error).toBe("not downloaded after 1 attempts: the server answered 503");
+      await database.close();
+
+      down = false;
+      const retry = await runCli(["attachments", "fetch-missing", "--retry-failed", "--json"], env);
+      expect(retry.code, retry.stderr).toBe(0);
+      expect(JSON.parse(retry.stdout)).toEqual({
+        messages: 0,
+        files: 0,
+        queued: 0,
+        withoutUrl: 0,
+        retried: 1,
+      });
+      database = await download();
       const files = await database.rows<{
         filename: string;
         content: Uint8Array | null;

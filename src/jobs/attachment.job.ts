@@ -9,7 +9,7 @@
 import { eq } from "drizzle-orm";
 import { z } from "zod";
 import type { EventBus, RapportEvent } from "../services/events.ts";
-import { attachmentRepository } from "../store/attachment.repository.ts";
+import { attachmentRepository, GAVE_UP } from "../store/attachment.repository.ts";
 import type { Database } from "../store/db.ts";
 import { messages } from "../store/schema.ts";
 import { fetchMedia, type MediaFetchOptions, type MediaFetchResult } from "./media.fetch.ts";
@@ -47,7 +47,7 @@ export function attachmentJob(deps: AttachmentJobDeps): JobHandler {
             await repo.fetchFailed(
               messageId,
               file.position,
-              `not downloaded after ${job.attempts} attempts: ${result.reason}`,
+              `${GAVE_UP} ${job.attempts} attempts: ${result.reason}`,
             );
         }
         const [message] = await tx

@@ -7,7 +7,7 @@
  */
 import { sql } from "drizzle-orm";
 import { MAX_ATTACHMENT_BYTES } from "../core/inbound.ts";
-import { MEDIA_ATTEMPTS, MEDIA_QUEUE } from "../store/attachment.repository.ts";
+import { enqueueDownloads, GAVE_UP, MEDIA_QUEUE } from "../store/attachment.repository.ts";
 import type { Database } from "../store/db.ts";
 import { JOBS_CHANNEL } from "../store/job.repository.ts";
 import type { NormalizerRegistry } from "./normalizers.ts";
@@ -43,6 +43,27 @@ export class AttachmentBackfill {
       SELECT count(DISTINCT a.message_id)::int AS n
       FROM attachments a JOIN messages m ON m.id = a.message_id WHERE ${missing(channel)}`);
     return row?.n ?? 0;
+  }
+
+  /**
+   * Files whose download gave up after its attempts (the platform was down or slow for longer than the
+   * retries last): their reason is cleared and their download queued again.
+   */
+  async retryFailed(channel: string | null = null): Promise<{ files: number; queued: number }> {
+    const result = await this.database.db.transaction(async (tx) => {
+      const { rows } = (await tx.execute(sql`
+        UPDATE attachments a SET fetch_error = NULL
+        FROM messages m
+        WHERE m.id = a.message_id AND a.content IS NULL AND a.source_url IS NOT NULL
+          AND a.fetch_error LIKE ${`${GAVE_UP} %`}
+          AND (${channel}::text IS NULL OR m.channel_id = (SELECT id FROM channels WHERE key = ${channel}))
+        RETURNING a.message_id`)) as unknown as { rows: Array<{ message_id: string }> };
+      const messages = [...new Set(rows.map((r) => r.message_id))];
+      await enqueueDownloads(tx, messages);
+      return { files: rows.length, queued: messages.length };
+    });
+    if (result.queued > 0) await this.database.notify(JOBS_CHANNEL, MEDIA_QUEUE).catch(() => {});
+    return result;
   }
 
   async run(
@@ -94,10 +115,7 @@ export class AttachmentBackfill {
             FROM json_to_recordset(${JSON.stringify(found)}::json) AS f(message_id uuid, position integer, source_url text)
             WHERE a.message_id = f.message_id AND a.position = f.position
               AND a.content IS NULL AND a.source_url IS NULL`);
-          await tx.execute(sql`
-            INSERT INTO jobs (queue, payload, max_attempts)
-            SELECT ${MEDIA_QUEUE}, jsonb_build_object('messageId', value), ${MEDIA_ATTEMPTS}
-            FROM json_array_elements_text(${JSON.stringify(messages)}::json)`);
+          await enqueueDownloads(tx, messages);
         }
       });
       if (messages.length > 0) await this.database.notify(JOBS_CHANNEL, MEDIA_QUEUE).catch(() => {});

@@ -8,6 +8,17 @@ import { attachments } from "./schema.ts";
 export const MEDIA_QUEUE = "attachments.fetch";
 /** Attempts before giving up: with the worker's backoff from 5 s, about 40 minutes of retrying. */
 export const MEDIA_ATTEMPTS = 10;
+/** How the reason of a file whose download gave up after its attempts starts (it may be retried). */
+export const GAVE_UP = "not downloaded after";
+
+/** Queues one download job per message, in the caller's transaction. */
+export async function enqueueDownloads(tx: Db, messageIds: string[]): Promise<void> {
+  if (messageIds.length === 0) return;
+  await tx.execute(sql`
+    INSERT INTO jobs (queue, payload, max_attempts)
+    SELECT ${MEDIA_QUEUE}, jsonb_build_object('messageId', value), ${MEDIA_ATTEMPTS}
+    FROM json_array_elements_text(${JSON.stringify(messageIds)}::json)`);
+}
 
 /** Whether a file can be downloaded from Rapport: kept, still being downloaded from the platform, or not kept. */
 export type AttachmentStatus = "stored" | "downloading" | "unavailable";

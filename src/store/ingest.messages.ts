@@ -4,7 +4,7 @@
  * attachments.
  */
 import { sql } from "drizzle-orm";
-import { MEDIA_ATTEMPTS, MEDIA_QUEUE } from "./attachment.repository.ts";
+import { enqueueDownloads } from "./attachment.repository.ts";
 import { COPY_MIN_ROWS, type CopyValue, copyRows, encodeCopy } from "./copy.ts";
 import type { Database, Db } from "./db.ts";
 import type { NewAttachment, NewMessage } from "./ingest.rows.ts";
@@ -146,11 +146,6 @@ export async function insertAttachments(tx: Db, rows: NewAttachment[]): Promise<
     ON CONFLICT (message_id, position) DO NOTHING`);
   // A file the platform keeps is downloaded by a job (jobs/attachment.job.ts), one per message.
   const fetch = [...new Set(rows.filter((r) => r.content === null && r.source_url).map((r) => r.message_id))];
-  if (fetch.length > 0) {
-    await tx.execute(sql`
-      INSERT INTO jobs (queue, payload, max_attempts)
-      SELECT ${MEDIA_QUEUE}, jsonb_build_object('messageId', value), ${MEDIA_ATTEMPTS}
-      FROM json_array_elements_text(${json(fetch)}::json)`);
-  }
+  await enqueueDownloads(tx, fetch);
   return fetch.length;
 }
