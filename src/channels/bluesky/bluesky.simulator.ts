@@ -54,7 +54,8 @@ export class BlueskySimulator {
   /** Every Jetstream event, in emission order (the replay buffer). */
   readonly events: JetstreamEvent[] = this.jetstream.events;
   /** Every XRPC call: method, headers that matter, for assertions. */
-  readonly calls: Array<{ nsid: string; proxy: string | null; status: number }> = [];
+  /** Every XRPC call: its method, proxy, status and, for a failure, the error name (e.g. ExpiredToken). */
+  readonly calls: Array<{ nsid: string; proxy: string | null; status: number; error?: string }> = [];
   /** Stream faults applied to live events: send each twice, or swap each pair. */
   readonly stream = this.jetstream.faults;
   readonly accessTtlMs: number;
@@ -290,6 +291,7 @@ export class BlueskySimulator {
     const nsid = url.pathname.replace(/^\/xrpc\//, "");
     const proxy = (req.headers["atproto-proxy"] as string | undefined) ?? null;
     let status = 200;
+    let failure: string | undefined;
     try {
       const injected = this.failures.get(nsid)?.[0];
       if (injected) {
@@ -309,9 +311,10 @@ export class BlueskySimulator {
       const e =
         error instanceof XrpcFailure ? error : new XrpcFailure(500, "InternalServerError", String(error));
       status = e.status;
+      failure = e.error;
       this.reply(res, e.status, { error: e.error, message: e.message });
     } finally {
-      this.calls.push({ nsid, proxy, status });
+      this.calls.push({ nsid, proxy, status, ...(failure ? { error: failure } : {}) });
     }
   }
 
