@@ -25,11 +25,15 @@ export interface BackfillSummary {
   withoutUrl: number;
 }
 
+/** Messages `m` of the channel with this key, or of every channel (null). */
+const ofChannel = (channel: string | null) =>
+  sql`(${channel}::text IS NULL OR m.channel_id = (SELECT id FROM channels WHERE key = ${channel}))`;
+
 /** Files missing and never looked for (not those over the size kept: mail that was too large). */
 const missing = (channel: string | null) => sql`
   a.content IS NULL AND a.source_url IS NULL AND a.fetch_error IS NULL AND m.raw_event_id IS NOT NULL
   AND a.size <= ${MAX_ATTACHMENT_BYTES}
-  AND (${channel}::text IS NULL OR m.channel_id = (SELECT id FROM channels WHERE key = ${channel}))`;
+  AND ${ofChannel(channel)}`;
 
 export class AttachmentBackfill {
   constructor(
@@ -56,7 +60,7 @@ export class AttachmentBackfill {
         FROM messages m
         WHERE m.id = a.message_id AND a.content IS NULL AND a.source_url IS NOT NULL
           AND a.fetch_error LIKE ${`${GAVE_UP} %`}
-          AND (${channel}::text IS NULL OR m.channel_id = (SELECT id FROM channels WHERE key = ${channel}))
+          AND ${ofChannel(channel)}
         RETURNING a.message_id`)) as unknown as { rows: Array<{ message_id: string }> };
       const messages = [...new Set(rows.map((r) => r.message_id))];
       await enqueueDownloads(tx, messages);
