@@ -208,6 +208,37 @@ describeEachEngine("outbound webhooks", (ctx) => {
     expect(eventsOf(receiver, "conversation.updated")).toHaveLength(0);
   });
 
+  it("lists a message's files in its snapshot, in order, with their state and a link", async () => {
+    const { receiver } = await subscribe(["message.created"]);
+    const [outcome] = await ingest(
+      canonical({
+        attachments: [
+          {
+            filename: "receipt.png",
+            contentType: "image/png",
+            size: 3,
+            contentBase64: Buffer.from("png").toString("base64"),
+          },
+          { filename: "photo.jpg", contentType: "image/jpeg", size: 2048 },
+        ],
+      }),
+    );
+    const received = await receiver.waitFor(
+      (r) => (bodyOf(r).data.message as { id?: string } | undefined)?.id === outcome!.messageId,
+    );
+    const base = `${PUBLIC_URL}/api/messages/${outcome!.messageId}/attachments`;
+    expect(bodyOf(received).data.message!.attachments).toEqual([
+      { filename: "receipt.png", contentType: "image/png", size: 3, url: `${base}/0`, status: "stored" },
+      {
+        filename: "photo.jpg",
+        contentType: "image/jpeg",
+        size: 2048,
+        url: `${base}/1`,
+        status: "unavailable",
+      },
+    ]);
+  });
+
   it("retries after 500s with growing delays, then succeeds; the log keeps every attempt", async () => {
     const { receiver, id } = await subscribe(["message.created"]);
     let calls = 0;

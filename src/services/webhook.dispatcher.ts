@@ -11,6 +11,7 @@
  * left by a process that stopped (or `rapport import` … never: it runs no dispatcher and journals nothing).
  */
 import { randomUUID } from "node:crypto";
+import { attachmentRepository } from "../store/attachment.repository.ts";
 import { conversationRepository } from "../store/conversation.repository.ts";
 import type { Database, Db } from "../store/db.ts";
 import { eventJournalRepository } from "../store/event-journal.repository.ts";
@@ -161,7 +162,7 @@ export class WebhookDispatcher {
     const [messages, conversations, attachments] = await Promise.all([
       this.conversations.messagesByIds(messageIds),
       this.conversations.findSummaries(conversationIds),
-      this.repo.attachmentsOf(messageIds),
+      attachmentRepository(this.options.database.db).listFor(messageIds),
     ]);
     const messageById = new Map(messages.map((m) => [m.id, m]));
     const conversationById = new Map(conversations.map((c) => [c.id, c]));

@@ -2,9 +2,9 @@
  * Outbound webhooks, their deliveries and attempts (schema.webhooks.ts). A delivery is created with its
  * job in one statement; its log reads the job's run_at as the next attempt.
  */
-import { and, desc, eq, inArray, sql } from "drizzle-orm";
+import { and, desc, eq, sql } from "drizzle-orm";
 import type { Db } from "./db.ts";
-import { attachments, webhookAttempts, webhookDeliveries, webhooks } from "./schema.ts";
+import { webhookAttempts, webhookDeliveries, webhooks } from "./schema.ts";
 import {
   afterPosition,
   isoMicros,
@@ -314,25 +314,6 @@ export function webhookRepository(db: Db) {
           AND created_at < now() - make_interval(days => ${days}) RETURNING id`,
       );
       return rows.length;
-    },
-
-    /** Attachment names and sizes of several messages (webhook snapshots). */
-    async attachmentsOf(messageIds: string[]) {
-      if (messageIds.length === 0) return [];
-      return db
-        .select({
-          messageId: attachments.messageId,
-          position: attachments.position,
-          filename: attachments.filename,
-          contentType: attachments.contentType,
-          size: attachments.size,
-          stored: sql<boolean>`${attachments.content} IS NOT NULL`,
-          sourceUrl: attachments.sourceUrl,
-          fetchError: attachments.fetchError,
-        })
-        .from(attachments)
-        .where(inArray(attachments.messageId, messageIds))
-        .orderBy(attachments.messageId, attachments.position);
     },
   };
 }
