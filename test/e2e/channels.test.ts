@@ -1,25 +1,10 @@
-/**
- * Channel set-up and email in the workspace, end to end: real Chromium drives the built web app on the
- * real server (PGlite), which tests and polls a real dovecot (IMAP) and smtp-server started here. An
- * admin adds an email channel through the generated form (a server validation error shows beside its
- * field), "Test connection" passes, a wrong password fails at the auth step (in the test and, from the
- * restarted poller, in the health banner); then mail delivered to dovecot shows its attachment, the
- * formatted/plain toggle in a sandboxed frame, remote images only after "Load images", and the
- * automated badge. A kind only the tests know (test/helpers/sample.connector.ts) is set up through the
- * same pages, drawn from its schema alone, and its notes are copied to the clipboard. Needs
- * /usr/bin/chromium, and dovecot with root; skips with the reason otherwise.
- */
-import { existsSync, mkdirSync, mkdtempSync } from "node:fs";
 import { createServer, type Server } from "node:http";
 import type { AddressInfo } from "node:net";
-import { tmpdir } from "node:os";
-import path from "node:path";
-import { pathToFileURL } from "node:url";
 import { sql } from "drizzle-orm";
 import type { FastifyInstance } from "fastify";
 import { ImapFlow } from "imapflow";
 import MailComposer from "nodemailer/lib/mail-composer/index.js";
-import { type Browser, chromium, type Page } from "playwright-core";
+import type { Browser, Page } from "playwright-core";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { ChannelPollers } from "../../src/channels/pollers.ts";
 import { createConnectorRegistry } from "../../src/channels/registry.ts";
@@ -28,6 +13,7 @@ import { AuthService } from "../../src/services/auth.service.ts";
 import { createServices } from "../../src/services/container.ts";
 import { SecretBox } from "../../src/services/secrets.ts";
 import { type Database, openDatabase } from "../../src/store/db.ts";
+import { ensureBuilt, launchChromium, noChromium, screenshotFolder } from "../helpers/chromium.ts";
 import {
   dovecotAvailable,
   dovecotMissingReason,
@@ -39,17 +25,8 @@ import {
 import { sampleConnector } from "../helpers/sample.connector.ts";
 import { SMTP_PASSWORD, SMTP_USER, startSmtpServer, type TestSmtp } from "../helpers/smtp.ts";
 
-const CHROMIUM = process.env.CHROMIUM_PATH ?? "/usr/bin/chromium";
-const hasChromium = existsSync(CHROMIUM);
-const root = new URL("../../", import.meta.url);
-const shots = process.env.RAPPORT_SCREENSHOTS
-  ? new URL("docs/screenshots/", root)
-  : pathToFileURL(`${mkdtempSync(path.join(tmpdir(), "rapport-shots-"))}/`);
-const skipReason = !hasChromium
-  ? `no Chromium at ${CHROMIUM} (apt-get install chromium)`
-  : !dovecotAvailable
-    ? dovecotMissingReason
-    : null;
+const shots = screenshotFolder();
+const skipReason = noChromium ?? (dovecotAvailable ? null : dovecotMissingReason);
 if (skipReason) console.warn(`e2e channels: skipped — ${skipReason}`);
 
 const ADMIN = { email: "ines@northwind.example", password: "correct horse battery staple" };
@@ -102,8 +79,7 @@ describe.skipIf(skipReason !== null)("channel set-up and email in Chromium", () 
   }
 
   beforeAll(async () => {
-    if (!existsSync(new URL("web/dist/index.html", root))) throw new Error("web/dist is missing");
-    mkdirSync(shots, { recursive: true });
+    ensureBuilt("web");
     [imap, smtp, database] = await Promise.all([
       startDovecot(),
       startSmtpServer(),
@@ -139,16 +115,7 @@ describe.skipIf(skipReason !== null)("channel set-up and email in Chromium", () 
     await new AuthService(database.db).createAgent({ ...ADMIN, name: "Inès Moreau", role: "admin" });
     await app.listen({ port: 0, host: "127.0.0.1" });
     base = `http://127.0.0.1:${(app.server.address() as AddressInfo).port}`;
-    browser = await chromium.launch({
-      executablePath: CHROMIUM,
-      args: [
-        "--headless",
-        "--no-sandbox",
-        "--disable-gpu",
-        "--no-first-run",
-        "--disable-background-networking",
-      ],
-    });
+    browser = await launchChromium();
     const context = await browser.newContext({ viewport: { width: 1280, height: 800 } });
     await context.grantPermissions(["clipboard-read", "clipboard-write"], { origin: base });
     page = await context.newPage();

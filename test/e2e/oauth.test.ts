@@ -1,16 +1,7 @@
-/**
- * Connecting a channel with the platform's sign-in, end to end: real Chromium drives the built web app
- * on the real server (PGlite); an admin chooses Mastodon, keeps "Sign in on Mastodon", types the
- * instance (a local Mastodon simulator, src/channels/mastodon/mastodon.simulator.ts), is sent to the
- * instance's authorize page, which approves and sends the browser back to Rapport's callback; the
- * channel is created with the token the instance issued, and "Test connection" passes. Needs
- * /usr/bin/chromium; skips with the reason otherwise.
- */
-import { existsSync } from "node:fs";
 import type { AddressInfo } from "node:net";
 import { sql } from "drizzle-orm";
 import type { FastifyInstance } from "fastify";
-import { type Browser, chromium, type Page } from "playwright-core";
+import type { Browser, Page } from "playwright-core";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { MastodonSimulator } from "../../src/channels/mastodon/mastodon.simulator.ts";
 import { createConnectorRegistry } from "../../src/channels/registry.ts";
@@ -19,10 +10,9 @@ import { AuthService } from "../../src/services/auth.service.ts";
 import { createServices } from "../../src/services/container.ts";
 import { SecretBox } from "../../src/services/secrets.ts";
 import { type Database, openDatabase } from "../../src/store/db.ts";
+import { ensureBuilt, hasChromium, launchChromium, noChromium } from "../helpers/chromium.ts";
 
-const CHROMIUM = process.env.CHROMIUM_PATH ?? "/usr/bin/chromium";
-const hasChromium = existsSync(CHROMIUM);
-if (!hasChromium) console.warn(`e2e oauth: skipped — no Chromium at ${CHROMIUM} (apt-get install chromium)`);
+if (noChromium) console.warn(`e2e oauth: skipped — ${noChromium}`);
 
 const ADMIN = { email: "ines@northwind.example", password: "correct horse battery staple" };
 
@@ -36,8 +26,7 @@ describe.skipIf(!hasChromium)("connecting Mastodon with its sign-in, in Chromium
   const box = new SecretBox(Buffer.alloc(32, 9));
 
   beforeAll(async () => {
-    if (!existsSync(new URL("../../web/dist/index.html", import.meta.url)))
-      throw new Error("web/dist is missing");
+    ensureBuilt("web");
     simulator = await new MastodonSimulator().start();
     database = await openDatabase({ url: "memory://" });
     const services = createServices(database);
@@ -47,16 +36,7 @@ describe.skipIf(!hasChromium)("connecting Mastodon with its sign-in, in Chromium
     await new AuthService(database.db).createAgent({ ...ADMIN, name: "Inès Moreau", role: "admin" });
     await app.listen({ port: 0, host: "127.0.0.1" });
     base = `http://127.0.0.1:${(app.server.address() as AddressInfo).port}`;
-    browser = await chromium.launch({
-      executablePath: CHROMIUM,
-      args: [
-        "--headless",
-        "--no-sandbox",
-        "--disable-gpu",
-        "--no-first-run",
-        "--disable-background-networking",
-      ],
-    });
+    browser = await launchChromium();
     page = await (await browser.newContext({ viewport: { width: 1280, height: 800 } })).newPage();
     await page.goto(base);
     await page.getByLabel("Email").fill(ADMIN.email);

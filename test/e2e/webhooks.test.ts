@@ -1,15 +1,6 @@
-/**
- * Settings → Webhooks in real Chromium against the real server, dispatcher and worker, delivering to a
- * real local receiver that verifies signatures. RAPPORT_SCREENSHOTS=1 refreshes docs/screenshots/webhooks.png.
- */
-import { spawnSync } from "node:child_process";
-import { existsSync, mkdirSync, mkdtempSync } from "node:fs";
 import type { AddressInfo } from "node:net";
-import { tmpdir } from "node:os";
-import path from "node:path";
-import { pathToFileURL } from "node:url";
 import type { FastifyInstance } from "fastify";
-import { type Browser, chromium, type Page } from "playwright-core";
+import type { Browser, Page } from "playwright-core";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { createConnectorRegistry } from "../../src/channels/registry.ts";
 import { signatureHeaders } from "../../src/core/signature.ts";
@@ -21,15 +12,17 @@ import { createServices } from "../../src/services/container.ts";
 import { SecretBox } from "../../src/services/secrets.ts";
 import { WebhookDispatcher } from "../../src/services/webhook.dispatcher.ts";
 import { type Database, openDatabase } from "../../src/store/db.ts";
+import {
+  ensureBuilt,
+  hasChromium,
+  launchChromium,
+  noChromium,
+  screenshotFolder,
+} from "../helpers/chromium.ts";
 import { type Receiver, startReceiver } from "../helpers/webhook-receiver.ts";
 
-const CHROMIUM = process.env.CHROMIUM_PATH ?? "/usr/bin/chromium";
-const hasChromium = existsSync(CHROMIUM);
-const root = new URL("../../", import.meta.url);
-const shots = process.env.RAPPORT_SCREENSHOTS
-  ? new URL("docs/screenshots/", root)
-  : pathToFileURL(`${mkdtempSync(path.join(tmpdir(), "rapport-shots-"))}/`);
-if (!hasChromium) console.warn(`e2e: skipped — no Chromium at ${CHROMIUM} (apt-get install chromium).`);
+const shots = screenshotFolder();
+if (noChromium) console.warn(`e2e webhooks: skipped — ${noChromium}`);
 
 const PASSWORD = "correct horse battery";
 const HOSTILE = 'Parcel lost <img src=x onerror="alert(1)"> please help';
@@ -47,11 +40,7 @@ describe.skipIf(!hasChromium)("Settings → Webhooks in Chromium", () => {
   const dialogs: string[] = [];
 
   beforeAll(async () => {
-    if (!existsSync(new URL("web/dist/index.html", root))) {
-      const built = spawnSync("npm", ["run", "build:web"], { cwd: root, stdio: "inherit" });
-      if (built.status !== 0) throw new Error("npm run build:web failed");
-    }
-    mkdirSync(shots, { recursive: true });
+    ensureBuilt("web");
     database = await openDatabase({ url: "memory://" });
     const services = createServices(database);
     const secrets = new SecretBox(Buffer.alloc(32, 8));
@@ -71,16 +60,7 @@ describe.skipIf(!hasChromium)("Settings → Webhooks in Chromium", () => {
     );
     await worker.start();
     receiver = await startReceiver();
-    browser = await chromium.launch({
-      executablePath: CHROMIUM,
-      args: [
-        "--headless",
-        "--no-sandbox",
-        "--disable-gpu",
-        "--no-first-run",
-        "--disable-background-networking",
-      ],
-    });
+    browser = await launchChromium();
     page = await (await browser.newContext({ viewport: { width: 1280, height: 900 } })).newPage();
     page.on("dialog", (dialog) => {
       dialogs.push(dialog.message());

@@ -1,19 +1,8 @@
-/**
- * The website chat end to end, in real Chromium with two pages: a customer's site (its own origin, with
- * hostile page CSS) embedding the widget, and the agent workspace. A visitor's message reaches the agent
- * live, typing shows both ways, the agent's reply reaches the visitor live; and when nobody is on duty the
- * visitor leaves an email, closes the page, and the reply arrives at a real SMTP server.
- */
-import { spawnSync } from "node:child_process";
-import { existsSync, mkdirSync, mkdtempSync } from "node:fs";
 import { createServer, type Server } from "node:http";
 import type { AddressInfo } from "node:net";
-import { tmpdir } from "node:os";
-import path from "node:path";
-import { pathToFileURL } from "node:url";
 import { sql } from "drizzle-orm";
 import type { FastifyInstance } from "fastify";
-import { type Browser, chromium, type Page } from "playwright-core";
+import type { Browser, Page } from "playwright-core";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { createConnectorRegistry } from "../../src/channels/registry.ts";
 import { createWorker } from "../../src/jobs/index.ts";
@@ -26,15 +15,17 @@ import { SecretBox } from "../../src/services/secrets.ts";
 import { webchatDirectory } from "../../src/services/webchat.directory.ts";
 import { type Database, openDatabase } from "../../src/store/db.ts";
 import { channels } from "../../src/store/schema.ts";
+import {
+  ensureBuilt,
+  hasChromium,
+  launchChromium,
+  noChromium,
+  screenshotFolder,
+} from "../helpers/chromium.ts";
 import { sendOnlyEmailChannel, startSmtpServer, type TestSmtp } from "../helpers/smtp.ts";
 
-const CHROMIUM = process.env.CHROMIUM_PATH ?? "/usr/bin/chromium";
-const hasChromium = existsSync(CHROMIUM);
-const root = new URL("../../", import.meta.url);
-const shots = process.env.RAPPORT_SCREENSHOTS
-  ? new URL("docs/screenshots/", root)
-  : pathToFileURL(`${mkdtempSync(path.join(tmpdir(), "rapport-widget-shots-"))}/`);
-if (!hasChromium) console.warn(`e2e: skipped — no Chromium at ${CHROMIUM} (apt-get install chromium).`);
+const shots = screenshotFolder();
+if (noChromium) console.warn(`e2e widget: skipped — ${noChromium}`);
 
 /** A customer's site on its own origin, with page styles that would break a naive widget. */
 function customerSite(rapport: string): Promise<Server> {
@@ -79,15 +70,7 @@ describe.skipIf(!hasChromium)("the website chat in Chromium", () => {
   }
 
   beforeAll(async () => {
-    for (const [file, script] of [
-      ["web/dist/index.html", "build:web"],
-      ["widget/dist/widget.js", "build:widget"],
-    ] as const) {
-      if (existsSync(new URL(file, root))) continue;
-      const built = spawnSync("npm", ["run", script], { cwd: root, stdio: "inherit" });
-      if (built.status !== 0) throw new Error(`npm run ${script} failed`);
-    }
-    mkdirSync(shots, { recursive: true });
+    ensureBuilt("web", "widget");
     smtp = await startSmtpServer();
     const box = new SecretBox(Buffer.alloc(32, 5));
     database = await openDatabase({ url: "memory://" });
@@ -113,16 +96,7 @@ describe.skipIf(!hasChromium)("the website chat in Chromium", () => {
       })}::jsonb WHERE key = ${DEMO_WEBCHAT_KEY}`);
     worker = createWorker({ database, events: services.events, connectors, secrets: box });
     await worker.start();
-    browser = await chromium.launch({
-      executablePath: CHROMIUM,
-      args: [
-        "--headless",
-        "--no-sandbox",
-        "--disable-gpu",
-        "--no-first-run",
-        "--disable-background-networking",
-      ],
-    });
+    browser = await launchChromium();
     const agentContext = await browser.newContext({ viewport: { width: 1280, height: 800 } });
     agentPage = await agentContext.newPage();
     await agentPage.goto(base);

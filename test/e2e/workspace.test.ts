@@ -1,20 +1,7 @@
-/**
- * The agent workspace end to end: the real server (buildApp over an in-memory PGlite with the demo
- * workspace) serving the built web app, driven by real Chromium (Debian `chromium` + playwright-core).
- * Screenshots for docs/workspace.md are written to docs/screenshots/.
- *
- * Tests marked [server: …] need routes another branch adds (replies, guard, realtime); until those are
- * merged they skip themselves with the reason.
- */
-import { spawnSync } from "node:child_process";
-import { existsSync, mkdirSync, mkdtempSync } from "node:fs";
 import type { AddressInfo } from "node:net";
-import { tmpdir } from "node:os";
-import path from "node:path";
-import { pathToFileURL } from "node:url";
 import { sql } from "drizzle-orm";
 import type { FastifyInstance } from "fastify";
-import { type Browser, type BrowserContext, chromium, type Page } from "playwright-core";
+import type { Browser, BrowserContext, Page } from "playwright-core";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { createConnectorRegistry } from "../../src/channels/registry.ts";
 import { createWorker } from "../../src/jobs/index.ts";
@@ -24,18 +11,18 @@ import { AuthService } from "../../src/services/auth.service.ts";
 import { createServices } from "../../src/services/container.ts";
 import { type DemoSeed, seedDemoWorkspace } from "../../src/services/demo.service.ts";
 import { type Database, openDatabase } from "../../src/store/db.ts";
+import {
+  ensureBuilt,
+  hasChromium,
+  launchChromium,
+  noChromium,
+  screenshotFolder,
+} from "../helpers/chromium.ts";
 
-const CHROMIUM = process.env.CHROMIUM_PATH ?? "/usr/bin/chromium";
-const hasChromium = existsSync(CHROMIUM);
-const root = new URL("../../", import.meta.url);
 // Screenshots for docs/workspace.md are refreshed only on request (RAPPORT_SCREENSHOTS=1), so an
 // ordinary test run leaves the working tree clean.
-const shots = process.env.RAPPORT_SCREENSHOTS
-  ? new URL("docs/screenshots/", root)
-  : pathToFileURL(`${mkdtempSync(path.join(tmpdir(), "rapport-shots-"))}/`);
-if (!hasChromium) {
-  console.warn(`e2e: skipped — no Chromium at ${CHROMIUM} (apt-get install chromium; .ci/run does it).`);
-}
+const shots = screenshotFolder();
+if (noChromium) console.warn(`e2e workspace: skipped — ${noChromium}`);
 
 describe.skipIf(!hasChromium)("the agent workspace in Chromium", () => {
   let database: Database;
@@ -84,11 +71,7 @@ describe.skipIf(!hasChromium)("the agent workspace in Chromium", () => {
   }
 
   beforeAll(async () => {
-    if (!existsSync(new URL("web/dist/index.html", root))) {
-      const built = spawnSync("npm", ["run", "build:web"], { cwd: root, stdio: "inherit" });
-      if (built.status !== 0) throw new Error("npm run build:web failed");
-    }
-    mkdirSync(shots, { recursive: true });
+    ensureBuilt("web");
     database = await openDatabase({ url: "memory://" });
     const services = createServices(database);
     app = await buildApp({ database, services });
@@ -102,19 +85,7 @@ describe.skipIf(!hasChromium)("the agent workspace in Chromium", () => {
     worker = createWorker({ database, events: services.events, connectors: createConnectorRegistry() });
     await worker.start();
     base = `http://127.0.0.1:${(app.server.address() as AddressInfo).port}`;
-    browser = await chromium.launch({
-      executablePath: CHROMIUM,
-      args: [
-        "--headless",
-        "--no-sandbox",
-        "--disable-gpu",
-        "--disable-quic",
-        "--no-first-run",
-        "--disable-background-networking",
-        "--disable-component-update",
-        "--disable-sync",
-      ],
-    });
+    browser = await launchChromium();
     context = await browser.newContext({ viewport: { width: 1280, height: 800 } });
     page = await context.newPage();
     page.on("dialog", (dialog) => {
