@@ -13,7 +13,7 @@ import { AuthService } from "../../src/services/auth.service.ts";
 import { createServices } from "../../src/services/container.ts";
 import { SecretBox } from "../../src/services/secrets.ts";
 import { type Database, openDatabase } from "../../src/store/db.ts";
-import { ensureBuilt, launchChromium, noChromium, screenshotFolder } from "../helpers/chromium.ts";
+import { browserSuiteSkips, ensureBuilt, launchChromium, screenshotFolder } from "../helpers/chromium.ts";
 import {
   dovecotAvailable,
   dovecotMissingReason,
@@ -26,13 +26,12 @@ import { sampleConnector } from "../helpers/sample.connector.ts";
 import { SMTP_PASSWORD, SMTP_USER, startSmtpServer, type TestSmtp } from "../helpers/smtp.ts";
 
 const shots = screenshotFolder();
-const skipReason = noChromium ?? (dovecotAvailable ? null : dovecotMissingReason);
-if (skipReason) console.warn(`e2e channels: skipped — ${skipReason}`);
+const skip = browserSuiteSkips("channels", dovecotAvailable ? null : dovecotMissingReason);
 
 const ADMIN = { email: "ines@northwind.example", password: "correct horse battery staple" };
 const PDF = Buffer.from("%PDF-1.4\n% invoice 48213\n%%EOF\n");
 
-describe.skipIf(skipReason !== null)("channel set-up and email in Chromium", () => {
+describe.skipIf(skip)("channel set-up and email in Chromium", () => {
   let database: Database;
   let app: FastifyInstance;
   let pollers: ChannelPollers;

@@ -10,13 +10,13 @@ import { AuthService } from "../../src/services/auth.service.ts";
 import { createServices } from "../../src/services/container.ts";
 import { SecretBox } from "../../src/services/secrets.ts";
 import { type Database, openDatabase } from "../../src/store/db.ts";
-import { ensureBuilt, hasChromium, launchChromium, noChromium } from "../helpers/chromium.ts";
+import { browserSuiteSkips, ensureBuilt, launchChromium } from "../helpers/chromium.ts";
 
-if (noChromium) console.warn(`e2e oauth: skipped — ${noChromium}`);
+const skip = browserSuiteSkips("oauth");
 
 const ADMIN = { email: "ines@northwind.example", password: "correct horse battery staple" };
 
-describe.skipIf(!hasChromium)("connecting Mastodon with its sign-in, in Chromium", () => {
+describe.skipIf(skip)("connecting Mastodon with its sign-in, in Chromium", () => {
   let database: Database;
   let app: FastifyInstance;
   let simulator: MastodonSimulator;

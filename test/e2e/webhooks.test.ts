@@ -12,22 +12,16 @@ import { createServices } from "../../src/services/container.ts";
 import { SecretBox } from "../../src/services/secrets.ts";
 import { WebhookDispatcher } from "../../src/services/webhook.dispatcher.ts";
 import { type Database, openDatabase } from "../../src/store/db.ts";
-import {
-  ensureBuilt,
-  hasChromium,
-  launchChromium,
-  noChromium,
-  screenshotFolder,
-} from "../helpers/chromium.ts";
+import { browserSuiteSkips, ensureBuilt, launchChromium, screenshotFolder } from "../helpers/chromium.ts";
 import { type Receiver, startReceiver } from "../helpers/webhook-receiver.ts";
 
 const shots = screenshotFolder();
-if (noChromium) console.warn(`e2e webhooks: skipped — ${noChromium}`);
+const skip = browserSuiteSkips("webhooks");
 
 const PASSWORD = "correct horse battery";
 const HOSTILE = 'Parcel lost <img src=x onerror="alert(1)"> please help';
 
-describe.skipIf(!hasChromium)("Settings → Webhooks in Chromium", () => {
+describe.skipIf(skip)("Settings → Webhooks in Chromium", () => {
   let database: Database;
   let app: FastifyInstance;
   let worker: Worker;

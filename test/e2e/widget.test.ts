@@ -15,17 +15,11 @@ import { SecretBox } from "../../src/services/secrets.ts";
 import { webchatDirectory } from "../../src/services/webchat.directory.ts";
 import { type Database, openDatabase } from "../../src/store/db.ts";
 import { channels } from "../../src/store/schema.ts";
-import {
-  ensureBuilt,
-  hasChromium,
-  launchChromium,
-  noChromium,
-  screenshotFolder,
-} from "../helpers/chromium.ts";
+import { browserSuiteSkips, ensureBuilt, launchChromium, screenshotFolder } from "../helpers/chromium.ts";
 import { sendOnlyEmailChannel, startSmtpServer, type TestSmtp } from "../helpers/smtp.ts";
 
 const shots = screenshotFolder();
-if (noChromium) console.warn(`e2e widget: skipped — ${noChromium}`);
+const skip = browserSuiteSkips("widget");
 
 /** A customer's site on its own origin, with page styles that would break a naive widget. */
 function customerSite(rapport: string): Promise<Server> {
@@ -46,7 +40,7 @@ function customerSite(rapport: string): Promise<Server> {
   return new Promise((resolve) => server.listen(0, "127.0.0.1", () => resolve(server)));
 }
 
-describe.skipIf(!hasChromium)("the website chat in Chromium", () => {
+describe.skipIf(skip)("the website chat in Chromium", () => {
   let database: Database;
   let app: FastifyInstance;
   let worker: Worker;

@@ -11,20 +11,14 @@ import { AuthService } from "../../src/services/auth.service.ts";
 import { createServices } from "../../src/services/container.ts";
 import { type DemoSeed, seedDemoWorkspace } from "../../src/services/demo.service.ts";
 import { type Database, openDatabase } from "../../src/store/db.ts";
-import {
-  ensureBuilt,
-  hasChromium,
-  launchChromium,
-  noChromium,
-  screenshotFolder,
-} from "../helpers/chromium.ts";
+import { browserSuiteSkips, ensureBuilt, launchChromium, screenshotFolder } from "../helpers/chromium.ts";
 
 // Screenshots for docs/workspace.md are refreshed only on request (RAPPORT_SCREENSHOTS=1), so an
 // ordinary test run leaves the working tree clean.
 const shots = screenshotFolder();
-if (noChromium) console.warn(`e2e workspace: skipped — ${noChromium}`);
+const skip = browserSuiteSkips("workspace");
 
-describe.skipIf(!hasChromium)("the agent workspace in Chromium", () => {
+describe.skipIf(skip)("the agent workspace in Chromium", () => {
   let database: Database;
   let app: FastifyInstance;
   let worker: Worker | undefined;

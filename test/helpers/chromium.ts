@@ -10,11 +10,18 @@ import { pathToFileURL } from "node:url";
 import { type Browser, chromium } from "playwright-core";
 
 export const CHROMIUM = process.env.CHROMIUM_PATH ?? "/usr/bin/chromium";
-export const hasChromium = existsSync(CHROMIUM);
-/** Why a browser suite cannot run here, or null. */
-export const noChromium = hasChromium
-  ? null
-  : `no Chromium at ${CHROMIUM} (apt-get install chromium; .ci/run does it)`;
+
+/**
+ * Whether a browser suite must skip here: without Chromium (or for `otherReason`, another missing
+ * component), it says why once and returns true, for `describe.skipIf`.
+ */
+export function browserSuiteSkips(suite: string, otherReason: string | null = null): boolean {
+  const reason = existsSync(CHROMIUM)
+    ? otherReason
+    : `no Chromium at ${CHROMIUM} (apt-get install chromium; .ci/run does it)`;
+  if (reason) console.warn(`e2e ${suite}: skipped — ${reason}`);
+  return reason !== null;
+}
 
 /** The project's root folder. */
 export const ROOT = new URL("../../", import.meta.url);
