@@ -21,6 +21,7 @@ import type { ChannelRow } from "../store/channel.repository.ts";
 import type { Database } from "../store/db.ts";
 import { createAuthHook, SESSION_COOKIE } from "./auth/auth.hook.ts";
 import { createErrorHandler, errorBody } from "./error-handler.ts";
+import { rejectNul } from "./nul.guard.ts";
 import { databaseRateLimitStore } from "./rate-limit.store.ts";
 import { agentRoutes } from "./routes/agents.routes.ts";
 import { attachmentRoutes } from "./routes/attachments.routes.ts";
@@ -168,6 +169,8 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
   const cookies = { secure: deps.secureCookies ?? false };
   app.decorateRequest("principal", null);
   app.addHook("onRequest", createAuthHook(auth, cookies));
+  // U+0000 cannot reach PostgreSQL: a precise 400, not a 500 (people's own messages are kept, cleaned).
+  app.addHook("preValidation", rejectNul(new Set(["/api/ingest", "/api/webhooks/:channelKey"])));
 
   // The agent workspace (web/dist) at /; without a build, / leads to the API documentation.
   await registerWebApp(app);

@@ -5,6 +5,7 @@
  * does not use (continueExceeding, exponentialBackoff) are not supported.
  */
 import type { FastifyRateLimitStoreCtor } from "@fastify/rate-limit";
+import { replaceNul } from "../core/sanitize.ts";
 import type { Database } from "../store/db.ts";
 import { RateLimitRepository } from "../store/rate-limit.repository.ts";
 
@@ -12,6 +13,12 @@ type Callback = (error: Error | null, result?: { current: number; ttl: number })
 
 /** Sweep ended windows after about this many counted requests (per process). */
 const SWEEP_EVERY = 1000;
+
+/**
+ * Keys come from the request (a path parameter, an address): PostgreSQL cannot hold U+0000, so it is
+ * replaced, or the limit itself would fail with a 500 before the route could answer 400.
+ */
+const storedKey = (prefix: string, key: string) => replaceNul(prefix + key);
 
 /** The store class the plugin instantiates (its `store` option), bound to `database`. */
 export function databaseRateLimitStore(database: Database): FastifyRateLimitStoreCtor {
@@ -25,7 +32,7 @@ export function databaseRateLimitStore(database: Database): FastifyRateLimitStor
     ) {}
 
     incr(key: string, callback: Callback, timeWindow: number): void {
-      repo.hit(this.prefix + key, timeWindow).then(
+      repo.hit(storedKey(this.prefix, key), timeWindow).then(
         (hit) => {
           if (++counted % SWEEP_EVERY === 0) repo.sweep().catch(() => {});
           callback(null, { current: hit.count, ttl: hit.ttlMs });
@@ -35,7 +42,7 @@ export function databaseRateLimitStore(database: Database): FastifyRateLimitStor
     }
 
     read(key: string, callback: Callback): void {
-      repo.peek(this.prefix + key).then(
+      repo.peek(storedKey(this.prefix, key)).then(
         (hit) => callback(null, { current: hit.count, ttl: hit.ttlMs }),
         (error: Error) => callback(error),
       );
