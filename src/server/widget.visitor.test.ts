@@ -81,6 +81,25 @@ describeEachEngine("the website chat", (ctx) => {
       await v.close();
     });
 
+    it("keeps a name and a message that hold U+0000, with U+FFFD in its place", async () => {
+      const v = await Visitor.connect(chat.base);
+      await v.hello();
+      const ack = await v.say("contact-0002", "Seat 4\u0000B is broken");
+      const conversationId = await conversationOf(ack.messageId as string);
+      const from = v.frames.length;
+      v.send({ type: "contact", email: "ada@example.org", name: "Ada\u0000 Lovelace" });
+      await v.next((f) => f.type === "contact", from);
+      const res = await chat.app.inject({
+        url: `/api/conversations/${conversationId}`,
+        headers: chat.maria.headers,
+      });
+      expect(res.json().messages[0]).toMatchObject({
+        text: "Seat 4\uFFFDB is broken",
+        author: { displayName: "Ada\uFFFD Lovelace" },
+      });
+      await v.close();
+    });
+
     it("starts afresh, saying why, when the stored token is not valid", async () => {
       const v = await Visitor.connect(chat.base);
       const welcome = await v.hello("garbage.token");

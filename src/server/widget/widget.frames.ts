@@ -4,6 +4,7 @@
  */
 import { z } from "zod";
 import { clientIdSchema, visitorTextSchema } from "../../channels/webchat/webchat.inbound.ts";
+import { replaceNul } from "../../core/sanitize.ts";
 import type { WidgetMessage } from "../../store/webchat.repository.ts";
 
 /** Largest frame read at all (the socket closes with 1009 above it); messages are limited far lower. */
@@ -28,7 +29,8 @@ export const clientFrame = z.discriminatedUnion("type", [
   z.object({
     type: z.literal("contact"),
     email: z.email("must be an email address").max(320),
-    name: z.string().trim().max(200).nullish(),
+    // What a visitor typed is kept, not refused: U+0000 (PostgreSQL cannot hold it) becomes U+FFFD.
+    name: z.string().trim().max(200).transform(replaceNul).nullish(),
   }),
 ]);
 export type ClientFrame = z.infer<typeof clientFrame>;
