@@ -57,19 +57,30 @@ describeEachEngine("the website chat", (ctx) => {
       await expect(Visitor.connect(chat.base, { key: "nope" })).rejects.toThrow(/^404 /);
     });
 
-    it("shows agents the email and name a visitor leaves after writing", async () => {
+    /** A visitor writes `text`, then leaves an email and a name; returns the conversation as agents see it. */
+    async function writeThenLeaveContact(id: string, text: string, contact: { email: string; name: string }) {
       const v = await Visitor.connect(chat.base);
       await v.hello();
-      const ack = await v.say("contact-0001", "My train was cancelled, what now?");
+      const ack = await v.say(id, text);
       const conversationId = await conversationOf(ack.messageId as string);
       const before = events.length;
       const from = v.frames.length;
-      v.send({ type: "contact", email: "grace@example.org", name: "Grace Hopper" });
+      v.send({ type: "contact", ...contact });
       await v.next((f) => f.type === "contact", from);
       const res = await chat.app.inject({
         url: `/api/conversations/${conversationId}`,
         headers: chat.maria.headers,
       });
+      await v.close();
+      return { res, conversationId, newEvents: () => events.slice(before) };
+    }
+
+    it("shows agents the email and name a visitor leaves after writing", async () => {
+      const { res, conversationId, newEvents } = await writeThenLeaveContact(
+        "contact-0001",
+        "My train was cancelled, what now?",
+        { email: "grace@example.org", name: "Grace Hopper" },
+      );
       expect(res.json().messages[0].author).toMatchObject({
         handle: "grace@example.org",
         displayName: "Grace Hopper",
@@ -77,27 +88,18 @@ describeEachEngine("the website chat", (ctx) => {
       expect(res.json().person?.displayName ?? res.json().conversation?.person?.displayName).toBe(
         "Grace Hopper",
       );
-      expect(events.slice(before)).toContainEqual({ type: "conversation.updated", conversationId });
-      await v.close();
+      expect(newEvents()).toContainEqual({ type: "conversation.updated", conversationId });
     });
 
     it("keeps a name and a message that hold U+0000, with U+FFFD in its place", async () => {
-      const v = await Visitor.connect(chat.base);
-      await v.hello();
-      const ack = await v.say("contact-0002", "Seat 4\u0000B is broken");
-      const conversationId = await conversationOf(ack.messageId as string);
-      const from = v.frames.length;
-      v.send({ type: "contact", email: "ada@example.org", name: "Ada\u0000 Lovelace" });
-      await v.next((f) => f.type === "contact", from);
-      const res = await chat.app.inject({
-        url: `/api/conversations/${conversationId}`,
-        headers: chat.maria.headers,
+      const { res } = await writeThenLeaveContact("contact-0002", "Seat 4\u0000B is broken", {
+        email: "ada@example.org",
+        name: "Ada\u0000 Lovelace",
       });
       expect(res.json().messages[0]).toMatchObject({
         text: "Seat 4\uFFFDB is broken",
         author: { displayName: "Ada\uFFFD Lovelace" },
       });
-      await v.close();
     });
 
     it("starts afresh, saying why, when the stored token is not valid", async () => {
