@@ -9,7 +9,7 @@ import path from "node:path";
 import { pathToFileURL } from "node:url";
 import { type Browser, chromium } from "playwright-core";
 
-export const CHROMIUM = process.env.CHROMIUM_PATH ?? "/usr/bin/chromium";
+const CHROMIUM = process.env.CHROMIUM_PATH ?? "/usr/bin/chromium";
 
 /**
  * Whether a browser suite must skip here: without Chromium (or for `otherReason`, another missing
@@ -24,7 +24,7 @@ export function browserSuiteSkips(suite: string, otherReason: string | null = nu
 }
 
 /** The project's root folder. */
-export const ROOT = new URL("../../", import.meta.url);
+const ROOT = new URL("../../", import.meta.url);
 
 /**
  * Where a suite writes screenshots: docs/screenshots/ when RAPPORT_SCREENSHOTS is set (to refresh the

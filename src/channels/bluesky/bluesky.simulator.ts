@@ -53,7 +53,6 @@ export class BlueskySimulator {
   private readonly failures = new Map<string, Failure[]>();
   /** Every Jetstream event, in emission order (the replay buffer). */
   readonly events: JetstreamEvent[] = this.jetstream.events;
-  /** Every XRPC call: method, headers that matter, for assertions. */
   /** Every XRPC call: its method, proxy, status and, for a failure, the error name (e.g. ExpiredToken). */
   readonly calls: Array<{ nsid: string; proxy: string | null; status: number; error?: string }> = [];
   /** Stream faults applied to live events: send each twice, or swap each pair. */
