@@ -8,6 +8,7 @@ import { describeEachEngine } from "../../test/helpers/engines.ts";
 import { SecretBox } from "../services/secrets.ts";
 import { channelRepository } from "../store/channel.repository.ts";
 import type { Connector } from "./connector.ts";
+import { MASTODON_LIVE_DEMO_KEY, skipLiveDemoChannel } from "./demo/live-demo.keys.ts";
 import { ChannelPollers } from "./pollers.ts";
 import { ConnectorRegistry } from "./registry.ts";
 
@@ -119,6 +120,55 @@ describeEachEngine("channel pollers across processes", (ctx) => {
       expect(await ctx.database.rows(lease)).toHaveLength(0);
     } finally {
       await pollers.stop();
+    }
+  });
+
+  it("leaves the live demo channels alone outside demo mode, saying so once", async () => {
+    const connector = { ...idleConnector(new Map()), kind: "skip-test" };
+    const connectors = new ConnectorRegistry([connector]);
+    const repo = channelRepository(ctx.database.db);
+    const [demo, other] = await Promise.all(
+      [MASTODON_LIVE_DEMO_KEY, "skip-other"].map(
+        async (key) =>
+          (await repo.create({
+            key,
+            kind: "skip-test",
+            platform: "skip-test",
+            name: key,
+            config: {},
+            secrets: box.seal({ token: "t" }),
+          }))!,
+      ),
+    );
+    const infos: string[] = [];
+    const deps = {
+      database: ctx.database,
+      connectors,
+      secrets: box,
+      log: { info: (message: string) => infos.push(message), warn() {} },
+      ingest: { ingest: async () => ({}) as never },
+    };
+    const serve = new ChannelPollers({ ...deps, skip: skipLiveDemoChannel });
+    try {
+      expect(await serve.start({ syncMs: 60_000 })).toBe(1);
+      await serve.sync();
+      expect(serve.isRunning(other!.id)).toBe(true);
+      expect(serve.isRunning(demo!.id)).toBe(false);
+      expect(infos.filter((m) => m.includes(MASTODON_LIVE_DEMO_KEY))).toEqual([
+        `[${MASTODON_LIVE_DEMO_KEY}] not polled: a live demo channel, whose simulator runs only with \`rapport serve --demo\``,
+      ]);
+      const lease = sql`SELECT holder FROM poll_leases WHERE channel_id = ${demo!.id}`;
+      expect(await ctx.database.rows(lease)).toHaveLength(0);
+    } finally {
+      await serve.stop();
+    }
+    // In demo mode (no skip) the same channel is polled.
+    const demoMode = new ChannelPollers(deps);
+    try {
+      await demoMode.start({ syncMs: 60_000 });
+      expect(demoMode.isRunning(demo!.id)).toBe(true);
+    } finally {
+      await demoMode.stop();
     }
   });
 

@@ -53,6 +53,11 @@ export interface PollerDeps {
   connectors: ConnectorRegistry;
   secrets: SecretBox | null;
   log: PollLog;
+  /**
+   * Why a channel is left alone by this process (logged once), or undefined to poll it. `rapport serve`
+   * without `--demo` leaves the live demo channels alone: their simulators run only in demo mode.
+   */
+  skip?: (row: ChannelRow) => string | undefined;
 }
 
 interface Loop {
@@ -74,6 +79,8 @@ export class ChannelPollers {
   readonly holder = `${hostname()}:${process.pid}:${randomBytes(4).toString("hex")}`;
   private leaseMs = 90_000;
   private readonly stopTimeoutMs: number;
+  /** Channels already logged as skipped (see PollerDeps.skip). */
+  private readonly skipped = new Set<string>();
 
   constructor(
     private readonly deps: PollerDeps,
@@ -164,7 +171,14 @@ export class ChannelPollers {
   }
 
   private wants(row: ChannelRow): boolean {
-    return !row.pausedAt && isPollable(row, Boolean(this.deps.connectors.get(row.kind)?.poll));
+    if (row.pausedAt || !isPollable(row, Boolean(this.deps.connectors.get(row.kind)?.poll))) return false;
+    const reason = this.deps.skip?.(row);
+    if (reason === undefined) return true;
+    if (!this.skipped.has(row.id)) {
+      this.skipped.add(row.id);
+      this.deps.log.info(`[${row.key}] not polled: ${reason}`);
+    }
+    return false;
   }
 
   /** Starts (or keeps) the loop of one channel; false when it is paused, does not poll or has no secrets. */

@@ -9,9 +9,10 @@ import type { SecretBox } from "../../services/secrets.ts";
 import { channelRepository } from "../../store/channel.repository.ts";
 import type { Database } from "../../store/db.ts";
 import type { PollLog } from "../connector.ts";
+import { BLUESKY_LIVE_DEMO_KEY } from "../demo/live-demo.keys.ts";
 import { BlueskySimulator } from "./bluesky.simulator.ts";
 
-export const DEMO_CHANNEL = "bluesky-live";
+export const DEMO_CHANNEL = BLUESKY_LIVE_DEMO_KEY;
 const BRAND = "northwind-rail.bsky.social";
 
 /** Invented people (any likeness to a real account is a coincidence). */

@@ -11,9 +11,10 @@ import { type ChannelRow, channelRepository } from "../../store/channel.reposito
 import type { Database } from "../../store/db.ts";
 import { teamRepository } from "../../store/team.repository.ts";
 import type { PollLog } from "../connector.ts";
+import { MASTODON_LIVE_DEMO_KEY } from "../demo/live-demo.keys.ts";
 import { MastodonSimulator, type SimAccount, type SimStatus } from "./mastodon.simulator.ts";
 
-export const DEMO_CHANNEL_KEY = "mastodon-live-demo";
+export const DEMO_CHANNEL_KEY = MASTODON_LIVE_DEMO_KEY;
 
 interface Line {
   who: number;

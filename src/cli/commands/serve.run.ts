@@ -3,6 +3,7 @@
  * loads this module only when the command runs, so other commands start without the server.
  */
 import { type BlueskyDemo, startBlueskyDemo } from "../../channels/bluesky/bluesky.demo.ts";
+import { skipLiveDemoChannel } from "../../channels/demo/live-demo.keys.ts";
 import type { MastodonDemo } from "../../channels/mastodon/mastodon.demo.ts";
 import { ChannelPollers } from "../../channels/pollers.ts";
 import { createConnectorRegistry } from "../../channels/registry.ts";
@@ -93,6 +94,8 @@ export async function runServe(opts: ServeOptions): Promise<void> {
             info: (message, data) => app.log.info(data ?? {}, message),
             warn: (message, data) => app.log.warn(data ?? {}, message),
           },
+          // A data folder that once ran the demo keeps its live demo channels; their simulators are gone.
+          ...(opts.demo ? {} : { skip: skipLiveDemoChannel }),
         });
   let liveDemo: MastodonDemo | null = null;
   let blueskyDemo: BlueskyDemo | null = null;
