@@ -11,7 +11,7 @@ import type { Connector } from "../channels/connector.ts";
 import { type ConnectorRegistry, createConnectorRegistry } from "../channels/registry.ts";
 import { AppError } from "../core/errors.ts";
 import type { ChannelDefaults, InboundChange, InboundMessage } from "../core/inbound.ts";
-import { replaceNul } from "../core/sanitize.ts";
+import { storable } from "../core/sanitize.ts";
 import { importSources } from "../services/import/import.runner.ts";
 import type { IngestItem } from "../services/ingest.types.ts";
 import { NormalizerRegistry } from "../services/normalizers.ts";
@@ -173,7 +173,7 @@ export async function inspectFile(
     // As the webhook endpoint does for its channel: fill in a channel the payload does not name.
     if (options.channel && isObject(payload) && payload.channel === undefined)
       payload = { ...payload, channel: options.channel };
-    const result = await registries.normalizers.normalize(entry.format, replaceNul(payload ?? null));
+    const result = await registries.normalizers.normalize(entry.format, storable(payload ?? null));
     results.push({ at: entry.at, ...result });
   }
   return { format, results };

@@ -21,7 +21,6 @@ import type { ChannelRow } from "../store/channel.repository.ts";
 import type { Database } from "../store/db.ts";
 import { createAuthHook, SESSION_COOKIE } from "./auth/auth.hook.ts";
 import { createErrorHandler, errorBody } from "./error-handler.ts";
-import { rejectNul } from "./nul.guard.ts";
 import { databaseRateLimitStore } from "./rate-limit.store.ts";
 import { agentRoutes } from "./routes/agents.routes.ts";
 import { attachmentRoutes } from "./routes/attachments.routes.ts";
@@ -47,6 +46,7 @@ import { webhookInboundRoutes } from "./routes/webhook-inbound.routes.ts";
 import { webhookRoutes } from "./routes/webhooks.routes.ts";
 import { type WidgetRouteDeps, widgetRoutes } from "./routes/widget.routes.ts";
 import { registerWebApp } from "./static.ts";
+import { rejectUnstorable } from "./text.guard.ts";
 import { MAX_FRAME_BYTES } from "./widget/widget.frames.ts";
 
 export const BODY_LIMIT = 5 * 1024 * 1024;
@@ -169,8 +169,8 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
   const cookies = { secure: deps.secureCookies ?? false };
   app.decorateRequest("principal", null);
   app.addHook("onRequest", createAuthHook(auth, cookies));
-  // U+0000 cannot reach PostgreSQL: a precise 400, not a 500 (people's own messages are kept, cleaned).
-  app.addHook("preValidation", rejectNul(new Set(["/api/ingest", "/api/webhooks/:channelKey"])));
+  // U+0000 and lone surrogates cannot reach PostgreSQL: a precise 400, not a 500 (people's own messages are kept, cleaned).
+  app.addHook("preValidation", rejectUnstorable(new Set(["/api/ingest", "/api/webhooks/:channelKey"])));
 
   // The agent workspace (web/dist) at /; without a build, / leads to the API documentation.
   await registerWebApp(app);

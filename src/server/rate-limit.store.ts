@@ -5,7 +5,7 @@
  * does not use (continueExceeding, exponentialBackoff) are not supported.
  */
 import type { FastifyRateLimitStoreCtor } from "@fastify/rate-limit";
-import { replaceNul } from "../core/sanitize.ts";
+import { storable } from "../core/sanitize.ts";
 import type { Database } from "../store/db.ts";
 import { RateLimitRepository } from "../store/rate-limit.repository.ts";
 
@@ -18,7 +18,7 @@ const SWEEP_EVERY = 1000;
  * Keys come from the request (a path parameter, an address): PostgreSQL cannot hold U+0000, so it is
  * replaced, or the limit itself would fail with a 500 before the route could answer 400.
  */
-const storedKey = (prefix: string, key: string) => replaceNul(prefix + key);
+const storedKey = (prefix: string, key: string) => storable(prefix + key);
 
 /** The store class the plugin instantiates (its `store` option), bound to `database`. */
 export function databaseRateLimitStore(database: Database): FastifyRateLimitStoreCtor {

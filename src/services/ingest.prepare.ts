@@ -5,7 +5,7 @@
  */
 import type { Analyzer } from "../analysis/analyzer.ts";
 import type { ChannelDefaults, InboundChange, InboundMessage } from "../core/inbound.ts";
-import { replaceNul } from "../core/sanitize.ts";
+import { storable } from "../core/sanitize.ts";
 import type { ChannelRow, IngestRepository } from "../store/ingest.repository.ts";
 import {
   channelKeyOf,
@@ -42,7 +42,7 @@ export class BatchPreparer {
 
   /** Stores every item raw, in one statement of its own, and numbers them from `offset`. */
   async storeRaw(items: IngestItem[], offset: number): Promise<Entry[]> {
-    const chunk = items.map((item) => ({ ...item, payload: replaceNul(item.payload ?? null) }));
+    const chunk = items.map((item) => ({ ...item, payload: storable(item.payload ?? null) }));
     const rawIds = await this.repo.insertRawEvents(
       chunk.map((item) => ({
         source: item.source,

@@ -4,7 +4,7 @@
  */
 import { z } from "zod";
 import { clientIdSchema, visitorTextSchema } from "../../channels/webchat/webchat.inbound.ts";
-import { replaceNul } from "../../core/sanitize.ts";
+import { storable } from "../../core/sanitize.ts";
 import type { WidgetMessage } from "../../store/webchat.repository.ts";
 
 /** Largest frame read at all (the socket closes with 1009 above it); messages are limited far lower. */
@@ -29,8 +29,9 @@ export const clientFrame = z.discriminatedUnion("type", [
   z.object({
     type: z.literal("contact"),
     email: z.email("must be an email address").max(320),
-    // What a visitor typed is kept, not refused: U+0000 (PostgreSQL cannot hold it) becomes U+FFFD.
-    name: z.string().trim().max(200).transform(replaceNul).nullish(),
+    // What a visitor typed is kept, not refused: U+0000 or a lone surrogate (PostgreSQL cannot hold
+    // them) becomes U+FFFD.
+    name: z.string().trim().max(200).transform(storable).nullish(),
   }),
 ]);
 export type ClientFrame = z.infer<typeof clientFrame>;

@@ -5,19 +5,29 @@ import { buildChannel, buildConversation, buildPerson } from "../../test/helpers
 import { agentWithToken } from "../../test/helpers/server.ts";
 import { createServices } from "../services/container.ts";
 import { buildApp } from "./app.ts";
-import { findNul } from "./nul.guard.ts";
+import { findUnstorable } from "./text.guard.ts";
 
-describe("findNul", () => {
-  it("names the first string or key that holds U+0000", () => {
-    expect(findNul({ a: "ok", b: ["fine", "x\u0000y"] }, "body")).toBe("body.b.1");
-    expect(findNul({ "k\u0000": 1 }, "body")).toBe("body");
-    expect(findNul({ a: { b: "\u0000" } }, "querystring")).toBe("querystring.a.b");
-    expect(findNul({ a: "text", n: 1, none: null, list: [true] }, "body")).toBeNull();
-    expect(findNul(undefined, "body")).toBeNull();
+describe("findUnstorable", () => {
+  it("names the first string or key that holds U+0000 or a lone surrogate", () => {
+    expect(findUnstorable({ a: "ok", b: ["fine", "x\u0000y"] }, "body")).toEqual({
+      field: "body.b.1",
+      kind: "nul",
+    });
+    expect(findUnstorable({ "k\u0000": 1 }, "body")).toEqual({ field: "body", kind: "nul" });
+    expect(findUnstorable({ a: { b: "\u0000" } }, "querystring")).toEqual({
+      field: "querystring.a.b",
+      kind: "nul",
+    });
+    expect(findUnstorable({ a: ["x\ud800"] }, "body")).toEqual({ field: "body.a.0", kind: "surrogate" });
+    expect(findUnstorable({ a: "\udc00x" }, "body")).toEqual({ field: "body.a", kind: "surrogate" });
+    expect(findUnstorable({ "\ud83d": 1 }, "body")).toEqual({ field: "body", kind: "surrogate" });
+    // A surrogate pair is one character (🙂), not a fault.
+    expect(findUnstorable({ a: "text 🙂 \ud83d\ude42", n: 1, none: null, list: [true] }, "body")).toBeNull();
+    expect(findUnstorable(undefined, "body")).toBeNull();
   });
 });
 
-describeEachEngine("U+0000 in requests", (ctx) => {
+describeEachEngine("U+0000 and lone surrogates in requests", (ctx) => {
   let app: FastifyInstance;
   let headers: Record<string, string>;
   let conversationId: string;
@@ -54,6 +64,56 @@ describeEachEngine("U+0000 in requests", (ctx) => {
         message: `${field}: must not contain the NUL character (U+0000)`,
       });
     }
+  });
+
+  it("answers 400 for a lone surrogate in agents' text (jsonb refuses it), naming the field", async () => {
+    const cases: Array<[url: string, body: Record<string, string>, field: string]> = [
+      [`/api/conversations/${conversationId}/labels`, { name: "vip\ud800" }, "body.name"],
+      [`/api/conversations/${conversationId}/notes`, { text: "a\udc00b" }, "body.text"],
+      ["/api/teams", { name: "Rail\ud83d" }, "body.name"],
+    ];
+    for (const [url, body, field] of cases) {
+      // JSON.stringify writes a lone surrogate as its escape ("\ud800"), which JSON.parse gives back.
+      const payload = JSON.stringify(body);
+      expect(payload).toMatch(/\\ud[89a-f]/);
+      const response = await app.inject({
+        method: "POST",
+        url,
+        headers: { ...headers, "content-type": "application/json" },
+        payload,
+      });
+      expect(response.statusCode, `${url} ${response.body}`).toBe(400);
+      expect(response.json().error.message, url).toBe(
+        `${field}: must not contain a lone UTF-16 surrogate (U+D800–U+DFFF without its pair)`,
+      );
+    }
+  });
+
+  it("keeps a person's message that holds a lone surrogate, with U+FFFD in its place", async () => {
+    const response = await app.inject({
+      method: "POST",
+      url: "/api/ingest",
+      headers: { ...headers, "content-type": "application/json" },
+      payload: JSON.stringify([
+        {
+          channel: "nul-x",
+          externalId: "surrogate-1",
+          direction: "in",
+          author: { externalId: "u-sur", displayName: "Ana \udc00" },
+          text: "cut off mid-emoji \ud83d",
+          createdAt: "2026-12-01T09:05:00Z",
+        },
+      ]),
+    });
+    expect(response.statusCode, response.body).toBe(200);
+    const [outcome] = response.json().outcomes;
+    expect(outcome.status).toBe("stored");
+    const detail = await app.inject({
+      method: "GET",
+      url: `/api/conversations/${outcome.conversationId}`,
+      headers,
+    });
+    expect(detail.json().messages[0].text).toBe("cut off mid-emoji \uFFFD");
   });
 
   it("keeps a person's message that holds U+0000, with U+FFFD in its place", async () => {
