@@ -19,6 +19,10 @@ export const attachmentSchema = z.object({
   contentBase64: z
     .string()
     .max(Math.ceil(MAX_ATTACHMENT_BYTES / 3) * 4, "attachment content is larger than 10 MB")
+    // Line breaks and spaces (as in MIME bodies) are allowed; otherwise standard, padded base64
+    // (RFC 4648 §4), which is what PostgreSQL decodes.
+    .transform((text) => (/\s/.test(text) ? text.replace(/\s+/g, "") : text))
+    .pipe(z.base64("attachment content must be standard base64 (RFC 4648, padded)"))
     .nullish(),
   /**
    * Where the platform keeps the file (http or https). Without `contentBase64`, Rapport downloads it in

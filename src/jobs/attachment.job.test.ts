@@ -203,6 +203,21 @@ describeEachEngine("files platforms keep", (ctx) => {
     // Kept raw as a dead letter, like any payload that is not canonical (docs/api.md).
     expect(bad.statusCode).toBe(422);
     expect(bad.json().error.message).toMatch(/attachments\.0\.url: attachment url must be an http\(s\) URL/);
+    // Content that is not base64 (PostgreSQL could not decode it) is named too, not a store error.
+    const garbled = await app.inject({
+      method: "POST",
+      url: "/api/ingest",
+      headers,
+      payload: inbound({
+        channel: `media-${ctx.engine}`,
+        externalId: "m-3b",
+        attachments: [file("y.png", { contentBase64: "-_8=" }), file("z.png", { contentBase64: "YQ" })],
+      }),
+    });
+    expect(garbled.statusCode).toBe(422);
+    expect(garbled.json().error.message).toMatch(
+      /attachments\.0\.contentBase64: attachment content must be standard base64 \(RFC 4648, padded\).*attachments\.1\.contentBase64/,
+    );
     const inline = await app.inject({
       method: "POST",
       url: "/api/ingest",
@@ -210,11 +225,21 @@ describeEachEngine("files platforms keep", (ctx) => {
       payload: inbound({
         channel: `media-${ctx.engine}`,
         externalId: "m-4",
-        attachments: [file("crushed.png", { contentBase64: PNG.toString("base64"), size: PNG.length })],
+        // Wrapped like a MIME body: the line breaks are not part of the content.
+        attachments: [
+          file("crushed.png", {
+            contentBase64: PNG.toString("base64").replace(/(.{16})/g, "$1\r\n"),
+            size: PNG.length,
+          }),
+        ],
       }),
     });
     const { conversationId, messageId } = inline.json().outcomes[0];
     expect(await jobs(messageId)).toEqual([]);
     expect(await files(conversationId)).toMatchObject([{ status: "stored", sourceUrl: null }]);
+    const [stored] = await ctx.database.rows<{ content: Buffer | Uint8Array }>(
+      sql`SELECT content FROM attachments WHERE message_id = ${messageId}`,
+    );
+    expect(Buffer.from(stored!.content).equals(PNG)).toBe(true);
   });
 });
