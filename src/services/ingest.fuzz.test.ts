@@ -5,7 +5,7 @@
  * store error, and stores each message once. Real payloads come from ../shared/data when it is there
  * (Mastodon notifications, Bluesky Jetstream events, a raw email); the canonical format always.
  */
-import { existsSync, readFileSync } from "node:fs";
+import { existsSync, readdirSync, readFileSync } from "node:fs";
 import path from "node:path";
 import { sql } from "drizzle-orm";
 import fc from "fast-check";
@@ -163,4 +163,58 @@ describeEachEngine("ingest under malformed, duplicated and reordered payloads", 
     expect(stored).toBeGreaterThan(0);
     expect(await count("messages")).toBe(stored);
   });
+
+  it.skipIf(!existsSync(EMAIL))(
+    "property: a mail with any bytes spliced in is kept and never hits a store error",
+    async () => {
+      const services = createServices(ctx.database);
+      createConnectorRegistry().registerFormats(services.normalizers);
+      const dir = path.dirname(EMAIL);
+      const mails = readdirSync(dir)
+        .filter((name) => name.endsWith(".eml"))
+        .map((name) => readFileSync(path.join(dir, name)));
+      const splice = fc.oneof(
+        fc.uint8Array({ maxLength: 12 }),
+        fc
+          .constantFrom(
+            "=00",
+            "\u0000",
+            "\r\n\r\n",
+            "--",
+            "=?utf-8?B?",
+            `Subject: ${"x".repeat(2000)}\r\n`,
+            "\r\n.",
+          )
+          .map((text) => new Uint8Array(Buffer.from(text, "latin1"))),
+      );
+      const edit = fc.record({ at: fc.nat(), cut: fc.nat({ max: 40 }), bytes: splice });
+      await fc.assert(
+        fc.asyncProperty(
+          fc.nat({ max: mails.length - 1 }),
+          fc.array(edit, { maxLength: 12 }),
+          async (which, edits) => {
+            let mail = mails[which]!;
+            for (const e of edits) {
+              const at = e.at % (mail.length + 1);
+              mail = Buffer.concat([mail.subarray(0, at), e.bytes, mail.subarray(at + e.cut)]);
+            }
+            const summary = await services.ingest.ingest([
+              {
+                source: "fuzz",
+                format: "email",
+                payload: { channel: "fuzz-email-bytes", raw: mail.toString("base64") },
+              },
+            ]);
+            const [outcome] = summary.outcomes;
+            if (outcome?.status === "dead_letter")
+              expect(outcome.reason, mail.toString("latin1").slice(0, 2000)).not.toMatch(
+                /could not be stored/,
+              );
+            else expect(["stored", "duplicate"]).toContain(outcome?.status);
+          },
+        ),
+        { numRuns: Number(process.env.FUZZ_RUNS ?? 30), seed: Number(process.env.FUZZ_SEED ?? 20261202) },
+      );
+    },
+  );
 });

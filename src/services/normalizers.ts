@@ -9,6 +9,7 @@ import {
   type Normalizer,
   normalizeCanonical,
 } from "../core/inbound.ts";
+import { storable } from "../core/sanitize.ts";
 import { sanitizeEmailHtml } from "./html.sanitize.ts";
 import { normalizeCsv } from "./import/csv.import.ts";
 import { normalizeJsonText } from "./import/jsonl.import.ts";
@@ -51,20 +52,21 @@ export class NormalizerRegistry {
     if (!normalizer) return { ok: false, reason: `unknown format "${format}"` };
     try {
       const result = await normalizer(payload);
-      // Whatever produced it, HTML is stored only sanitised.
+      // Whatever produced it, HTML is stored only sanitised, and text PostgreSQL cannot hold becomes
+      // U+FFFD: decoding can make it where the raw payload had none (a mail's quoted-printable =00).
       if (!result.ok || "ignored" in result) return result;
       if ("change" in result) {
         const { change } = result;
-        return {
+        return storable({
           ...result,
           change: {
             ...change,
             ...(change.html ? { html: sanitizeEmailHtml(change.html) || null } : {}),
             ...(change.message ? { message: sanitized(change.message) } : {}),
           },
-        };
+        });
       }
-      return { ...result, message: sanitized(result.message) };
+      return storable({ ...result, message: sanitized(result.message) });
     } catch (error) {
       return {
         ok: false,

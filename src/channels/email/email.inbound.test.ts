@@ -1,5 +1,6 @@
 import { describe, expect, it } from "vitest";
 import { sanitizeEmailHtml } from "../../services/html.sanitize.ts";
+import { NormalizerRegistry } from "../../services/normalizers.ts";
 import { classifyMail, normalizeSubject, replySubject } from "./email.classify.ts";
 import { parseEmail } from "./email.inbound.ts";
 import { fixturePayloads, hasFixtures, payloadOf, rawMail } from "./email.test-support.ts";
@@ -42,6 +43,37 @@ describe("the shared .eml fixtures", () => {
 });
 
 describe("parsing mail", () => {
+  it("keeps a mail whose subject, sender name or ids exceed the canonical limits, cut or digested", async () => {
+    const longId = `<${"x".repeat(700)}@example.org>`;
+    const m = await parse(
+      rawMail({
+        from: `"${"N".repeat(600)}" <ada@example.org>`,
+        subject: "S".repeat(1500),
+        messageId: longId,
+      }),
+    );
+    expect(m.subject).toHaveLength(998);
+    expect(m.subject!.endsWith("…")).toBe(true);
+    expect(m.author.displayName).toHaveLength(512);
+    expect(m.externalId).toMatch(/^<sha256-[0-9a-f]{64}@rapport\.invalid>$/);
+    // A reply citing the long id gets the same digest, so it joins the conversation.
+    const reply = await parse(rawMail({ subject: "Re: S", headers: { "In-Reply-To": longId } }));
+    expect(reply.inReplyToExternalId).toBe(m.externalId);
+  });
+
+  it("stores U+FFFD where the mail's encoding decodes to U+0000 (PostgreSQL cannot hold it)", async () => {
+    const raw = rawMail({
+      text: "refund=00please",
+      headers: { "Content-Transfer-Encoding": "quoted-printable" },
+    });
+    // The raw mail has no NUL; decoding makes one, so ingest's normalizer step replaces it.
+    expect((await parse(raw)).text).toBe("refund\u0000please");
+    const result = await new NormalizerRegistry()
+      .register("email", parseEmail)
+      .normalize("email", payloadOf("care", raw));
+    expect(result.ok && "message" in result ? result.message.text : result).toBe("refund\uFFFDplease");
+  });
+
   it("prefers the plain text, keeps the HTML for sanitising, and threads by headers", async () => {
     const m = await parse(
       rawMail({

@@ -37,8 +37,21 @@ export const emailPayloadSchema = z.object({
 });
 export type EmailPayload = z.infer<typeof emailPayloadSchema>;
 
+/**
+ * The canonical format's limits (512 characters for ids and names, 998 for a subject) fit any sane mail;
+ * a mail beyond them is kept in the inbox, not turned into a dead letter: names and subjects are cut
+ * (with "…"), ids too long to keep become a digest of themselves, so replies that cite them still thread.
+ */
+const MAX_ID = 512;
+const clamp = (text: string, max: number) => (text.length <= max ? text : `${text.slice(0, max - 1)}…`);
+function fitId(id: string): string {
+  if (id.length <= MAX_ID) return id;
+  const digest = `sha256-${createHash("sha256").update(id).digest("hex")}@rapport.invalid`;
+  return id.startsWith("<") ? `<${digest}>` : digest;
+}
+
 const ids = (value: string | string[] | undefined): string[] =>
-  (Array.isArray(value) ? value.join(" ") : (value ?? "")).match(/<[^<>\s]+>/g) ?? [];
+  ((Array.isArray(value) ? value.join(" ") : (value ?? "")).match(/<[^<>\s]+>/g) ?? []).map(fitId);
 
 const firstAddress = (value: AddressObject | AddressObject[] | undefined) =>
   (Array.isArray(value) ? value : value ? [value] : []).flatMap((a) => a.value).find((a) => a.address);
@@ -71,8 +84,10 @@ export async function parseEmail(payload: unknown): Promise<MessageResult> {
     headerLines.filter((h) => h.key === name).map((h) => h.line.slice(h.line.indexOf(":") + 1).trim());
 
   const from = firstAddress(parsed.from) ?? firstAddress(parsed.replyTo);
-  const fromAddress = from?.address?.toLowerCase() ?? null;
-  const replyTo = firstAddress(parsed.replyTo)?.address?.toLowerCase();
+  const address = from?.address?.toLowerCase();
+  const fromAddress = address ? fitId(address) : null;
+  const replyAddress = firstAddress(parsed.replyTo)?.address?.toLowerCase();
+  const replyTo = replyAddress ? fitId(replyAddress) : undefined;
   const date = parsed.date && !Number.isNaN(parsed.date.getTime()) ? parsed.date : null;
   const createdAt = date?.toISOString() ?? p.receivedAt;
   if (!createdAt) return { ok: false, reason: "the mail has no valid Date header and no received time" };
@@ -86,7 +101,7 @@ export async function parseEmail(payload: unknown): Promise<MessageResult> {
   const references = ids(parsed.references);
   const inReplyTo = ids(parsed.inReplyTo)[0] ?? references.at(-1) ?? null;
   const messageId = ids(parsed.messageId)[0] ?? syntheticMessageId(raw);
-  const subject = parsed.subject?.trim() || null;
+  const subject = clamp(parsed.subject?.trim() ?? "", 998) || null;
   const normalized = normalizeSubject(subject);
   const sender = fromAddress ?? "(no sender)";
 
@@ -110,7 +125,7 @@ export async function parseEmail(payload: unknown): Promise<MessageResult> {
     author: {
       externalId: sender,
       handle: replyTo && replyTo !== fromAddress ? replyTo : fromAddress,
-      displayName: from?.name?.trim() || null,
+      displayName: clamp(from?.name?.trim() ?? "", MAX_ID) || null,
     },
     text,
     createdAt,
