@@ -89,46 +89,19 @@ describeEachEngine("U+0000 and lone surrogates in requests", (ctx) => {
     }
   });
 
-  it("keeps a person's message that holds a lone surrogate, with U+FFFD in its place", async () => {
+  /** Ingests one person's message through the API and returns the text agents see. */
+  async function storedText(message: Record<string, unknown>): Promise<string> {
     const response = await app.inject({
       method: "POST",
       url: "/api/ingest",
       headers: { ...headers, "content-type": "application/json" },
-      payload: JSON.stringify([
-        {
-          channel: "nul-x",
-          externalId: "surrogate-1",
-          direction: "in",
-          author: { externalId: "u-sur", displayName: "Ana \udc00" },
-          text: "cut off mid-emoji \ud83d",
-          createdAt: "2026-12-01T09:05:00Z",
-        },
-      ]),
-    });
-    expect(response.statusCode, response.body).toBe(200);
-    const [outcome] = response.json().outcomes;
-    expect(outcome.status).toBe("stored");
-    const detail = await app.inject({
-      method: "GET",
-      url: `/api/conversations/${outcome.conversationId}`,
-      headers,
-    });
-    expect(detail.json().messages[0].text).toBe("cut off mid-emoji \uFFFD");
-  });
-
-  it("keeps a person's message that holds U+0000, with U+FFFD in its place", async () => {
-    const response = await app.inject({
-      method: "POST",
-      url: "/api/ingest",
-      headers,
-      payload: {
+      // JSON.stringify keeps a lone surrogate as its escape, which the server's JSON.parse gives back.
+      payload: JSON.stringify({
         channel: "nul-x",
-        externalId: "nul-1",
         direction: "in",
-        author: { externalId: "u-nul" },
-        text: "my ticket\u0000 never came",
         createdAt: "2026-12-01T09:00:00Z",
-      },
+        ...message,
+      }),
     });
     expect(response.statusCode, response.body).toBe(200);
     const [outcome] = response.json().outcomes;
@@ -138,6 +111,17 @@ describeEachEngine("U+0000 and lone surrogates in requests", (ctx) => {
       url: `/api/conversations/${outcome.conversationId}`,
       headers,
     });
-    expect(detail.json().messages[0].text).toBe("my ticket\uFFFD never came");
+    return detail.json().messages[0].text;
+  }
+
+  it("keeps a person's message that holds U+0000 or a lone surrogate, with U+FFFD in its place", async () => {
+    const nul = { externalId: "nul-1", author: { externalId: "u-nul" }, text: "my ticket\u0000 never came" };
+    expect(await storedText(nul)).toBe("my ticket\uFFFD never came");
+    const cut = {
+      externalId: "surrogate-1",
+      author: { externalId: "u-sur", displayName: "Ana \udc00" },
+      text: "cut off mid-emoji \ud83d",
+    };
+    expect(await storedText(cut)).toBe("cut off mid-emoji \uFFFD");
   });
 });
