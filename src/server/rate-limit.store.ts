@@ -16,7 +16,8 @@ const SWEEP_EVERY = 1000;
 
 /**
  * Keys come from the request (a path parameter, an address): PostgreSQL cannot hold U+0000, so it is
- * replaced, or the limit itself would fail with a 500 before the route could answer 400.
+ * replaced (with `storable`, as ingest does), or the limit itself would fail with a 500 before the route
+ * could answer 400.
  */
 const storedKey = (prefix: string, key: string) => storable(prefix + key);
 

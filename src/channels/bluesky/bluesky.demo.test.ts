@@ -6,10 +6,11 @@ import { createWorker } from "../../jobs/index.ts";
 import { createServices, type Services } from "../../services/container.ts";
 import { SecretBox } from "../../services/secrets.ts";
 import { type Database, openDatabase } from "../../store/db.ts";
+import { BLUESKY_LIVE_DEMO_KEY } from "../demo/live-demo.keys.ts";
 import { ChannelPollers } from "../pollers.ts";
 import { ConnectorRegistry } from "../registry.ts";
 import { blueskyConnector } from "./bluesky.connector.ts";
-import { type BlueskyDemo, DEMO_CHANNEL, startBlueskyDemo } from "./bluesky.demo.ts";
+import { type BlueskyDemo, startBlueskyDemo } from "./bluesky.demo.ts";
 
 describe("the live Bluesky demo", () => {
   let database: Database;
@@ -38,7 +39,7 @@ describe("the live Bluesky demo", () => {
     const inbox = () =>
       database.rows<{ visibility: string; conversation_id: string }>(sql`
         SELECT m.visibility, m.conversation_id FROM messages m JOIN channels c ON c.id = m.channel_id
-        WHERE c.key = ${DEMO_CHANNEL} AND m.direction = 'in'`);
+        WHERE c.key = ${BLUESKY_LIVE_DEMO_KEY} AND m.direction = 'in'`);
     await expect
       .poll(async () => new Set((await inbox()).map((m) => m.visibility)).size, {
         timeout: 30_000,

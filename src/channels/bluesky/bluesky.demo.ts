@@ -12,7 +12,6 @@ import type { PollLog } from "../connector.ts";
 import { BLUESKY_LIVE_DEMO_KEY } from "../demo/live-demo.keys.ts";
 import { BlueskySimulator } from "./bluesky.simulator.ts";
 
-export const DEMO_CHANNEL = BLUESKY_LIVE_DEMO_KEY;
 const BRAND = "northwind-rail.bsky.social";
 
 /** Invented people (any likeness to a real account is a coincidence). */
@@ -58,7 +57,7 @@ export async function startBlueskyDemo(
   sim.createAccount(BRAND, { displayName: "Northwind Rail & Travel" });
   for (const p of PEOPLE) sim.createAccount(p.handle, { displayName: p.name });
   await channelRepository(deps.database.db).upsertSetUp({
-    key: DEMO_CHANNEL,
+    key: BLUESKY_LIVE_DEMO_KEY,
     kind: "bluesky",
     platform: "bluesky",
     name: `Northwind on Bluesky (live demo, local simulator)`,
@@ -112,7 +111,7 @@ export async function startBlueskyDemo(
   const timer = setInterval(tick, options.intervalMs ?? 40_000);
   first.unref();
   timer.unref();
-  deps.log.info(`Bluesky demo: a local simulator at ${sim.url} feeds the ${DEMO_CHANNEL} channel`);
+  deps.log.info(`Bluesky demo: a local simulator at ${sim.url} feeds the ${BLUESKY_LIVE_DEMO_KEY} channel`);
   return {
     simulator: sim,
     async stop() {

@@ -8,10 +8,11 @@ import { SecretBox } from "../../services/secrets.ts";
 import { channelRepository } from "../../store/channel.repository.ts";
 import { type Database, openDatabase } from "../../store/db.ts";
 import { teamRepository } from "../../store/team.repository.ts";
+import { MASTODON_LIVE_DEMO_KEY } from "../demo/live-demo.keys.ts";
 import { ChannelPollers } from "../pollers.ts";
 import { ConnectorRegistry } from "../registry.ts";
 import { mastodonConnector } from "./mastodon.connector.ts";
-import { DEMO_CHANNEL_KEY, type MastodonDemo, startMastodonDemo } from "./mastodon.demo.ts";
+import { type MastodonDemo, startMastodonDemo } from "./mastodon.demo.ts";
 import { MastodonSimulator } from "./mastodon.simulator.ts";
 
 describe("the live Mastodon demo", () => {
@@ -65,7 +66,7 @@ describe("the live Mastodon demo", () => {
       external_id: string;
     }>(sql`
       SELECT m.id, m.conversation_id, m.visibility, m.text, m.external_id FROM messages m
-      JOIN channels c ON c.id = m.channel_id WHERE c.key = ${DEMO_CHANNEL_KEY} AND m.direction = 'in' ORDER BY m.created_at`);
+      JOIN channels c ON c.id = m.channel_id WHERE c.key = ${MASTODON_LIVE_DEMO_KEY} AND m.direction = 'in' ORDER BY m.created_at`);
 
   it("mentions and DMs from demo people arrive on the live demo channel", async () => {
     await expect.poll(async () => (await inbound()).length, WAIT).toBeGreaterThanOrEqual(2);
@@ -73,7 +74,7 @@ describe("the live Mastodon demo", () => {
     expect(first).toMatchObject({ visibility: "public", text: expect.stringContaining("08:15 to Leeds") });
     expect(second).toMatchObject({ visibility: "private", text: expect.stringContaining("charged twice") });
     expect(lines.some((l) => l.includes("mentioned @northwindrail"))).toBe(true);
-    expect((await channelRepository(database.db).byKey(DEMO_CHANNEL_KEY))!.teamId).toBe(teamId);
+    expect((await channelRepository(database.db).byKey(MASTODON_LIVE_DEMO_KEY))!.teamId).toBe(teamId);
   });
 
   it("a reply goes out to the simulator, shows on its page, and the person thanks once in the thread", async () => {
@@ -107,9 +108,9 @@ describe("the live Mastodon demo", () => {
   it("a restart reconnects the same channel to the new simulator and forgets the old cursor", async () => {
     await pollers.stop();
     await demo.stop();
-    const before = await channelRepository(database.db).byKey(DEMO_CHANNEL_KEY);
+    const before = await channelRepository(database.db).byKey(MASTODON_LIVE_DEMO_KEY);
     demo = (await startMastodonDemo({ database, secrets: box, log, everyMs: 60_000 }))!;
-    const after = await channelRepository(database.db).byKey(DEMO_CHANNEL_KEY);
+    const after = await channelRepository(database.db).byKey(MASTODON_LIVE_DEMO_KEY);
     expect(after!.id).toBe(before!.id);
     expect(after!.config).toEqual({ instanceUrl: demo.simulator.url });
     expect(after!.cursor).toBeNull();

@@ -14,8 +14,6 @@ import type { PollLog } from "../connector.ts";
 import { MASTODON_LIVE_DEMO_KEY } from "../demo/live-demo.keys.ts";
 import { MastodonSimulator, type SimAccount, type SimStatus } from "./mastodon.simulator.ts";
 
-export const DEMO_CHANNEL_KEY = MASTODON_LIVE_DEMO_KEY;
-
 interface Line {
   who: number;
   text: string;
@@ -117,11 +115,11 @@ export async function startMastodonDemo(deps: {
     config: { instanceUrl: sim.url },
     secrets: deps.secrets.seal({ accessToken: sim.token }),
   };
-  const existing = await channels.byKey(DEMO_CHANNEL_KEY);
+  const existing = await channels.byKey(MASTODON_LIVE_DEMO_KEY);
   const channel = existing
     ? await channels.reconnect(existing.id, connection)
     : await channels.create({
-        key: DEMO_CHANNEL_KEY,
+        key: MASTODON_LIVE_DEMO_KEY,
         kind: "mastodon",
         platform: "mastodon",
         name: "Mastodon (live demo)",
@@ -129,7 +127,7 @@ export async function startMastodonDemo(deps: {
       });
   if (!channel) {
     await sim.stop();
-    throw new Error(`could not set up the ${DEMO_CHANNEL_KEY} channel`);
+    throw new Error(`could not set up the ${MASTODON_LIVE_DEMO_KEY} channel`);
   }
   // The demo workspace's team answers it, like its other channels.
   const seeded = existing ? null : await channels.byKey("mastodon-social");
