@@ -67,11 +67,13 @@ function places(value: unknown, at: Array<string | number> = []): Array<Array<st
   return out;
 }
 
-type Mutation = { at: number; op: "replace" | "delete"; value: unknown };
+type Mutation = { at: number; op: "replace" | "delete" | "whole"; value: unknown };
 
 function mutate(payload: unknown, mutations: Mutation[]): unknown {
   const copy = structuredClone(payload) as Record<string | number, unknown>;
   for (const m of mutations) {
+    // The whole payload replaced: null, a string, a number… (each is kept raw and dead-lettered).
+    if (m.op === "whole") return structuredClone(m.value);
     const all = places(copy);
     if (all.length === 0) return copy;
     const where = all[m.at % all.length]!;
@@ -95,6 +97,9 @@ const oddValue = fc.oneof(
     "\ud83d",
     "x".repeat(300_000),
     "0000-00-00T00:00:00Z",
+    "0000-01-01T00:00:00Z",
+    "1969-12-31T23:59:59Z",
+    "9999-12-31T23:59:59Z",
     "+275760-09-13T00:00:00.000Z",
     "2026-02-30T10:00:00Z",
     "<script>alert(1)</script>",
@@ -110,7 +115,13 @@ const oddValue = fc.oneof(
 );
 const mutation = fc.record({
   at: fc.nat(),
-  op: fc.constantFrom("replace" as const, "delete" as const),
+  op: fc.constantFrom(
+    "replace" as const,
+    "replace" as const,
+    "delete" as const,
+    "delete" as const,
+    "whole" as const,
+  ),
   value: oddValue,
 });
 

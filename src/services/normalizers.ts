@@ -4,11 +4,13 @@
  */
 import { AppError } from "../core/errors.ts";
 import {
+  type InboundChange,
   type InboundMessage,
   type NormalizeResult,
   type Normalizer,
   normalizeCanonical,
 } from "../core/inbound.ts";
+import { isMessageTime, MESSAGE_TIME_RANGE } from "../core/instants.ts";
 import { storable } from "../core/sanitize.ts";
 import { sanitizeEmailHtml } from "./html.sanitize.ts";
 import { normalizeCsv } from "./import/csv.import.ts";
@@ -55,6 +57,8 @@ export class NormalizerRegistry {
       // Whatever produced it, HTML is stored only sanitised, and text PostgreSQL cannot hold becomes
       // U+FFFD: decoding can make it where the raw payload had none (a mail's quoted-printable =00).
       if (!result.ok || "ignored" in result) return result;
+      const badTime = implausibleTime(result);
+      if (badTime) return { ok: false, reason: badTime };
       if ("change" in result) {
         const { change } = result;
         return storable({
@@ -74,6 +78,31 @@ export class NormalizerRegistry {
       };
     }
   }
+}
+
+/**
+ * Why a normalized message or change cannot be stored for its times, or null: every normalizer's times
+ * pass here, so a forged or broken-clock time is a dead letter that says so, not a failed INSERT.
+ */
+function implausibleTime(
+  result: { ok: true; message: InboundMessage } | { ok: true; change: InboundChange },
+): string | null {
+  const times: Array<[string, string | null | undefined]> =
+    "change" in result
+      ? [
+          ["at", result.change.at],
+          ["message.createdAt", result.change.message?.createdAt],
+          ["message.editedAt", result.change.message?.editedAt],
+        ]
+      : [
+          ["createdAt", result.message.createdAt],
+          ["editedAt", result.message.editedAt],
+        ];
+  for (const [field, value] of times) {
+    if (value != null && !isMessageTime(value))
+      return `${field}: ${value} is not ${MESSAGE_TIME_RANGE}; a message's time outside that comes from a broken clock`;
+  }
+  return null;
 }
 
 function sanitized(message: InboundMessage): InboundMessage {

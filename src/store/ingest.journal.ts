@@ -26,9 +26,10 @@ export async function insertRawEvents(database: Database, rows: RawEventRow[]): 
       return withIds.map((r) => r.id);
     }
   }
+  // json_to_recordset reads a JSON `null` payload as SQL NULL; it is kept as the JSON value it was.
   await database.db.execute(sql`
     INSERT INTO raw_events (id, source, format, channel_key, payload)
-    SELECT id, source, format, channel_key, payload
+    SELECT id, source, format, channel_key, coalesce(payload, 'null'::json)
     FROM json_to_recordset(${json(withIds)}::json)
       AS r(id bigint, source text, format text, channel_key text, payload json)`);
   return withIds.map((r) => r.id);

@@ -198,6 +198,22 @@ describe("Bluesky payloads", () => {
     );
   });
 
+  it("dates a post whose createdAt its app wrote implausibly (year 0000, 9999) by the relay's time", () => {
+    for (const createdAt of [
+      "0000-01-01T00:00:00.000Z",
+      "9999-12-31T23:59:59.000Z",
+      "1969-07-20T20:17:00Z",
+    ]) {
+      const event = post({ text: "hello", createdAt });
+      expect(messageOf(jetstreamPayload("bsky", event)).createdAt, createdAt).toBe(
+        new Date(Math.floor(event.time_us / 1000)).toISOString(),
+      );
+    }
+    expect(messageOf(jetstreamPayload("bsky", post({ text: "hello" }))).createdAt).toBe(
+      "2026-07-04T14:38:06.240Z",
+    );
+  });
+
   it("makes our own reply outbound, in the conversation of the person it answers", () => {
     const root = "at://did:plc:ada000000000000000000000/app.bsky.feed.post/3aaa";
     const event = post(

@@ -12,6 +12,7 @@
 import { z } from "zod";
 import type { InboundAttachment, NormalizeResult } from "../../core/inbound.ts";
 import { normalizeCanonical } from "../../core/inbound.ts";
+import { isMessageTime } from "../../core/instants.ts";
 import { facetHtml } from "./bluesky.richtext.ts";
 
 export const FORMAT = "bluesky";
@@ -135,12 +136,17 @@ export function threadKeyOf(uri: string, record: PostRecord, authorDid: string, 
   return `${root}|${person}`;
 }
 
+/**
+ * A record's `createdAt` is whatever the author's app wrote: when it is not a date, or not a plausible
+ * time for a message (core/instants.ts), the post counts from when the relay saw it.
+ */
 const isoDate = (value: string | undefined): string | null => {
   if (!value) return null;
   const ok = z.iso.datetime({ offset: true }).safeParse(value);
-  if (ok.success) return value;
-  const parsed = new Date(value);
-  return Number.isNaN(parsed.getTime()) ? null : parsed.toISOString();
+  const parsed = ok.success ? value : new Date(value);
+  if (typeof parsed !== "string" && Number.isNaN(parsed.getTime())) return null;
+  if (!isMessageTime(parsed)) return null;
+  return typeof parsed === "string" ? parsed : parsed.toISOString();
 };
 
 /** Bluesky's image CDN: any post image by its author's DID and the blob's CID (re-encoded as JPEG). */

@@ -74,6 +74,21 @@ describe("parsing mail", () => {
     expect(result.ok && "message" in result ? result.message.text : result).toBe("refund\uFFFDplease");
   });
 
+  it("dates a mail whose Date header is implausible (before 1970, year 9999) by when it arrived", async () => {
+    const receivedAt = "2026-11-20T10:00:00.000Z";
+    for (const date of [
+      "Thu, 01 Jan 1970 00:00:00 +0100",
+      "Mon, 01 Jan 1900 00:00:00 +0000",
+      "Fri, 31 Dec 9999 23:59:59 +0000",
+    ]) {
+      const result = await parseEmail({ ...payloadOf("care", rawMail({ date })), receivedAt });
+      expect(result.ok && result.message.createdAt, date).toBe(receivedAt);
+    }
+    // A plausible one is kept as written.
+    const kept = await parseEmail({ ...payloadOf("care", rawMail({})), receivedAt });
+    expect(kept.ok && kept.message.createdAt).toBe("2026-11-20T09:14:00.000Z");
+  });
+
   it("prefers the plain text, keeps the HTML for sanitising, and threads by headers", async () => {
     const m = await parse(
       rawMail({

@@ -15,6 +15,7 @@ import {
   type MessageResult,
   normalizeCanonicalMessage,
 } from "../../core/inbound.ts";
+import { isMessageTime } from "../../core/instants.ts";
 import { classifyMail, normalizeSubject } from "./email.classify.ts";
 
 /** Largest mail accepted (the raw source); bigger ones become dead letters and stay in raw_events. */
@@ -32,7 +33,7 @@ export const emailPayloadSchema = z.object({
   mailbox: z.string().optional(),
   uid: z.number().int().optional(),
   uidValidity: z.number().optional(),
-  /** When the server received it (IMAP INTERNALDATE): the date of a mail without a Date header. */
+  /** When the server received it (IMAP INTERNALDATE): the date of a mail without a plausible Date header. */
   receivedAt: z.string().optional(),
 });
 export type EmailPayload = z.infer<typeof emailPayloadSchema>;
@@ -88,7 +89,8 @@ export async function parseEmail(payload: unknown): Promise<MessageResult> {
   const fromAddress = address ? fitId(address) : null;
   const replyAddress = firstAddress(parsed.replyTo)?.address?.toLowerCase();
   const replyTo = replyAddress ? fitId(replyAddress) : undefined;
-  const date = parsed.date && !Number.isNaN(parsed.date.getTime()) ? parsed.date : null;
+  // A sender's clock can be broken (1970, year 0000, 2099): then the mail counts from when it arrived.
+  const date = parsed.date && isMessageTime(parsed.date) ? parsed.date : null;
   const createdAt = date?.toISOString() ?? p.receivedAt;
   if (!createdAt) return { ok: false, reason: "the mail has no valid Date header and no received time" };
 

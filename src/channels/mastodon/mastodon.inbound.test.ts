@@ -362,6 +362,10 @@ describe("Mastodon statuses", () => {
     expect(reason(parseMastodon(envelope(C, "status", status({ created_at: "yesterday" }))))).toMatch(
       /not a date/,
     );
+    // A date from a broken clock is kept as when it arrived; without that, it is a dead letter saying so.
+    const forged = status({ created_at: "0000-01-01T00:00:00.000Z", edited_at: "9999-01-01T00:00:00Z" });
+    expect(message(parseMastodon(envelope(C, "status", forged)))).toMatchObject({ createdAt: RECEIVED_AT });
+    expect(message(parseMastodon(envelope(C, "status", forged))).editedAt ?? null).toBeNull();
     expect(
       reason(parseMastodon(envelope(C, "status", status({ content: `<p>${"a".repeat(100_001)}</p>` })))),
     ).toMatch(/longer than/);

@@ -23,6 +23,7 @@ import {
   type NormalizeResult,
   normalizeCanonicalMessage,
 } from "../../core/inbound.ts";
+import { isMessageTime } from "../../core/instants.ts";
 import { mastodonHtmlToText } from "./mastodon.html.ts";
 
 const MAX_TEXT = 100_000;
@@ -210,9 +211,12 @@ function messageOf(
 ): { ok: true; message: InboundMessageInput } | { ok: false; reason: string } {
   const account = status.account ?? ctx.fallbackAccount;
   if (!account) return { ok: false, reason: `status ${status.id} has no account (a truncated payload?)` };
-  const createdAt = iso(status.created_at);
-  if (!createdAt)
+  const written = iso(status.created_at);
+  if (!written)
     return { ok: false, reason: `status ${status.id}: created_at "${status.created_at}" is not a date` };
+  // Another server's clock can be broken: outside the times Rapport keeps (core/instants.ts), the status
+  // counts from when it arrived here.
+  const createdAt = isMessageTime(written) ? written : (iso(ctx.envelope.receivedAt) ?? written);
   if (typeof status.content !== "string" && typeof status.text !== "string")
     return { ok: false, reason: `status ${status.id} has no content (a truncated payload?)` };
   const host = hostOf(account, ctx.envelope.instance);
@@ -234,7 +238,8 @@ function messageOf(
   if (text.length > MAX_TEXT)
     return { ok: false, reason: `status ${status.id}: text is longer than ${MAX_TEXT} characters` };
   const acct = fullAcct(account.acct, host);
-  const editedAt = iso(status.edited_at);
+  const edited = iso(status.edited_at);
+  const editedAt = edited && isMessageTime(edited) ? edited : null;
   return {
     ok: true,
     message: {
