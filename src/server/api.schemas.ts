@@ -1,5 +1,6 @@
 /** Zod shapes shared by several routes: they validate input and document the API in OpenAPI. */
 import { z } from "zod";
+import { isStorableInstant } from "../core/instants.ts";
 import type { KeysetPosition } from "../store/sql.helpers.ts";
 
 export const errorSchema = z
@@ -57,7 +58,7 @@ export function encodeCursor(position: KeysetPosition | null): string | null {
 function decodeCursor(value: string): KeysetPosition | null {
   try {
     const parsed: unknown = JSON.parse(Buffer.from(value, "base64url").toString("utf8"));
-    const ok = z.tuple([z.iso.datetime().nullable(), z.uuid()]).safeParse(parsed);
+    const ok = z.tuple([z.iso.datetime().refine(isStorableInstant).nullable(), z.uuid()]).safeParse(parsed);
     return ok.success ? { at: ok.data[0], id: ok.data[1] } : null;
   } catch {
     return null;

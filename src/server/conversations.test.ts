@@ -215,6 +215,11 @@ describeEachEngine("conversations API", (ctx) => {
       ],
       ["/api/conversations?assignee=bob", /^querystring\.assignee: must be an agent id/],
       ["/api/conversations?cursor=abc", /^querystring\.cursor: is not a cursor returned by this API$/],
+      // Well-formed, but no cursor this API writes holds year 0000 (PostgreSQL has no such instant).
+      [
+        `/api/conversations?cursor=${Buffer.from(JSON.stringify(["0000-01-01T00:00:00Z", "01a23820-0e51-708b-8ffd-2085ce829a95"])).toString("base64url")}`,
+        /^querystring\.cursor: is not a cursor returned by this API$/,
+      ],
     ];
     for (const [url, message] of cases) {
       const response = await app.inject({ method: "GET", url, headers });

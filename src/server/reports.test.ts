@@ -51,6 +51,18 @@ describeEachEngine("reports API", (ctx) => {
     expect(channel.json().error).toEqual({ code: "not_found", message: 'No channel has the key "nope".' });
   });
 
+  it("reads bounds beyond the years PostgreSQL holds as its first and last instant", async () => {
+    const wide = await get("/api/reports/fairness?from=0000-01-01&to=9999-12-31");
+    expect(wide.statusCode, wide.body).toBe(200);
+    expect(wide.json().range).toMatchObject({
+      from: "0001-01-01T00:00:00.000Z",
+      to: "9999-12-31T23:59:59.999Z",
+    });
+    expect(wide.json()).toMatchObject({ ratio: 1.1, fastest: "0-99" });
+    const guard = await get("/api/reports/guard?from=0000-01-01T00:00:00Z&to=9999-12-31");
+    expect(guard.statusCode, guard.body).toBe(200);
+  });
+
   it("answers the fairness report", async () => {
     const response = await get("/api/reports/fairness?from=2026-03-02&to=2026-03-02&channel=webchat");
     expect(response.statusCode, response.body).toBe(200);

@@ -5,6 +5,7 @@
 import type { FastifyPluginAsyncZod } from "fastify-type-provider-zod";
 import { z } from "zod";
 import { CORRECTABLE_FIELDS } from "../../analysis/corrections.ts";
+import { clampQueryBound, isStorableInstant } from "../../core/instants.ts";
 import { type CorrectionsService, presentCorrection } from "../../services/corrections.service.ts";
 import { correctionsRepository } from "../../store/corrections.repository.ts";
 import type { Database } from "../../store/db.ts";
@@ -46,11 +47,16 @@ const correctionSchema = z.object({
 
 export { correctionSchema };
 
+/** A lower bound: any ISO date-time, clamped to what PostgreSQL holds (core/instants.ts). */
+const sinceSchema = z.iso
+  .datetime({ message: "must be an ISO 8601 date-time" })
+  .transform((value) => clampQueryBound(new Date(value)).toISOString());
+
 type Position = { at: string; messageId: string; field: string };
 const cursorSchema = z.string().transform((value, ctx): Position => {
   try {
     const parsed: unknown = JSON.parse(Buffer.from(value, "base64url").toString("utf8"));
-    const ok = z.tuple([z.iso.datetime(), z.uuid(), fieldSchema]).safeParse(parsed);
+    const ok = z.tuple([z.iso.datetime().refine(isStorableInstant), z.uuid(), fieldSchema]).safeParse(parsed);
     if (ok.success) return { at: ok.data[0], messageId: ok.data[1], field: ok.data[2] };
   } catch {}
   ctx.addIssue({ code: "custom", message: "is not a cursor returned by this API" });
@@ -129,7 +135,7 @@ export const correctionRoutes: FastifyPluginAsyncZod<{
         summary:
           "The current analyzer on agents' corrections: each corrected text analysed again, agreement by field",
         querystring: z.object({
-          since: z.iso.datetime({ message: "must be an ISO 8601 date-time" }).optional(),
+          since: sinceSchema.optional(),
           limit: z.coerce
             .number({ message: "must be a number" })
             .int("must be a whole number")
@@ -156,7 +162,7 @@ export const correctionRoutes: FastifyPluginAsyncZod<{
         summary: "Every correction agents made, oldest first: the workspace's own labelled examples",
         querystring: z.object({
           field: fieldSchema.optional(),
-          since: z.iso.datetime({ message: "must be an ISO 8601 date-time" }).optional(),
+          since: sinceSchema.optional(),
           cursor: cursorSchema.optional(),
           limit: limitSchema,
         }),

@@ -6,6 +6,7 @@ import type { FastifyPluginAsyncZod } from "fastify-type-provider-zod";
 import { z } from "zod";
 import { isValidTimeZone, parseClock, WEEKDAYS } from "../../core/business-hours.ts";
 import { AppError, notFound } from "../../core/errors.ts";
+import { clampQueryBound } from "../../core/instants.ts";
 import { slaReport } from "../../services/reports/sla.report.ts";
 import type { Database } from "../../store/db.ts";
 import { type BusinessHoursRow, type SlaPolicyRow, slaRepository } from "../../store/sla.repository.ts";
@@ -141,7 +142,7 @@ const reportSchema = z.object({
 
 const instantSchema = z
   .union([z.iso.datetime({ offset: true }), z.iso.date()], { message: "must be an ISO date or date-time" })
-  .transform((v) => new Date(v));
+  .transform((v) => clampQueryBound(new Date(v)));
 
 const presentPolicy = (row: SlaPolicyRow) => ({ ...row, createdAt: row.createdAt.toISOString() });
 const presentHours = (row: BusinessHoursRow) => ({
