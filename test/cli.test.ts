@@ -75,6 +75,16 @@ for (const engine of engines) {
       const replay = await runCli(["dead-letters", "replay", "--json"], env);
       expect(JSON.parse(replay.stdout)).toMatchObject({ stored: 0 });
       expect(JSON.parse(replay.stdout).stillFailing.length).toBeGreaterThanOrEqual(2);
+      // One of them, by the id `list` shows (#12 as printed, or 12); a wrong id is a usage error.
+      const id = (mine[0] as unknown as { id: number }).id;
+      const one = await runCli(["dead-letters", "replay", "--json", `#${id}`], env);
+      expect(JSON.parse(one.stdout)).toMatchObject({ replayed: 1, stillFailing: [{ id }] });
+      const wrong = await runCli(["dead-letters", "replay", "12x"], env);
+      expect(wrong.code).not.toBe(0);
+      expect(wrong.stderr).toContain('"12x" is not a dead letter id');
+      const limit = await runCli(["dead-letters", "list", "--limit", "ten"], env);
+      expect(limit.code).not.toBe(0);
+      expect(limit.stderr).toContain("use a whole number from 1 to 100000");
     });
   });
 }

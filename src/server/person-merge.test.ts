@@ -92,6 +92,16 @@ describeEachEngine("merging people", (ctx) => {
       (await app.inject({ method: "POST", url: `/api/people/${a}/merge`, headers, payload: { personId: a } }))
         .statusCode,
     ).toBe(400);
+    // A merge id past PostgreSQL's bigint is a precise 400, not a failed query.
+    const huge = await app.inject({
+      method: "POST",
+      url: "/api/people/merges/9223372036854775808/undo",
+      headers,
+    });
+    expect(huge.statusCode).toBe(400);
+    expect(huge.json().error.message).toBe(
+      "params.mergeId: must be a merge id (a number of at most 18 digits)",
+    );
     await app.close();
   });
 });

@@ -1,5 +1,6 @@
 /** `rapport dead-letters list|replay` — payloads the pipeline could not read, and retrying them. */
 import type { Command } from "commander";
+import { deadLetterId, wholeNumber } from "../args.ts";
 import { printJson, withDatabase } from "../context.ts";
 
 function preview(payload: unknown, width = 60): string {
@@ -15,7 +16,7 @@ export function registerDeadLetters(program: Command): void {
     .command("list")
     .description("List open dead letters (oldest first) with the reason each failed.")
     .option("--all", "include resolved ones")
-    .option("--limit <n>", "how many to show", (v) => Number.parseInt(v, 10), 100)
+    .option("--limit <n>", "how many to show (1–100000)", wholeNumber(1, 100_000), 100)
     .option("--json", "print JSON")
     .action(async (opts: { all?: boolean; limit: number; json?: boolean }) => {
       const { createServices } = await import("../../services/container.ts");
@@ -38,17 +39,16 @@ export function registerDeadLetters(program: Command): void {
   command
     .command("replay")
     .description("Run dead letters through the pipeline again (all open ones, or the given ids).")
-    .argument("[ids...]", "dead letter ids")
+    .argument("[ids...]", "dead letter ids, as `list` shows them (12 or #12)", deadLetterId)
     .option("--json", "print JSON")
-    .action(async (ids: string[], opts: { json?: boolean }) => {
+    .action(async (ids: number[] | undefined, opts: { json?: boolean }) => {
       const { createServices } = await import("../../services/container.ts");
       const { createConnectorRegistry } = await import("../../channels/registry.ts");
       await withDatabase(async (database) => {
-        const parsed = ids.map((id) => Number.parseInt(id, 10)).filter(Number.isFinite);
         const services = createServices(database);
         // Connectors' payloads (e.g. raw email) replay through the connector's own parser.
         createConnectorRegistry().registerFormats(services.normalizers);
-        const result = await services.deadLetters.replay(ids.length ? parsed : undefined);
+        const result = await services.deadLetters.replay(ids?.length ? ids : undefined);
         if (opts.json) return printJson(result);
         console.log(
           `Replayed ${result.replayed}: ${result.stored} stored, ${result.duplicates} already stored, ${result.stillFailing.length} still failing.`,

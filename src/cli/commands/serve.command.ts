@@ -1,5 +1,6 @@
 /** `rapport serve [--demo]` — the HTTP API on PGlite (RAPPORT_DATA) or PostgreSQL (DATABASE_URL). */
 import type { Command } from "commander";
+import { wholeNumber } from "../args.ts";
 import type { ServeOptions } from "./serve.run.ts";
 
 export function registerServe(program: Command): void {
@@ -14,7 +15,7 @@ export function registerServe(program: Command): void {
     )
     .option("--no-worker", "do not run the send worker in this process (run `rapport worker` instead)")
     .option("--no-pollers", "do not poll the set-up channels (e.g. IMAP mailboxes) in this process")
-    .option("-p, --port <port>", "port to listen on (default: PORT or 3000)", (v) => Number.parseInt(v, 10))
+    .option("-p, --port <port>", "port to listen on (default: PORT or 3000)", wholeNumber(0, 65_535))
     .option("--host <host>", "address to listen on (default: HOST or 127.0.0.1)")
     .action(async (opts: ServeOptions) => (await import("./serve.run.ts")).runServe(opts));
 }

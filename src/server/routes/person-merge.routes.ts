@@ -39,7 +39,9 @@ export const personMergeRoutes: FastifyPluginAsyncZod<{ database: Database }> = 
       schema: {
         tags: ["people"],
         summary: "Undo a merge: exactly what moved goes back",
-        params: z.object({ mergeId: z.string().regex(/^\d+$/, "must be a merge id (a number)") }),
+        params: z.object({
+          mergeId: z.string().regex(/^\d{1,18}$/, "must be a merge id (a number of at most 18 digits)"),
+        }),
         response: { 200: mergeSchema, ...errors },
       },
     },
