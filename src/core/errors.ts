@@ -7,6 +7,8 @@ export const errorCatalogue = {
   not_found: 404,
   conflict: 409,
   payload_too_large: 413,
+  /** A path segment longer than any id, key or name (MAX_PARAM_LENGTH). */
+  uri_too_long: 414,
   rate_limited: 429,
   /** The authenticity guard found something that blocks sending (core/guard.ts). */
   guard_blocked: 422,

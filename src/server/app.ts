@@ -50,6 +50,8 @@ import { rejectUnstorable } from "./text.guard.ts";
 import { MAX_FRAME_BYTES } from "./widget/widget.frames.ts";
 
 export const BODY_LIMIT = 5 * 1024 * 1024;
+/** Longer than any path parameter (a channel key has up to 200 characters); Fastify's default is 100. */
+export const MAX_PARAM_LENGTH = 256;
 
 const version = (
   JSON.parse(readFileSync(new URL("../../package.json", import.meta.url), "utf8")) as { version: string }
@@ -122,10 +124,17 @@ function loggerOptions(logger: AppDeps["logger"]): false | object {
 
 export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
   const services = deps.services ?? createServices(deps.database);
-  const app = Fastify({ logger: loggerOptions(deps.logger), bodyLimit: BODY_LIMIT });
+  const errorHandler = createErrorHandler({ bodyLimit: BODY_LIMIT, maxParamLength: MAX_PARAM_LENGTH });
+  const app = Fastify({
+    logger: loggerOptions(deps.logger),
+    bodyLimit: BODY_LIMIT,
+    routerOptions: { maxParamLength: MAX_PARAM_LENGTH },
+    // The router's own refusals (an over-long or badly encoded path) in the one error format too.
+    frameworkErrors: (error, request, reply) => errorHandler(error, request, reply),
+  });
   app.setValidatorCompiler(validatorCompiler);
   app.setSerializerCompiler(serializerCompiler);
-  app.setErrorHandler(createErrorHandler({ bodyLimit: BODY_LIMIT }));
+  app.setErrorHandler(errorHandler);
   app.setNotFoundHandler((request, reply) => {
     reply
       .status(404)

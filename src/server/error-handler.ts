@@ -25,7 +25,7 @@ export function errorBody(code: string, message: string, details?: unknown): Err
   return { error: details === undefined ? { code, message } : { code, message, details } };
 }
 
-export function createErrorHandler(options: { bodyLimit: number }) {
+export function createErrorHandler(options: { bodyLimit: number; maxParamLength: number }) {
   return function handleError(error: FastifyError, request: FastifyRequest, reply: FastifyReply) {
     if (hasZodFastifySchemaValidationErrors(error)) {
       const context = error.validationContext ?? "request";
@@ -46,6 +46,13 @@ export function createErrorHandler(options: { bodyLimit: number }) {
         .send(
           errorBody("payload_too_large", `The request body is larger than ${mb} MB. Send smaller batches.`),
         );
+    }
+    if (error.code === "FST_ERR_MAX_PARAM_LENGTH") {
+      const message = `A part of the path is longer than ${options.maxParamLength} characters.`;
+      return reply.status(414).send(errorBody("uri_too_long", message));
+    }
+    if (error.code === "FST_ERR_BAD_URL") {
+      return reply.status(400).send(errorBody("bad_request", "The path is not validly percent-encoded."));
     }
     const status = error.statusCode ?? 500;
     if (status >= 400 && status < 500) {

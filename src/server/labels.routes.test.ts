@@ -46,11 +46,28 @@ describeEachEngine("labels and a person's notes and tags", (ctx) => {
       headers,
     });
     expect(removed.json()).toEqual({ labels: ["vip-free zone"] });
+    // A label in another script, percent-encoded in the path.
+    const long = "返金のお問い合わせ".repeat(5).slice(0, 50);
+    await app.inject({
+      method: "POST",
+      url: `/api/conversations/${id}/labels`,
+      headers,
+      payload: { name: long },
+    });
+    const gone = await app.inject({
+      method: "DELETE",
+      url: `/api/conversations/${id}/labels/${encodeURIComponent(long)}`,
+      headers,
+    });
+    expect(gone.statusCode, gone.body).toBe(200);
+    expect(gone.json()).toEqual({ labels: ["vip-free zone"] });
     const history = (
       await app.inject({ method: "GET", url: `/api/conversations/${id}/history`, headers })
     ).json().items;
     expect(history.map((e: { action: string }) => e.action)).toEqual([
       "conversation.label_added",
+      "conversation.label_added",
+      "conversation.label_removed",
       "conversation.label_added",
       "conversation.label_removed",
     ]);

@@ -114,6 +114,25 @@ describeEachEngine("inbound webhook channel", (ctx) => {
     expect(response.json()).toMatchObject({ messages: 2 });
   });
 
+  it("takes the longest channel key a channel may have (200 characters) in its path", async () => {
+    const key = `k${"e".repeat(199)}`;
+    const created = await app.inject({
+      method: "POST",
+      url: "/api/channels",
+      headers: admin,
+      payload: { kind: "webhook", name: "Long key", key, config: { platform: "forum" } },
+    });
+    expect(created.statusCode, created.body).toBe(201);
+    const response = await post(message(), { key, secret: created.json().generatedSecrets.signingSecret });
+    expect(response.statusCode, response.body).toBe(200);
+    // Longer than any key: refused in the one error format, not Fastify's own.
+    const tooLong = await post(message(), { key: "x".repeat(300) });
+    expect(tooLong.statusCode).toBe(414);
+    expect(tooLong.json()).toEqual({
+      error: { code: "uri_too_long", message: "A part of the path is longer than 256 characters." },
+    });
+  });
+
   it("stores a message sent twice (a replay within the window, or a retry) once", async () => {
     const m = message();
     const signed = signedRequest(secret, m);
