@@ -165,6 +165,9 @@ describeEachEngine("SLA API and report", (ctx) => {
         holidays: ["2026-12-24"],
       });
       expect(patched.json()).toMatchObject({ holidays: ["2026-12-24"], timezone: "Europe/Berlin" });
+      expect((await call("PATCH", `/api/sla/business-hours/${id}`, admin, {})).json().error.message).toBe(
+        "body: nothing to change",
+      );
       const list = await call("GET", "/api/sla/business-hours");
       expect(list.json().items.map((h: { name: string }) => h.name)).toContain("Berlin office");
       expect((await call("DELETE", `/api/sla/business-hours/${id}`)).statusCode).toBe(204);
@@ -206,6 +209,9 @@ describeEachEngine("SLA API and report", (ctx) => {
       });
       expect(patched.json()).toMatchObject({ enabled: false, intent: "complaint", firstResponseMinutes: 30 });
       expect((await call("PATCH", `/api/sla/policies/${id}`, admin, { bogus: 1 })).statusCode).toBe(400);
+      const empty = await call("PATCH", `/api/sla/policies/${id}`, admin, {});
+      expect(empty.statusCode).toBe(400);
+      expect(empty.json().error.message).toBe("body: nothing to change");
       expect(
         (await call("GET", "/api/sla/policies")).json().items.map((p: { id: string }) => p.id),
       ).toContain(id);

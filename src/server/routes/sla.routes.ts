@@ -52,7 +52,8 @@ const policyPatch = z
     enabled: z.boolean(),
   })
   .partial()
-  .strict();
+  .strict()
+  .refine((b) => Object.values(b).some((v) => v !== undefined), "nothing to change");
 
 const policySchema = z.object({
   id: z.uuid(),
@@ -101,7 +102,8 @@ const hoursPatch = z
     holidays: z.array(dateSchema).max(1000),
   })
   .partial()
-  .strict();
+  .strict()
+  .refine((b) => Object.values(b).some((v) => v !== undefined), "nothing to change");
 
 const hoursSchema = z.object({
   id: z.uuid(),
