@@ -21,6 +21,28 @@ for (const [code, status] of Object.entries(errorCatalogue)) {
   if (!codeByStatus.has(status) && !SPECIFIC.has(code)) codeByStatus.set(status, code as ErrorCode);
 }
 
+/** What each unique constraint people can run into means, for the 409 it becomes. */
+const UNIQUE_MESSAGES: Record<string, string> = {
+  teams_name_unique: "A team with that name already exists.",
+  business_hours_name_unique: "Business hours with that name already exist.",
+  agents_email_unique: "An agent with that email already exists.",
+  labels_name_unique: "A label with that name already exists.",
+  channels_key_unique: "A channel with that key already exists.",
+};
+
+/**
+ * A PostgreSQL unique violation (SQLSTATE 23505) behind a query error, as node-postgres and PGlite
+ * report it: routes check names before writing, but two requests can race past the check.
+ */
+function uniqueViolation(error: unknown): { constraint: string | undefined } | null {
+  for (let e = error as { code?: unknown; constraint?: unknown; cause?: unknown } | undefined; e; ) {
+    if (e.code === "23505")
+      return { constraint: typeof e.constraint === "string" ? e.constraint : undefined };
+    e = e.cause as typeof e;
+  }
+  return null;
+}
+
 export function errorBody(code: string, message: string, details?: unknown): ErrorBody {
   return { error: details === undefined ? { code, message } : { code, message, details } };
 }
@@ -46,6 +68,12 @@ export function createErrorHandler(options: { bodyLimit: number; maxParamLength:
         .send(
           errorBody("payload_too_large", `The request body is larger than ${mb} MB. Send smaller batches.`),
         );
+    }
+    const unique = uniqueViolation(error);
+    if (unique) {
+      const message =
+        (unique.constraint && UNIQUE_MESSAGES[unique.constraint]) ?? "It conflicts with an existing record.";
+      return reply.status(409).send(errorBody("conflict", message));
     }
     if (error.code === "FST_ERR_MAX_PARAM_LENGTH") {
       const message = `A part of the path is longer than ${options.maxParamLength} characters.`;

@@ -107,6 +107,24 @@ describeEachEngine("conversation lifecycle, teams and presence over HTTP", (ctx)
       assignmentMode: "least_loaded",
       members: [{ id: agent.agent.id }],
     });
+    // Renaming onto another team's name is a conflict; a change with an unknown member writes nothing.
+    const other = await app.inject({
+      method: "POST",
+      url: "/api/teams",
+      headers: adminHeaders,
+      payload: { name: "Rail" },
+    });
+    const patch = (payload: object) =>
+      app.inject({ method: "PATCH", url: `/api/teams/${other.json().id}`, headers: adminHeaders, payload });
+    const clash = await patch({ name: "Care" });
+    expect(clash.statusCode, clash.body).toBe(409);
+    expect(clash.json().error).toEqual({
+      code: "conflict",
+      message: "A team with that name already exists.",
+    });
+    const unknown = await patch({ name: "Rail & sea", memberIds: ["00000000-0000-4000-8000-000000000000"] });
+    expect(unknown.statusCode).toBe(400);
+    expect((await patch({})).json()).toMatchObject({ name: "Rail" });
     const channels = (
       await app.inject({ method: "GET", url: "/api/channels", headers: agent.headers })
     ).json().items;

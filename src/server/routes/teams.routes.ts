@@ -97,11 +97,10 @@ export const teamRoutes: FastifyPluginAsyncZod<{ database: Database }> = async (
       requireAdmin(request);
       if (!(await repo.find(request.params.id))) throw notFound("The team");
       const { memberIds, ...values } = request.body;
+      // Members are checked before anything is written, so a refused change leaves the team as it was.
+      if (memberIds) await checkMembers(memberIds);
       await repo.update(request.params.id, values);
-      if (memberIds) {
-        await checkMembers(memberIds);
-        await repo.setMembers(request.params.id, memberIds);
-      }
+      if (memberIds) await repo.setMembers(request.params.id, memberIds);
       return (await repo.find(request.params.id))!;
     },
   );
