@@ -10,12 +10,9 @@
  *   instants PostgreSQL can hold, which selects the same rows.
  */
 
-export const EARLIEST_MESSAGE_TIME = "1970-01-01T00:00:00.000Z";
+const EARLIEST_MS = Date.parse("1970-01-01T00:00:00.000Z");
 /** Exclusive. */
-export const LATEST_MESSAGE_TIME = "3000-01-01T00:00:00.000Z";
-
-const EARLIEST_MS = Date.parse(EARLIEST_MESSAGE_TIME);
-const LATEST_MS = Date.parse(LATEST_MESSAGE_TIME);
+const LATEST_MS = Date.parse("3000-01-01T00:00:00.000Z");
 
 /** The range in words, for reasons and errors. */
 export const MESSAGE_TIME_RANGE = "between 1970-01-01 and 2999-12-31 (UTC)";

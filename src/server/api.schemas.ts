@@ -3,6 +3,10 @@ import { z } from "zod";
 import { isStorableInstant } from "../core/instants.ts";
 import type { KeysetPosition } from "../store/sql.helpers.ts";
 
+/** For a PATCH body whose fields are all optional: at least one must be given. */
+export const somethingToChange = (body: Record<string, unknown>) =>
+  Object.values(body).some((v) => v !== undefined);
+
 export const errorSchema = z
   .object({
     error: z.object({

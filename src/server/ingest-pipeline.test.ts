@@ -1,5 +1,6 @@
 import { sql } from "drizzle-orm";
-import { expect, it } from "vitest";
+import type { FastifyInstance } from "fastify";
+import { afterAll, beforeAll, expect, it } from "vitest";
 import { describeEachEngine } from "../../test/helpers/engines.ts";
 import { agentWithToken } from "../../test/helpers/server.ts";
 import { inbound } from "../../test/helpers/services.ts";
@@ -7,10 +8,15 @@ import { createServices } from "../services/container.ts";
 import { buildApp } from "./app.ts";
 
 describeEachEngine("POST /api/ingest through the real pipeline", (ctx) => {
+  let app: FastifyInstance;
+  let headers: Record<string, string>;
+  beforeAll(async () => {
+    app = await buildApp({ database: ctx.database, services: createServices(ctx.database) });
+    ({ headers } = await agentWithToken(ctx.database, "ingest-e2e@example.com"));
+  });
+  afterAll(() => app?.close());
+
   it("stores valid messages once, dead-letters invalid ones, and shows them with analysis", async () => {
-    const services = createServices(ctx.database);
-    const app = await buildApp({ database: ctx.database, services });
-    const { headers } = await agentWithToken(ctx.database, "ingest-e2e@example.com");
     const good = inbound({ channel: "api-e2e", text: "Thank you so much, you were wonderful!" });
     const bad = { ...inbound({ channel: "api-e2e" }), direction: "sideways" };
 
@@ -34,13 +40,9 @@ describeEachEngine("POST /api/ingest through the real pipeline", (ctx) => {
     const messages = body.messages ?? body.conversation?.messages;
     expect(messages).toHaveLength(1);
     expect(messages[0]).toMatchObject({ text: good.text, sentimentLabel: "positive" });
-    await app.close();
   });
 
   it("keeps a JSON null item raw and answers why, and dead-letters times from a broken clock", async () => {
-    const services = createServices(ctx.database);
-    const app = await buildApp({ database: ctx.database, services });
-    const { headers } = await agentWithToken(ctx.database, "ingest-odd@example.com");
     const good = inbound({ channel: "api-odd", text: "Where is my parcel?" });
     const year0 = { ...inbound({ channel: "api-odd" }), createdAt: "0000-01-01T00:00:00Z" };
     const late = { ...inbound({ channel: "api-odd" }), createdAt: "9999-12-31T23:59:59Z" };
@@ -78,6 +80,5 @@ describeEachEngine("POST /api/ingest through the real pipeline", (ctx) => {
       sql`SELECT status FROM raw_events WHERE payload::text = 'null'`,
     );
     expect(kept).toEqual([{ status: "dead" }]);
-    await app.close();
   });
 });

@@ -141,12 +141,8 @@ export function threadKeyOf(uri: string, record: PostRecord, authorDid: string, 
  * time for a message (core/instants.ts), the post counts from when the relay saw it.
  */
 const isoDate = (value: string | undefined): string | null => {
-  if (!value) return null;
-  const ok = z.iso.datetime({ offset: true }).safeParse(value);
-  const parsed = ok.success ? value : new Date(value);
-  if (typeof parsed !== "string" && Number.isNaN(parsed.getTime())) return null;
-  if (!isMessageTime(parsed)) return null;
-  return typeof parsed === "string" ? parsed : parsed.toISOString();
+  if (!value || !isMessageTime(value)) return null;
+  return z.iso.datetime({ offset: true }).safeParse(value).success ? value : new Date(value).toISOString();
 };
 
 /** Bluesky's image CDN: any post image by its author's DID and the blob's CID (re-encoded as JPEG). */

@@ -10,7 +10,7 @@ import { clampQueryBound } from "../../core/instants.ts";
 import { slaReport } from "../../services/reports/sla.report.ts";
 import type { Database } from "../../store/db.ts";
 import { type BusinessHoursRow, type SlaPolicyRow, slaRepository } from "../../store/sla.repository.ts";
-import { errorSchema, idParamsSchema } from "../api.schemas.ts";
+import { errorSchema, idParamsSchema, somethingToChange } from "../api.schemas.ts";
 
 /** Changing SLA configuration needs a signed-in admin (or an admin's API token). */
 function requireAdmin(request: FastifyRequest): void {
@@ -53,7 +53,7 @@ const policyPatch = z
   })
   .partial()
   .strict()
-  .refine((b) => Object.values(b).some((v) => v !== undefined), "nothing to change");
+  .refine(somethingToChange, "nothing to change");
 
 const policySchema = z.object({
   id: z.uuid(),
@@ -103,7 +103,7 @@ const hoursPatch = z
   })
   .partial()
   .strict()
-  .refine((b) => Object.values(b).some((v) => v !== undefined), "nothing to change");
+  .refine(somethingToChange, "nothing to change");
 
 const hoursSchema = z.object({
   id: z.uuid(),

@@ -7,7 +7,14 @@ import type { FastifyPluginAsyncZod } from "fastify-type-provider-zod";
 import { z } from "zod";
 import { WEBHOOK_EVENT_DESCRIPTIONS, WEBHOOK_EVENTS } from "../../services/webhook.events.ts";
 import type { WebhookService } from "../../services/webhook.service.ts";
-import { cursorSchema, encodeCursor, errorSchema, idParamsSchema, limitSchema } from "../api.schemas.ts";
+import {
+  cursorSchema,
+  encodeCursor,
+  errorSchema,
+  idParamsSchema,
+  limitSchema,
+  somethingToChange,
+} from "../api.schemas.ts";
 import { actorOf, requireAdmin } from "../auth/auth.hook.ts";
 
 const errors = { 400: errorSchema, 401: errorSchema, 403: errorSchema, 404: errorSchema, 409: errorSchema };
@@ -153,7 +160,7 @@ export const webhookRoutes: FastifyPluginAsyncZod<{ webhooks: WebhookService }> 
             events: eventsSchema.optional(),
             enabled: z.boolean().optional(),
           })
-          .refine((b) => Object.values(b).some((v) => v !== undefined), "nothing to change"),
+          .refine(somethingToChange, "nothing to change"),
         response: { 200: webhookOut, ...errors },
       },
     },
